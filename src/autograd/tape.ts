@@ -1,0 +1,94 @@
+/**
+ * Reverse-mode automatic differentiation on an implicit tape. Each differentiable op computes its
+ * result eagerly and, when grad mode is on and some input requires a gradient, attaches a
+ * {@link GradFn} holding its inputs and a `backward` closure written right under its forward
+ * (see `ops/*.ts`). `backward()` walks those links in reverse topological order.
+ * @module
+ */
+import { Tensor, type GradFn } from '../tensor/tensor.js';
+import { shapeText, shapesEqual } from '../tensor/shape.js';
+
+let gradEnabled = true;
+
+/** True while operations are being recorded. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording (PyTorch `no_grad`); also used inside every backward. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/**
+ * Records `out` as produced by op `name` from `inputs`, with `backward` mapping the output
+ * gradient to one gradient per input. Does nothing (returns `out` untouched) when grad mode is
+ * off or no input requires a gradient. Returns `out`.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: GradFn['backward']): Tensor {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, inputs, backward };
+  return out;
+}
+
+/** Tensors reachable from `root` through `gradFn`, each after every tensor that consumes it. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) { order.push(t); continue; }
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push([t, true]);
+    for (const input of t.gradFn?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
+  }
+  return order.reverse();
+}
+
+/**
+ * Back-propagates from `root` (a scalar unless `grad` is given) and accumulates into the
+ * `.grad` of every leaf that requires a gradient.
+ */
+export function backward(root: Tensor, grad?: Tensor): void {
+  if (!root.requiresGrad) throw new Error('backward(): the tensor does not require grad (no parameter or input with requiresGrad reaches it)');
+  if (!grad && root.size !== 1) throw new Error(`backward(): a gradient is needed for a non-scalar tensor of shape ${shapeText(root.shape)}`);
+  const seed = grad ?? Tensor.full(root.shape, 1, root.dtype);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  noGrad(() => {
+    for (const t of topologicalOrder(root)) {
+      const g = grads.get(t);
+      if (!g) continue;
+      if (!t.gradFn) {
+        t.grad = t.grad ? sumOf(t.grad, g) : g;
+        continue;
+      }
+      grads.delete(t);
+      const inputGrads = t.gradFn.backward(g);
+      t.gradFn.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!gi || !input.requiresGrad) return;
+        if (!shapesEqual(gi.shape, input.shape)) {
+          throw new Error(`backward of '${t.gradFn!.name}' gave a gradient of shape ${shapeText(gi.shape)} for an input of shape ${shapeText(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev ? sumOf(prev, gi) : gi);
+      });
+    }
+  });
+}
+
+/** A new tensor `a + b` (same shapes); never writes into either, since gradients may be shared. */
+function sumOf(a: Tensor, b: Tensor): Tensor {
+  const out = a.clone();
+  for (let i = 0; i < out.size; i++) out.data[i]! += b.data[i]!;
+  return out;
+}

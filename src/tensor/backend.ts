@@ -1,0 +1,117 @@
+/**
+ * The kernel contract. Every backend is one object checked with `satisfies Backend`, so the
+ * compiler lists any missing kernel. Kernels take and return flat row-major typed arrays plus the
+ * shape information they need; they never see `Tensor` or autograd. A kernel returns a new array
+ * of the dtype of its (first) data input and never mutates its inputs.
+ * @module
+ */
+import type { TypedArray } from './dtype.js';
+import type { Shape } from './shape.js';
+
+/** Element-wise unary operations. `step` is 1 where x > 0 else 0; `sign` is -1, 0 or 1. */
+export type UnaryOp = 'neg' | 'abs' | 'relu' | 'exp' | 'log' | 'sqrt' | 'square' | 'sign' | 'step' | 'reciprocal';
+
+/**
+ * Element-wise binary operations with broadcasting. Comparisons (`gt`, `ge`, `lt`, `le`, `eq`)
+ * return 1 or 0; `max`/`min` are element-wise.
+ */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
+
+/** Reductions along one axis. */
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Geometry of a batched matrix product `out[b] = op(A[b]) · op(B[b])`, `op` = optional transpose. */
+export interface MatmulSpec {
+  /** Number of products. */
+  batch: number;
+  /** Rows of op(A) and of the output. */
+  m: number;
+  /** Columns of op(B) and of the output. */
+  n: number;
+  /** Inner dimension. */
+  k: number;
+  /** A is stored as [k, m] (per batch) and used transposed. */
+  transA: boolean;
+  /** B is stored as [n, k] (per batch) and used transposed. */
+  transB: boolean;
+  /** Elements between consecutive A matrices; 0 broadcasts one A over the batch. */
+  aBatchStride: number;
+  /** Elements between consecutive B matrices; 0 broadcasts one B over the batch. */
+  bBatchStride: number;
+}
+
+/** Geometry of a 2-D convolution (square or rectangular kernels, symmetric padding). */
+export interface Conv2dSpec {
+  /** Batch size N. */
+  batch: number;
+  /** Input channels C. */
+  inChannels: number;
+  /** Output channels O. */
+  outChannels: number;
+  /** Input height and width. */
+  inHeight: number;
+  inWidth: number;
+  /** Kernel height and width. */
+  kernelHeight: number;
+  kernelWidth: number;
+  /** Stride [sh, sw]. */
+  stride: readonly [number, number];
+  /** Zero padding [ph, pw] on each side. */
+  padding: readonly [number, number];
+  /** Output height and width of the forward convolution (the input of a transposed one). */
+  outHeight: number;
+  outWidth: number;
+}
+
+/** Values and positions (indices along the axis) of a median. */
+export interface MedianResult {
+  values: TypedArray;
+  indices: Int32Array;
+}
+
+/** The closed set of kernels every backend implements. */
+export interface Backend {
+  /** Short name: `js`, `gpujs`, ... */
+  readonly name: string;
+  /** `out[i] = op(x[i])`. */
+  unary(op: UnaryOp, x: TypedArray): TypedArray;
+  /** `out = op(a, b)` broadcast to `outShape` (which `broadcastShapes(aShape, bShape)` gives). */
+  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape): TypedArray;
+  /** `out[i] = min(max(x[i], lo), hi)`; pass ±Infinity for a one-sided clamp. */
+  clamp(x: TypedArray, lo: number, hi: number): TypedArray;
+  /** `out[i] = cond[i] != 0 ? a[i] : b[i]`, all three of one length. */
+  where(cond: TypedArray, a: TypedArray, b: TypedArray): TypedArray;
+  /** Reduces `axis` of a tensor of `shape`; the output has that axis removed. */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number): TypedArray;
+  /** Positions along `axis` of the max or min (first one on ties); the output has that axis removed. */
+  argReduce(op: 'max' | 'min', x: TypedArray, shape: Shape, axis: number): Int32Array;
+  /** Lower median along `axis` (PyTorch `median(dim)`: the element of rank floor((n-1)/2)), with its position. */
+  median(x: TypedArray, shape: Shape, axis: number): MedianResult;
+  /** Sums a tensor of `shape` down to `target` (which broadcasts to `shape`): the adjoint of broadcasting. */
+  sumToShape(x: TypedArray, shape: Shape, target: Shape): TypedArray;
+  /** Batched matrix product, output `[batch, m, n]`. */
+  matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray;
+  /** Cross-correlation, PyTorch `conv2d`: x `[N,C,H,W]`, weight `[O,C,kh,kw]` → `[N,O,Ho,Wo]` (no bias). */
+  conv2d(x: TypedArray, weight: TypedArray, spec: Conv2dSpec): TypedArray;
+  /**
+   * Transposed convolution, the adjoint of `conv2d` with the same spec: y `[N,O,Ho,Wo]`,
+   * weight `[O,C,kh,kw]` → `[N,C,H,W]` (H, W from the spec, so any output padding is implied).
+   */
+  conv2dTranspose(y: TypedArray, weight: TypedArray, spec: Conv2dSpec): TypedArray;
+  /** Gradient of `conv2d` with respect to its weight: x `[N,C,H,W]`, dy `[N,O,Ho,Wo]` → `[O,C,kh,kw]`. */
+  conv2dWeightGrad(x: TypedArray, dy: TypedArray, spec: Conv2dSpec): TypedArray;
+  /** Permutes axes: `out` has shape `perm.map(i => shape[i])`. */
+  permute(x: TypedArray, shape: Shape, perm: readonly number[]): TypedArray;
+  /** PyTorch `gather(dim)`: `out[..i..] = x[.. index[..i..] ..]` along `axis`; output has `indexShape`. */
+  gather(x: TypedArray, shape: Shape, axis: number, index: Int32Array, indexShape: Shape): TypedArray;
+  /** PyTorch `scatter_add` into zeros of `shape`: adjoint of `gather` with the same index. */
+  scatterAdd(src: TypedArray, indexShape: Shape, axis: number, index: Int32Array, shape: Shape): TypedArray;
+  /** Selects whole slices along `axis`: output has `shape[axis]` replaced by `index.length`. */
+  indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array): TypedArray;
+  /** Adjoint of `indexSelect`: adds slices of `src` into zeros of `shape` at `index` along `axis`. */
+  indexAdd(src: TypedArray, srcShape: Shape, axis: number, index: Int32Array, shape: Shape): TypedArray;
+  /** Concatenates along `axis`; all shapes agree elsewhere. */
+  concat(parts: readonly TypedArray[], shapes: readonly Shape[], axis: number): TypedArray;
+  /** Slice `[start, end)` of `axis`. */
+  slice(x: TypedArray, shape: Shape, axis: number, start: number, end: number): TypedArray;
+}

@@ -1,0 +1,56 @@
+/**
+ * Which backend runs the kernels. `js` is the default; `RELAXJS_BACKEND=<name>` in the environment
+ * or {@link setBackend} picks another. Backends other than `js` register a factory here, so that
+ * their heavy dependencies load only when chosen.
+ * @module
+ */
+import type { Backend } from './backend.js';
+import { jsBackend } from './backends/js/index.js';
+
+const factories = new Map<string, () => Backend>([['js', () => jsBackend]]);
+const instances = new Map<string, Backend>();
+let current: Backend | null = null;
+
+/** Makes a backend selectable by name; `factory` runs on first use. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  factories.set(name, factory);
+}
+
+/** Names of the registered backends. */
+export function backendNames(): string[] {
+  return [...factories.keys()];
+}
+
+/** The backend of that name, created on first use. */
+export function backendByName(name: string): Backend {
+  const cached = instances.get(name);
+  if (cached) return cached;
+  const factory = factories.get(name);
+  if (!factory) throw new Error(`unknown backend '${name}'; expected one of ${backendNames().join(', ')}`);
+  const made = factory();
+  instances.set(name, made);
+  return made;
+}
+
+/** The active backend (from `RELAXJS_BACKEND` on first call, else `js`). */
+export function getBackend(): Backend {
+  if (!current) current = backendByName(process.env.RELAXJS_BACKEND || 'js');
+  return current;
+}
+
+/** Switches the active backend; returns the previous one. */
+export function setBackend(backend: Backend | string): Backend {
+  const previous = getBackend();
+  current = typeof backend === 'string' ? backendByName(backend) : backend;
+  return previous;
+}
+
+/** Runs `fn` with `backend` active, restoring the previous one afterwards. */
+export function withBackend<T>(backend: Backend | string, fn: () => T): T {
+  const previous = setBackend(backend);
+  try {
+    return fn();
+  } finally {
+    setBackend(previous);
+  }
+}
