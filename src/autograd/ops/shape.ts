@@ -48,7 +48,9 @@ export function squeeze(x: Tensor, axis: number): Tensor {
 
 /** Broadcasts to `shape` (materialised copy); gradient sums back. */
 export function expand(x: Tensor, shape: Shape): Tensor {
-  return record(expandRaw(x, shape), 'expand', [x], (g) => [sumTo(g, x.shape)]);
+  const out = expandRaw(x, shape);
+  // expandRaw hands back x itself when nothing broadcasts: record on a new tensor, never on x.
+  return record(out === x ? new Tensor(x.data, x.shape) : out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 
 /** Reorders axes: output dimension i is input dimension `perm[i]`. */
