@@ -18,10 +18,18 @@ function lift(x: TensorLike, like: TensorLike): Tensor {
   return Tensor.scalar(x, like instanceof Tensor ? like.dtype : 'float32');
 }
 
-/** Sums a gradient of a broadcast shape back down to `shape` (adjoint of broadcasting). */
+/**
+ * Sums a gradient of a broadcast shape back down to `shape` (adjoint of broadcasting);
+ * differentiable, its gradient is the broadcast back up.
+ * @throws Error naming both shapes when `shape` does not broadcast to `g.shape`.
+ */
 export function sumTo(g: Tensor, shape: Shape): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
-  return new Tensor(getBackend().sumToShape(g.data, g.shape, shape), shape);
+  if (!shapesEqual(broadcastShapes(shape, g.shape), g.shape)) {
+    throw new Error(`sumTo: target shape [${shape.join(', ')}] does not broadcast to [${g.shape.join(', ')}]`);
+  }
+  const out = new Tensor(getBackend().sumToShape(g.data, g.shape, shape), shape);
+  return record(out, 'sumTo', [g], (d) => [expandRaw(d, g.shape)]);
 }
 
 function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
