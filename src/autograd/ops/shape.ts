@@ -55,7 +55,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** Reorders axes: output dimension i is input dimension `perm[i]`. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  if (perm.length !== x.rank || [...perm].sort().some((p, i) => p !== i)) {
+  if (perm.length !== x.rank || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) {
     throw new Error(`permute: [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${shapeText(x.shape)}`);
   }
   const shape = perm.map((p) => x.shape[p]!);
