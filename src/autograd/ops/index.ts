@@ -4,7 +4,7 @@
  * @module
  */
 import { getBackend } from '../../tensor/registry.js';
-import { normalizeAxis, shapeText, type Shape } from '../../tensor/shape.js';
+import { normalizeAxis, shapeText, shapesEqual, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
 
@@ -27,6 +27,12 @@ export function gather(x: Tensor, axis: number, index: IndexTensor): Tensor {
 /** Zeros of `shape` with `src` added at `index` along `axis` (PyTorch `scatter_add`). */
 export function scatterAdd(src: Tensor, axis: number, index: IndexTensor, shape: Shape): Tensor {
   const a = normalizeAxis(axis, shape.length);
+  if (!shapesEqual(src.shape, index.shape)) {
+    throw new Error(`scatterAdd: src shape ${shapeText(src.shape)} must equal index shape ${shapeText(index.shape)}`);
+  }
+  if (index.shape.length !== shape.length || index.shape.some((d, i) => i !== a && d !== shape[i])) {
+    throw new Error(`scatterAdd: index shape ${shapeText(index.shape)} must match ${shapeText(shape)} outside axis ${axis}`);
+  }
   const out = new Tensor(getBackend().scatterAdd(src.data, index.shape, a, index.data, shape), shape);
   return record(out, 'scatterAdd', [src], (g) => [gather(g, a, index)]);
 }
@@ -48,6 +54,10 @@ export function indexSelect(x: Tensor, axis: number, index: Int32Array): Tensor 
 /** Zeros of `shape` with the slices of `src` added at `index` along `axis` (adjoint of indexSelect). */
 export function indexAdd(src: Tensor, axis: number, index: Int32Array, shape: Shape): Tensor {
   const a = normalizeAxis(axis, shape.length);
+  const expected = shape.map((d, i) => (i === a ? index.length : d));
+  if (!shapesEqual(src.shape, expected)) {
+    throw new Error(`indexAdd: src shape ${shapeText(src.shape)} must be ${shapeText(expected)} (shape with axis ${axis} of length index.length)`);
+  }
   const out = new Tensor(getBackend().indexAdd(src.data, src.shape, a, index, shape), shape);
   return record(out, 'indexAdd', [src], (g) => [indexSelect(g, a, index)]);
 }

@@ -87,8 +87,10 @@ export function indexAdd(src: TypedArray, srcShape: Shape, axis: number, index: 
   const out = allocate(dtypeOf(src), sizeOf(shape));
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < index.length; i++) {
+      const k = index[i]!;
+      if (k < 0 || k >= size) throw new Error(`indexAdd: index ${k} out of range [0, ${size}) on axis ${axis}`);
       const from = (o * index.length + i) * inner;
-      const to = (o * size + index[i]!) * inner;
+      const to = (o * size + k) * inner;
       for (let r = 0; r < inner; r++) out[to + r]! += src[from + r]!;
     }
   }
