@@ -153,3 +153,17 @@ export function distinct64(shape: Shape, rng: Rng, gap = 0.1): Tensor {
 export function uniform64(shape: Shape, rng: Rng, lo: number, hi: number): Tensor {
   return Tensor.uniform(shape, rng, lo, hi, 'float64');
 }
+
+/**
+ * Element-wise |actual − expected| <= atol + rtol·|expected|, same length.
+ * @throws Error naming the first element out of tolerance.
+ */
+export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-12, rtol = 1e-9, label = 'values'): void {
+  if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} differs from expected ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    const ok = a === e || Math.abs(a - e) <= atol + rtol * Math.abs(e);
+    if (!ok) throw new Error(`${label}[${i}]: ${a} differs from expected ${e} (atol ${atol}, rtol ${rtol})`);
+  }
+}
