@@ -7,7 +7,7 @@
  */
 import type { Conv2dSpec } from '../../tensor/backend.js';
 import { getBackend } from '../../tensor/registry.js';
-import { shapeText } from '../../tensor/shape.js';
+import { shapeText, shapesEqual } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
 import { add } from './elementwise.js';
@@ -45,8 +45,11 @@ export function convSpec(xShape: readonly number[], wShape: readonly number[], o
   return { batch: N, inChannels: C, outChannels: O, inHeight: H, inWidth: W, kernelHeight: KH, kernelWidth: KW, stride, padding, outHeight, outWidth };
 }
 
-function addChannelBias(y: Tensor, bias: Tensor | null | undefined): Tensor {
-  return bias ? add(y, reshape(bias, [bias.size, 1, 1])) : y;
+function addChannelBias(op: string, y: Tensor, bias: Tensor | null | undefined): Tensor {
+  if (!bias) return y;
+  const channels = y.shape[1]!;
+  if (bias.rank !== 1 || bias.size !== channels) throw new Error(`${op}: bias ${shapeText(bias.shape)} must be [${channels}]`);
+  return add(y, reshape(bias, [channels, 1, 1]));
 }
 
 function conv2dRaw(x: Tensor, weight: Tensor, spec: Conv2dSpec): Tensor {
@@ -67,7 +70,7 @@ function conv2dTransposeRaw(y: Tensor, weight: Tensor, spec: Conv2dSpec): Tensor
 
 /** PyTorch `conv2d`: x [N,C,H,W], weight [O,C,kh,kw], bias [O] → [N,O,Ho,Wo]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  return addChannelBias(conv2dRaw(x, weight, convSpec(x.shape, weight.shape, options)), bias);
+  return addChannelBias('conv2d', conv2dRaw(x, weight, convSpec(x.shape, weight.shape, options)), bias);
 }
 
 /**
@@ -81,19 +84,27 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   const [sh, sw] = pair(options.stride, 1);
   const [ph, pw] = pair(options.padding, 0);
   const [oh, ow] = pair(options.outputPadding, 0);
+  if (oh >= sh || ow >= sw || oh < 0 || ow < 0) {
+    throw new Error(`convTranspose2d: outputPadding ${oh},${ow} must be smaller than stride ${sh},${sw} (and non-negative)`);
+  }
   const [N, , HO, WO] = x.shape as [number, number, number, number];
   const [O, C, KH, KW] = weight.shape as [number, number, number, number];
   const H = (HO - 1) * sh - 2 * ph + KH + oh;
   const W = (WO - 1) * sw - 2 * pw + KW + ow;
+  if (H <= 0 || W <= 0) throw new Error(`convTranspose2d: padding ${ph},${pw} leaves an empty ${H}x${W} output for input ${shapeText(x.shape)}`);
   const spec: Conv2dSpec = {
     batch: N, inChannels: C, outChannels: O, inHeight: H, inWidth: W, kernelHeight: KH, kernelWidth: KW,
     stride: [sh, sw], padding: [ph, pw], outHeight: HO, outWidth: WO,
   };
-  return addChannelBias(conv2dTransposeRaw(x, weight, spec), bias);
+  return addChannelBias('convTranspose2d', conv2dTransposeRaw(x, weight, spec), bias);
 }
 
 /** The adjoint of `conv2d` for an input shape known in advance (handles any output padding). */
 export function conv2dAdjoint(y: Tensor, weight: Tensor, inputShape: readonly number[], options: Conv2dOptions = {}): Tensor {
   const spec = convSpec([y.shape[0]!, ...inputShape.slice(1)], weight.shape, options);
+  const expected = [spec.batch, spec.outChannels, spec.outHeight, spec.outWidth];
+  if (!shapesEqual(y.shape, expected)) {
+    throw new Error(`conv2dAdjoint: y ${shapeText(y.shape)} must be ${shapeText(expected)} (the conv2d output for input ${shapeText(inputShape)})`);
+  }
   return conv2dTransposeRaw(y, weight, spec);
 }
