@@ -34,13 +34,13 @@ function compareTensor(name: string, t: TorchTensor, expected: unknown): void {
 }
 
 function compareWithJson(pth: string): void {
-  const json = JSON.parse(readFileSync(pth.replace(/\.pth$/, '.json'), 'utf8')) as { state_dict: Record<string, unknown> };
+  const json = JSON.parse(readFileSync(pth.replace(/\.(pth|torch)$/, '.json'), 'utf8')) as { state_dict: Record<string, unknown> };
   const sd = loadStateDict(pth);
   assert.equal([...sd.keys()], Object.keys(json.state_dict), 'names and order');
   for (const [name, t] of sd) compareTensor(name, t, json.state_dict[name]);
 }
 
-const pthFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.pth')).sort();
+const pthFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.pth') || f.endsWith('.torch')).sort();
 
 test('fixture references cover both formats', () => {
   const kinds = pthFiles(fixtureDir).map((f) => isZip(readFileSync(join(fixtureDir, f))));

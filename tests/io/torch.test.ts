@@ -14,9 +14,9 @@ const fixturePath = (p: string): string => fileURLToPath(new URL(`../fixtures/${
 const fixture = (p: string): Uint8Array => new Uint8Array(readFileSync(fixturePath(p)));
 
 // Made by tests/fixtures/io/make_fixtures.py (pickle + a fake torch module, in torch's layouts).
-const STRIDED = ['io/strided_legacy.pth', 'io/strided_zip_p4.pth', 'io/strided_zip_p5.pth'];
-const LEGACY_REF = 'reference/conv3ch_nobias_0_b.pth';
-const ZIP_REF = 'reference/conv3ch_nobias_0_a.pth';
+const STRIDED = ['io/strided_legacy.torch', 'io/strided_zip_p4.torch', 'io/strided_zip_p5.torch'];
+const LEGACY_REF = 'reference/conv3ch_nobias_0_b.torch';
+const ZIP_REF = 'reference/conv3ch_nobias_0_a.torch';
 
 const get = (v: TorchValue, key: string): TorchValue => (v as Map<string, TorchValue>).get(key)!;
 const plain = (t: TorchValue): object => {

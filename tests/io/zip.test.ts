@@ -7,9 +7,9 @@ import { crc32, isZip, readZipDirectory, readZipEntry } from '../../src/io/zip.j
 const fixture = (p: string): Uint8Array =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url))));
 // Written by torch.save (zip format: data descriptors, zip64 end record, STORED, 64-byte padding).
-const TORCH_ZIP = 'reference/conv3ch_nobias_0_a.pth';
+const TORCH_ZIP = 'reference/conv3ch_nobias_0_a.torch';
 // Written by Python's zipfile: DEFLATE entries plus one STORED entry, folder 'some_prefix'.
-const DEFLATE_ZIP = 'io/strided_zip_p4.pth';
+const DEFLATE_ZIP = 'io/strided_zip_p4.torch';
 
 test('crc32 check value', () => {
   assert.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
