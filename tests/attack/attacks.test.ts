@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attackDataset, fgs, pgd, PGD_DEFAULTS } from '../../src/attack/index.js';
-import { Rng as Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { linearModel, reluNet } from './helpers.js';
 
