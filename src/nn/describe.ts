@@ -1,0 +1,136 @@
+/**
+ * JSON descriptions of networks, as in the `model` field of the reference vectors
+ * (`../shared/reference/README.md`): `{kind: "Sequential" | "DenseSequential", layers: [...]}`
+ * with layers `Linear {in,out,bias}`, `Conv2d {in,out,kernel,stride,padding,bias}`, `ReLU`,
+ * `Flatten`, `Identity`, `Dense {ws: [layer | null, ...]}`; this module also accepts
+ * `BatchNorm2d {features, eps?, momentum?}` and a nested `Sequential {layers}`.
+ * {@link modelFromDescription} builds the module; {@link describeModel} is its inverse.
+ * @module
+ */
+import { Rng } from '../tensor/random.js';
+import { BatchNorm2d } from './batchnorm2d.js';
+import { Conv2d } from './conv2d.js';
+import { Dense } from './dense.js';
+import { DenseSequential } from './dense-sequential.js';
+import { Flatten } from './flatten.js';
+import { Identity } from './identity.js';
+import { assertNever, type Layer } from './layer.js';
+import { Linear } from './linear.js';
+import { ReLU } from './relu.js';
+import { Sequential } from './sequential.js';
+
+/** One layer of a description. */
+export type LayerDescription =
+  | { type: 'Linear'; in: number; out: number; bias: boolean }
+  | { type: 'Conv2d'; in: number; out: number; kernel: number; stride: number; padding: number; bias: boolean }
+  | { type: 'ReLU' }
+  | { type: 'Flatten' }
+  | { type: 'Identity' }
+  | { type: 'BatchNorm2d'; features: number; eps?: number; momentum?: number }
+  | { type: 'Sequential'; layers: LayerDescription[] }
+  | { type: 'Dense'; ws: (LayerDescription | null)[] };
+
+/** A whole network. */
+export interface ModelDescription {
+  kind: 'Sequential' | 'DenseSequential';
+  layers: LayerDescription[];
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Builds the network a description names, with PyTorch's default initialisation drawn from
+ * `seed` (load weights afterwards with `loadStateDict`).
+ * @param description - the `model` field of a reference case (parsed JSON, checked here).
+ * @throws Error naming the path (`model.layers[2].ws[0]`) of any malformed entry.
+ */
+export function modelFromDescription(description: unknown, seed = 0): Sequential | DenseSequential {
+  const d = asObject(description, 'model');
+  const layers = asArray(d.layers, 'model.layers');
+  const rng = new Rng(seed);
+  const built = layers.map((l, i) => layerFromDescription(l, `model.layers[${i}]`, rng));
+  if (d.kind === 'Sequential') return new Sequential(...built);
+  if (d.kind === 'DenseSequential') return new DenseSequential(...built);
+  throw new Error(`model.kind must be "Sequential" or "DenseSequential", got ${JSON.stringify(d.kind)}`);
+}
+
+function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
+  const d = asObject(value, path);
+  const int = (key: string): number => asInt(d[key], `${path}.${key}`);
+  const bias = (): boolean => asBool(d.bias, `${path}.bias`);
+  switch (d.type) {
+    case 'Linear': return new Linear(int('in'), int('out'), { rng, bias: bias() });
+    case 'Conv2d':
+      return new Conv2d(int('in'), int('out'), int('kernel'), { rng, bias: bias(), stride: int('stride'), padding: int('padding') });
+    case 'ReLU': return new ReLU();
+    case 'Flatten': return new Flatten();
+    case 'Identity': return new Identity();
+    case 'BatchNorm2d': return new BatchNorm2d(int('features'), optionalNumbers(d, path, ['eps', 'momentum']));
+    case 'Sequential':
+      return new Sequential(...asArray(d.layers, `${path}.layers`).map((l, i) => layerFromDescription(l, `${path}.layers[${i}]`, rng)));
+    case 'Dense':
+      return new Dense(...asArray(d.ws, `${path}.ws`).map((w, j) => (w === null ? null : layerFromDescription(w, `${path}.ws[${j}]`, rng))));
+    default:
+      throw new Error(`${path}.type ${JSON.stringify(d.type)} is not one of Linear, Conv2d, ReLU, Flatten, Identity, BatchNorm2d, Sequential, Dense`);
+  }
+}
+
+/** The description of a module built from these layer classes (inverse of {@link modelFromDescription}). */
+export function describeModel(model: Sequential | DenseSequential): ModelDescription {
+  return { kind: model.kind === 'sequential' ? 'Sequential' : 'DenseSequential', layers: model.layers.map(describeLayer) };
+}
+
+/** The description of one layer. */
+export function describeLayer(layer: Layer): LayerDescription {
+  switch (layer.kind) {
+    case 'linear': return { type: 'Linear', in: layer.inFeatures, out: layer.outFeatures, bias: layer.bias !== null };
+    case 'conv2d': {
+      const square = (p: readonly [number, number], what: string): number => {
+        if (p[0] !== p[1]) throw new Error(`describeLayer: Conv2d ${what} [${p.join(', ')}] is not square; descriptions hold one number`);
+        return p[0];
+      };
+      return {
+        type: 'Conv2d', in: layer.inChannels, out: layer.outChannels, kernel: square(layer.kernelSize, 'kernel'),
+        stride: square(layer.stride, 'stride'), padding: square(layer.padding, 'padding'), bias: layer.bias !== null,
+      };
+    }
+    case 'relu': return { type: 'ReLU' };
+    case 'flatten': return { type: 'Flatten' };
+    case 'identity': return { type: 'Identity' };
+    case 'batchnorm2d': return { type: 'BatchNorm2d', features: layer.numFeatures, eps: layer.eps, momentum: layer.momentum };
+    case 'sequential': return { type: 'Sequential', layers: layer.layers.map(describeLayer) };
+    case 'dense': return { type: 'Dense', ws: layer.ws.map((w) => (w ? describeLayer(w) : null)) };
+    case 'denseSequential': throw new Error('describeLayer: a DenseSequential can only be the outermost model');
+    default: return assertNever(layer, 'layer');
+  }
+}
+
+function asObject(v: unknown, path: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${path} must be an object, got ${JSON.stringify(v)}`);
+  return v as Json;
+}
+
+function asArray(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw new Error(`${path} must be an array, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function asInt(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${path} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function asBool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new Error(`${path} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optionalNumbers(d: Json, path: string, keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of keys) {
+    if (d[key] === undefined) continue;
+    if (typeof d[key] !== 'number') throw new Error(`${path}.${key} must be a number, got ${JSON.stringify(d[key])}`);
+    out[key] = d[key] as number;
+  }
+  return out;
+}

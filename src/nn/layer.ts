@@ -1,0 +1,33 @@
+/**
+ * The closed set of layer kinds. Every module has a `kind` discriminant, so code that walks a
+ * network (the dual network of `src/relax`, the description writer) can `switch (layer.kind)`
+ * and end with `default: return assertNever(layer)`: adding a layer then fails to compile until
+ * every such switch handles it.
+ * @module
+ */
+import type { BatchNorm2d } from './batchnorm2d.js';
+import type { Conv2d } from './conv2d.js';
+import type { Dense } from './dense.js';
+import type { DenseSequential } from './dense-sequential.js';
+import type { Flatten } from './flatten.js';
+import type { Identity } from './identity.js';
+import type { Linear } from './linear.js';
+import type { ReLU } from './relu.js';
+import type { Sequential } from './sequential.js';
+
+/** The `kind` of each layer class. */
+export type LayerKind =
+  | 'linear' | 'conv2d' | 'relu' | 'flatten' | 'batchnorm2d'
+  | 'sequential' | 'dense' | 'identity' | 'denseSequential';
+
+/** Any layer; narrow it with `switch (layer.kind)`. */
+export type Layer = Linear | Conv2d | ReLU | Flatten | BatchNorm2d | Sequential | Dense | Identity | DenseSequential;
+
+/**
+ * The `default` branch of an exhaustive switch: it only type-checks when `value` has been
+ * narrowed to `never`, and throws if reached at run time anyway (e.g. from untyped input).
+ */
+export function assertNever(value: never, what = 'value'): never {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  throw new Error(`unexpected ${what}: ${kind === undefined ? String(value) : `kind '${String(kind)}'`}`);
+}

@@ -1,0 +1,88 @@
+/**
+ * Adam (Kingma & Ba 2015) with PyTorch's semantics (`torch.optim.Adam`, amsgrad off), the
+ * optimizer of the original's training scripts. For each parameter p with gradient g, at step t:
+ *
+ *   g ← g + λ p                                   (L2 weight decay λ, added to the gradient)
+ *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
+ *   p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+ *
+ * with m = v = 0 before the first step and t counted per parameter.
+ * @module
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkNonNegative, Optimizer } from './optimizer.js';
+
+/** Options of {@link Adam}; defaults are PyTorch's. */
+export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** (β₁, β₂), each in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε added to the denominator (default 1e-8). */
+  eps?: number;
+  /** L2 penalty λ added to the gradient as λ p (default 0). */
+  weightDecay?: number;
+}
+
+interface AdamState {
+  step: number;
+  m: TypedArray;
+  v: TypedArray;
+}
+
+/** Adam with bias correction; state (m, v, t) per parameter, in the parameter's dtype. */
+export class Adam extends Optimizer {
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly state = new Map<Tensor, AdamState>();
+
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    super(params, options.lr ?? 1e-3);
+    this.betas = options.betas ?? [0.9, 0.999];
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.betas.forEach((b, i) => {
+      if (!(b >= 0 && b < 1)) throw new Error(`Adam: betas[${i}] must be in [0, 1), got ${b}`);
+    });
+    checkNonNegative('Adam', 'eps', this.eps);
+    checkNonNegative('Adam', 'weightDecay', this.weightDecay);
+  }
+
+  /** One Adam update of every parameter with a gradient. */
+  step(): void {
+    const [b1, b2] = this.betas;
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      const g = this.decayedGradient(p, p.grad, this.weightDecay);
+      const s = this.stateOf(p);
+      s.step += 1;
+      const stepSize = this.lr / (1 - b1 ** s.step);
+      const sqrtCorrection2 = Math.sqrt(1 - b2 ** s.step);
+      const { m, v } = s;
+      const x = p.data;
+      for (let i = 0; i < x.length; i++) {
+        const gi = g[i]!;
+        m[i] = b1 * m[i]! + (1 - b1) * gi;
+        v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
+        x[i] = x[i]! - stepSize * m[i]! / (Math.sqrt(v[i]!) / sqrtCorrection2 + this.eps);
+      }
+    }
+  }
+
+  /** Steps taken so far for `p` (0 before its first update). */
+  stepCount(p: Tensor): number {
+    return this.state.get(p)?.step ?? 0;
+  }
+
+  private stateOf(p: Tensor): AdamState {
+    let s = this.state.get(p);
+    if (!s) {
+      const zeros = (): TypedArray => (p.data instanceof Float64Array ? new Float64Array(p.size) : new Float32Array(p.size));
+      s = { step: 0, m: zeros(), v: zeros() };
+      this.state.set(p, s);
+    }
+    return s;
+  }
+}

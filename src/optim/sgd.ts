@@ -1,0 +1,59 @@
+/**
+ * Stochastic gradient descent with PyTorch's semantics (`torch.optim.SGD`, dampening 0,
+ * nesterov off), used by the original's CIFAR runs (momentum 0.9, weight decay 5e-4):
+ *
+ *   d ← g + λ p                                   (L2 weight decay λ)
+ *   b ← d on the first step, else b ← μ b + d      (momentum μ > 0 only)
+ *   p ← p − lr · (μ > 0 ? b : d)
+ * @module
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkNonNegative, Optimizer } from './optimizer.js';
+
+/** Options of {@link SGD}. */
+export interface SgdOptions {
+  /** Learning rate (required, as in PyTorch). */
+  lr: number;
+  /** Momentum μ ≥ 0 (default 0: plain SGD). */
+  momentum?: number;
+  /** L2 penalty λ added to the gradient as λ p (default 0). */
+  weightDecay?: number;
+}
+
+/** SGD with optional momentum buffers (one per parameter, in its dtype). */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly buffers = new Map<Tensor, TypedArray>();
+
+  constructor(params: Iterable<Tensor>, options: SgdOptions) {
+    super(params, options.lr);
+    this.momentum = options.momentum ?? 0;
+    this.weightDecay = options.weightDecay ?? 0;
+    checkNonNegative('SGD', 'momentum', this.momentum);
+    checkNonNegative('SGD', 'weightDecay', this.weightDecay);
+  }
+
+  /** One update of every parameter with a gradient. */
+  step(): void {
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      const d = this.decayedGradient(p, p.grad, this.weightDecay);
+      const direction = this.momentum === 0 ? d : this.updateBuffer(p, d);
+      const x = p.data;
+      for (let i = 0; i < x.length; i++) x[i] = x[i]! - this.lr * direction[i]!;
+    }
+  }
+
+  /** b ← d (first step) or μ b + d; returns b. */
+  private updateBuffer(p: Tensor, d: TypedArray): TypedArray {
+    const b = this.buffers.get(p);
+    if (!b) {
+      this.buffers.set(p, d);
+      return d;
+    }
+    for (let i = 0; i < b.length; i++) b[i] = this.momentum * b[i]! + d[i]!;
+    return b;
+  }
+}
