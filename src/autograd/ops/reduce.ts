@@ -6,8 +6,8 @@
 import { getBackend } from '../../tensor/registry.js';
 import { normalizeAxis, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { record } from '../tape.js';
-import { div, exp, expandRaw, log, mul, sqrt, sub, add } from './elementwise.js';
+import { noGrad, record } from '../tape.js';
+import { add, compare, div, exp, expandRaw, log, mul, sqrt, sub, where } from './elementwise.js';
 import { reshape } from './shape.js';
 import { scatterAlong } from './index.js';
 
@@ -91,7 +91,17 @@ export function medianWithIndex(x: Tensor, axis: number, keepDim = false): { val
   return { values: out, indices };
 }
 
-/** Euclidean norm over `axis`: `sqrt(Σ x²)`. */
+/**
+ * Euclidean norm over `axis`: `sqrt(Σ x²)`. Gradient `x / ‖x‖`, and 0 where ‖x‖ = 0 (PyTorch's
+ * `norm` backward), so an all-zero slice (e.g. the row c = e_y − e_y of the dual objective's
+ * ‖ν‖₂ term) does not turn every gradient into NaN.
+ */
 export function norm2(x: Tensor, axis: number, keepDim = false): Tensor {
-  return sqrt(sum(mul(x, x), axis, keepDim));
+  const a = normalizeAxis(axis, x.rank);
+  const out = noGrad(() => sqrt(sum(mul(x, x), a, keepDim)));
+  return record(out, 'norm2', [x], (g) => {
+    const norm = reshape(out, keptShape(x.shape, a));
+    const scale = where(compare('gt', norm, 0), div(reshape(g, keptShape(x.shape, a)), norm), 0);
+    return [mul(x, scale)];
+  });
 }
