@@ -102,6 +102,12 @@ test('norm2: value and gradient x / |x|', () => {
   assertAllClose(x.grad!.data, [0.6, 0.8, 0.6, 0.8]);
 });
 
+test('norm2: an all-zero slice gets gradient 0 (PyTorch convention), not NaN', () => {
+  const x = Tensor.from([[0, 0], [3, 4]], undefined, 'float64').requireGrad();
+  backward(sum(norm2(x, 1, true)));
+  assertAllClose(x.grad!.data, [0, 0, 0.6, 0.8]);
+});
+
 test('reduction errors name the axis and rank', () => {
   const x = Tensor.zeros([2, 3]);
   assert.throws(() => sum(x, 2), /axis 2 is out of range for a tensor of rank 2/);
