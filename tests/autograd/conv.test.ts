@@ -107,6 +107,26 @@ test('convTranspose2d: stride 1/2/3, padding 0/1/2, output padding, bias: forwar
   }
 });
 
+test('convTranspose2d: random per-axis geometries with output padding (fast-check)', () => {
+  const small = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: lo, max: hi });
+  fc.assert(fc.property(
+    fc.record({ kh: small(1, 3), kw: small(1, 3), sh: small(1, 3), sw: small(1, 3), ph: small(0, 2), pw: small(0, 2), oh: small(0, 2), ow: small(0, 2), HO: small(1, 3), WO: small(1, 3), seed: small(0, 1e6) }),
+    ({ kh, kw, sh, sw, ph, pw, oh, ow, HO, WO, seed }) => {
+      const outputPadding = [oh % sh, ow % sw] as const;
+      const H = (HO - 1) * sh - 2 * ph + kh + outputPadding[0];
+      const W = (WO - 1) * sw - 2 * pw + kw + outputPadding[1];
+      if (H <= 0 || W <= 0) return;
+      const rng = new Rng(seed);
+      const y = randn64([1, 2, HO, WO], rng);
+      const w = randn64([2, 3, kh, kw], rng);
+      const b = randn64([3], rng);
+      const opts = { stride: [sh, sw] as const, padding: [ph, pw] as const, outputPadding };
+      const expected = naiveConvTranspose(y, w, [sh, sw], [ph, pw], [H, W]).map((v, i) => v + b.data[Math.floor(i / (H * W)) % 3]!);
+      assertAllClose(convTranspose2d(y, w, b, opts).data, expected, 1e-12, 1e-9, 'convTranspose2d');
+      gradcheck((yi, wi, bi) => convTranspose2d(yi, wi, bi, opts), [y, w, b], { name: `convTranspose2d k${kh}x${kw} s${sh},${sw} p${ph},${pw} op${outputPadding}` });
+    }), { seed: 42, numRuns: 30 });
+});
+
 test('conv2dAdjoint is the adjoint of conv2d, also when (H + 2p − k) is not divisible by the stride (fast-check)', () => {
   const small = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: lo, max: hi });
   fc.assert(fc.property(

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
-  abs, add, backward, clamp, compare, div, exp, expand, log, maskedFill, maximum, minimum, mul, neg, relu,
+  abs, add, backward, clamp, compare, div, exp, expand, expandRaw, log, maskedFill, maximum, minimum, mul, neg, relu,
   sign, sqrt, square, sub, sum, sumTo, where,
 } from '../../src/autograd/index.js';
 import { Rng } from '../../src/tensor/random.js';
@@ -146,6 +146,14 @@ test('expand and sumTo: gradients are each other (fast-check)', () => {
     gradcheck((x) => expand(x, full), [randn64(small, rng)]);
     gradcheck((g) => sumTo(g, small), [randn64(full, rng)]);
   }), { seed: 42, numRuns: 20 });
+});
+
+test('expandRaw materialises the broadcast and records nothing', () => {
+  const x = Tensor.from([[1], [2]], undefined, 'float64').requireGrad();
+  const e = expandRaw(x, [3, 2, 2]);
+  assert.equal(e.toArray(), [[[1, 1], [2, 2]], [[1, 1], [2, 2]], [[1, 1], [2, 2]]]);
+  assert.is(e.gradFn, null);
+  assert.is(expandRaw(x, [2, 1]), x, 'no copy when nothing broadcasts');
 });
 
 test('compare and sign give 0/1 and -1/0/1 and record nothing', () => {

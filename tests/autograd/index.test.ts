@@ -42,6 +42,17 @@ test('indexSelect and indexAdd: gradients along every axis with repeated and ski
   }), { seed: 42, numRuns: 25 });
 });
 
+test('scatterAlong (the max / median backward): gradient for every axis', () => {
+  const rng = new Rng(9);
+  for (const axis of [0, 1, -1]) {
+    const shape = [3, 4];
+    const a = positive(axis, 2);
+    const gShape = shape.map((d, i) => (i === a ? 1 : d));
+    const at = Int32Array.from({ length: shape[1 - a]! }, () => rng.int(shape[a]!));
+    gradcheck((g) => scatterAlong(g, at, axis, shape), [randn64(gShape, rng)], { name: `scatterAlong axis ${axis}` });
+  }
+});
+
 test('gather / scatterAdd / scatterAlong / indexSelect / indexAdd: forward values (PyTorch semantics)', () => {
   const x = Tensor.from([[1, 2, 3], [4, 5, 6]]);
   const idx = { data: Int32Array.from([2, 0, 1, 1]), shape: [2, 2] };

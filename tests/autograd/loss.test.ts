@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { backward, crossEntropy, logSoftmax, softmax, sum } from '../../src/autograd/index.js';
+import { backward, conv2d, crossEntropy, flatten, linear, logSoftmax, relu, softmax, sum } from '../../src/autograd/index.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { assertAllClose, gradcheck, randn64 } from '../helpers/gradcheck.js';
@@ -53,6 +53,19 @@ test('crossEntropy stays finite for logits of magnitude 1000', () => {
   const logits = Tensor.from([[1000, -1000, 0], [-1000, 1000, 999]], undefined, 'float64');
   const loss = crossEntropy(logits, [0, 2], 'none');
   assertAllClose(loss.data, [0, 1 + Math.log1p(Math.exp(-1))], 1e-12, 1e-12);
+});
+
+test('a small conv net end to end (conv2d → relu → flatten → linear → crossEntropy): gradient of every parameter', () => {
+  const rng = new Rng(8);
+  const x = randn64([2, 1, 5, 4], rng);
+  const labels = [1, 2];
+  const net = (w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor): Tensor => {
+    const h = relu(conv2d(x, w1, b1, { stride: 2, padding: 1 }));
+    return crossEntropy(linear(flatten(h), w2, b2), labels);
+  };
+  const w1 = randn64([2, 1, 3, 3], rng);
+  const hidden = conv2d(x, w1, null, { stride: 2, padding: 1 }).size / 2;
+  gradcheck(net, [w1, randn64([2], rng), randn64([3, hidden], rng), randn64([3], rng)], { name: 'conv net' });
 });
 
 test('crossEntropy errors name labels and logits', () => {
