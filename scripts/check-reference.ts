@@ -1,0 +1,89 @@
+/**
+ * Checks our dual network against the original's reference vectors.
+ *
+ *   npx tsx scripts/check-reference.ts <dir> [--float32] [--pth]
+ *
+ * Runs every `*.json` case in <dir> (format: `../shared/reference/README.md`), computes the ReLU
+ * bounds, robust logits, per-example and mean robust CE, errors and the gradient of the mean
+ * robust CE for every parameter, and prints per case the worst error of each field. Ends with
+ * the line `N passed, M failed`; exits 0 only if every case passes.
+ *
+ * Error of a value a against e: |a − e| / max(|e|, 1e-6 · max|e| over that field tensor) (the
+ * floor keeps entries that are zero up to rounding, e.g. −0.0 logits, on the field's scale).
+ * Tolerance 1e-4 in float64 (default), 1e-3 with --float32. Errors must match exactly.
+ * --pth loads the weights from the sibling `.pth` (or `.torch`) checkpoint through src/io's
+ * `loadStateDict` instead of the JSON `state_dict`, and also reports the largest difference
+ * between the two sets of weights.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadStateDict } from '../src/io/torch.js';
+import { stateDictFromJson, type StateDict } from '../src/nn/state-dict.js';
+import { compareCase, FLOOR_FRACTION, runCase, type ReferenceCase } from '../src/relax/reference-case.js';
+
+interface Args {
+  dir: string;
+  float32: boolean;
+  pth: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const positional = argv.filter((a) => !a.startsWith('--'));
+  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (expected --float32, --pth)`);
+  if (positional.length !== 1) throw new Error('usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth]');
+  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth') };
+}
+
+/** The checkpoint beside a case, and the largest |difference| between its weights and the JSON ones. */
+function checkpointWeights(jsonPath: string, c: ReferenceCase): { weights: StateDict; maxDiff: number } {
+  const stem = jsonPath.replace(/\.json$/, '');
+  const path = [`${stem}.pth`, `${stem}.torch`].find((p) => existsSync(p));
+  if (!path) throw new Error(`no ${basename(stem)}.pth or .torch beside the case`);
+  const weights = loadStateDict(path);
+  const fromJson = stateDictFromJson(c.state_dict);
+  let maxDiff = 0;
+  for (const [name, entry] of fromJson) {
+    const other = weights.get(name);
+    if (!other || other.data.length !== entry.data.length) throw new Error(`${path}: '${name}' missing or of another size`);
+    entry.data.forEach((v, i) => { maxDiff = Math.max(maxDiff, Math.abs(v - other.data[i]!)); });
+  }
+  return { weights, maxDiff };
+}
+
+function runOne(path: string, args: Args, tolerance: number): boolean {
+  const c = JSON.parse(readFileSync(path, 'utf8')) as ReferenceCase;
+  const name = basename(path, '.json');
+  try {
+    const fromPth = args.pth ? checkpointWeights(path, c) : null;
+    const reports = compareCase(c, runCase(c, args.float32 ? 'float32' : 'float64', fromPth?.weights), tolerance);
+    const pass = reports.every((r) => r.pass);
+    const fields = reports.map((r) => `${r.field} ${r.worst.toExponential(1)}${r.pass ? '' : ' FAIL'}`).join(', ');
+    const weights = fromPth ? ` [pth weights differ from JSON by <= ${fromPth.maxDiff.toExponential(1)}]` : '';
+    console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${fields}${weights}`);
+    return pass;
+  } catch (e) {
+    console.log(`FAIL ${name}: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const tolerance = args.float32 ? 1e-3 : 1e-4;
+  const files = readdirSync(args.dir).filter((f) => f.endsWith('.json')).sort();
+  if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}`);
+  console.log(`${files.length} cases, ${args.float32 ? 'float32' : 'float64'}, tolerance ${tolerance} (floor ${FLOOR_FRACTION} x field max)${args.pth ? ', weights from .pth' : ''}`);
+  let passed = 0;
+  for (const f of files) if (runOne(join(args.dir, f), args, tolerance)) passed++;
+  console.log(`${passed} passed, ${files.length - passed} failed`);
+  process.exitCode = passed === files.length ? 0 : 1;
+}
+
+try {
+  main();
+} catch (e) {
+  console.error((e as Error).message);
+  console.log('0 passed, 1 failed');
+  process.exitCode = 1;
+}

@@ -1,0 +1,94 @@
+/**
+ * The factory from an `src/nn` layer to its dual operator. The `switch` over `layer.kind` ends in
+ * `assertNever`, so adding a layer kind fails to compile until it has a dual here.
+ * @module
+ */
+import type { Conv2d } from '../nn/conv2d.js';
+import { assertNever, type Layer } from '../nn/layer.js';
+import type { Shape } from '../tensor/shape.js';
+import type { Bounds, DualLayer } from './dual.js';
+import { DualConv2d } from './layers/conv2d.js';
+import { DualDense, type DenseMember } from './layers/dense.js';
+import { DualIdentity } from './layers/identity.js';
+import { DualLinear } from './layers/linear.js';
+import { DualReshape } from './layers/reshape.js';
+import { dualRelu } from './layers/relu.js';
+
+/** What a layer's dual may need from the network built so far. */
+export interface DualContext {
+  /** Per-example shapes of the activations z_0 … z_{i−1} before this layer (last = its input). */
+  readonly shapes: readonly Shape[];
+  /** The bounds `[ℓ, u]` on the layer's input z_{i−1}, `[B, ...S]`, summed over every object so far. */
+  preActivationBounds(): Bounds;
+}
+
+/**
+ * The dual of `layer` placed after the activations described by `context`.
+ * @throws Error naming the layer for kinds without a dual (nested containers; BatchNorm2d until
+ *   its dual lands) and for shapes that do not fit.
+ */
+export function dualOf(layer: Layer, context: DualContext): DualLayer {
+  const inShape = context.shapes[context.shapes.length - 1]!;
+  switch (layer.kind) {
+    case 'linear':
+      return checkInput(new DualLinear(layer.weight, layer.bias), inShape, 'Linear');
+    case 'conv2d':
+      return convDual(layer, inShape);
+    case 'relu': {
+      const [lower, upper] = context.preActivationBounds();
+      return dualRelu(lower, upper);
+    }
+    case 'flatten':
+      return new DualReshape(inShape, [inShape.reduce((a, b) => a * b, 1)]);
+    case 'identity':
+      return new DualIdentity(inShape);
+    case 'dense':
+      return new DualDense(denseMembers(layer.ws, context.shapes), inShape);
+    case 'batchnorm2d':
+      throw new Error('dualOf: BatchNorm2d has no dual operator yet (src/relax/layers/batchnorm2d.ts is still to be written)');
+    case 'sequential':
+    case 'denseSequential':
+      throw new Error(`dualOf: a nested ${layer.kind} is not supported as a layer; flatten it into the outer network`);
+    default:
+      return assertNever(layer, 'layer');
+  }
+}
+
+/** The duals of a Dense layer's non-null entries: entry j of k reads the output k − j steps back. */
+function denseMembers(ws: readonly (Layer | null)[], shapes: readonly Shape[]): DenseMember[] {
+  const members: DenseMember[] = [];
+  ws.forEach((w, j) => {
+    if (!w) return;
+    const offset = ws.length - j;
+    const shape = shapes[shapes.length - offset];
+    if (!shape) throw new Error(`dualOf: Dense entry ${j} reads the output ${offset} layers back, but only ${shapes.length} exist`);
+    members.push({ offset, dual: memberDual(w, shape) });
+  });
+  return members;
+}
+
+/** The dual of one Dense entry (Linear, Conv2d or Identity) for an input of `shape`. */
+function memberDual(w: Layer, shape: Shape): DualLayer {
+  switch (w.kind) {
+    case 'linear':
+      return checkInput(new DualLinear(w.weight, w.bias), shape, 'Dense entry Linear');
+    case 'conv2d':
+      return convDual(w, shape);
+    case 'identity':
+      return new DualIdentity(shape);
+    default:
+      throw new Error(`dualOf: a Dense entry must be Linear, Conv2d or Identity, got ${w.kind}`);
+  }
+}
+
+function convDual(layer: Conv2d, inShape: Shape): DualConv2d {
+  return new DualConv2d(layer.weight, layer.bias, { stride: layer.stride, padding: layer.padding }, inShape);
+}
+
+/** Throws naming `what` unless the dual's input shape is the activation shape it is given. */
+function checkInput<D extends DualLayer>(dual: D, inShape: Shape, what: string): D {
+  if (dual.inShape.join() !== inShape.join()) {
+    throw new Error(`dualOf: ${what} expects input [${dual.inShape.join(', ')}] but the activation before it is [${inShape.join(', ')}]`);
+  }
+  return dual;
+}

@@ -1,0 +1,23 @@
+/**
+ * The dual network of the convex outer adversarial polytope (Wong & Kolter 2018): input sets,
+ * dual operators, the network, and the robust loss / certificates built on it.
+ * @module
+ */
+export type { Bounds, DualLayer, DualObject, RowExamples } from './dual.js';
+export { inertTerm, leadingAxes } from './dual.js';
+export { dualOf, type DualContext } from './dual-of.js';
+export { DualNetwork, inputSet, type DualNetworkOptions, type DualizableNetwork } from './network.js';
+export { certify, robustLogits, robustLoss, uncertified, type CertifyResult, type RobustLossOptions, type RobustLossResult } from './robust-loss.js';
+export { Radius, type EpsilonInput } from './inputs/epsilon.js';
+export { NormBall } from './inputs/norm-ball.js';
+export { LinfBall } from './inputs/linf-ball.js';
+export { L2Ball } from './inputs/l2-ball.js';
+export { LinfBox, type BoxLimit } from './inputs/linf-box.js';
+export { BiasTerm } from './layers/bias.js';
+export { DualLinear } from './layers/linear.js';
+export { DualConv2d, type ConvGeometry } from './layers/conv2d.js';
+export { DualReshape } from './layers/reshape.js';
+export { DualIdentity } from './layers/identity.js';
+export { DualDense, type DenseMember } from './layers/dense.js';
+export { DualReLU, ReluDualBase, dualRelu, relaxRelu, type ReluRelaxation } from './layers/relu.js';
+export { dualNorm, l1Norm, l2Norm, type DualNorm } from './norms.js';

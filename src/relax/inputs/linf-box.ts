@@ -1,0 +1,90 @@
+/**
+ * The l∞ ball intersected with a box, {x' : ‖x' − x‖_∞ ≤ ε, lo ≤ x' ≤ hi} (the original's
+ * `InfBallBounded`, e.g. pixels in [0, 1]). The set is itself a box [l, u] with
+ * l = max(x − ε, lo), u = min(x + ε, hi), so its terms are exact: a unit m with column
+ * a = A_m lies in `[u·[a]_- + l·[a]_+, u·[a]_+ + l·[a]_-]`, and J gets `−([ν]_-·l + [ν]_+·u)`
+ * (= −max over the box of νᵀx', the box's support function).
+ * @module
+ */
+import { add, clamp, matmul, maximum, minimum, neg, reshape, sub } from '../../autograd/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import { Radius, type EpsilonInput } from './epsilon.js';
+
+/** Box limits: a number, or a tensor broadcastable to X (`[...S_0]` or `[B, ...S_0]`). */
+export type BoxLimit = number | Tensor;
+
+/** The box [max(x − ε, lo), min(x + ε, hi)] around each example of X `[B, ...S_0]`. */
+export class LinfBox implements DualObject {
+  readonly inert = false;
+  /** l and u as rows `[B, 1, n]`. */
+  private readonly low: Tensor;
+  private readonly high: Tensor;
+  /** The input columns carried forward, `[1 | B, n, ...S_t]`. */
+  private readonly columns: Tensor[];
+
+  /**
+   * @param X - `[B, ...S_0]`, inside [lo, hi]; @param epsilon - number, `[B]` or `[1 | B, ...S_0]`.
+   * @param lo - lower limit of the box (default 0); @param hi - upper limit (default 1).
+   * @throws Error naming `X` when the box around some example is empty (X outside [lo, hi]).
+   */
+  constructor(X: Tensor, epsilon: EpsilonInput, lo: BoxLimit = 0, hi: BoxLimit = 1) {
+    if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
+    const radius = Radius.of(epsilon, X);
+    const [B, ...S] = X.shape as [number, ...number[]];
+    const n = X.size / B;
+    const eps = radius.broadcastTo(X);
+    const low = maximum(sub(X, eps), limit(lo, X, 'inputLower'));
+    const high = minimum(add(X, eps), limit(hi, X, 'inputUpper'));
+    const empty = low.data.findIndex((v, i) => v > high.data[i]!);
+    if (empty >= 0) {
+      throw new Error(`X: example ${Math.floor(empty / n)} lies outside the input box [inputLower, inputUpper] by more than epsilon (coordinate ${empty % n})`);
+    }
+    this.low = reshape(low, [B, 1, n]);
+    this.high = reshape(high, [B, 1, n]);
+    this.columns = [radius.inputColumns(S, X)];
+  }
+
+  /** Carries the columns through `layer`'s linear part. */
+  apply(layer: DualLayer): void {
+    this.columns.push(layer.forward(this.columns));
+  }
+
+  /** Exact bounds of A x' over the box, `[B, ...S_t]`. */
+  bounds(): Bounds {
+    const cols = this.columns[this.columns.length - 1]!;
+    const [Bc, n] = cols.shape as [number, number];
+    const shape = cols.shape.slice(2);
+    const flat = reshape(cols, [Bc, n, -1]);
+    const [pos, negative] = [clamp(flat, 0), clamp(flat, -Infinity, 0)];
+    const B = this.low.shape[0]!;
+    const upper = add(matmul(this.high, pos), matmul(this.low, negative));
+    const lower = add(matmul(this.high, negative), matmul(this.low, pos));
+    return [reshape(lower, [B, ...shape]), reshape(upper, [B, ...shape])];
+  }
+
+  /** `−([ν]_-·l + [ν]_+·u)` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */
+  objective(nus: readonly Tensor[]): Tensor {
+    const nu = nus[nus.length - 1]!;
+    const [B, K] = nu.shape as [number, number];
+    const flat = reshape(nu, [B, K, -1]);
+    const n = flat.shape[2]!;
+    const atLow = matmul(clamp(flat, -Infinity, 0), reshape(this.low, [B, n, 1]));
+    const atHigh = matmul(clamp(flat, 0), reshape(this.high, [B, n, 1]));
+    return reshape(sub(neg(atLow), atHigh), [B, K]);
+  }
+}
+
+/** A box limit as something `maximum`/`minimum` broadcast against X. */
+function limit(value: BoxLimit, X: Tensor, name: string): Tensor | number {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new Error(`${name} must be a number, got NaN`);
+    return value;
+  }
+  const t = value.dtype === X.dtype ? value : value.to(X.dtype);
+  const [, ...S] = X.shape;
+  const fits = t.shape.join() === S.join() || t.shape.join() === X.shape.join() || t.rank === 0;
+  if (!fits) throw new Error(`${name} must be a number or a tensor [${S.join(', ')}] or [${X.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+  return t;
+}
+

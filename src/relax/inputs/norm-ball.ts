@@ -1,0 +1,66 @@
+/**
+ * The shared part of the norm-ball input sets {x' : ‖x' − x‖_p ≤ ε} (Wong & Kolter 2018, eq. 9,
+ * the terms −ν̂_1ᵀx − ε‖ν̂_1‖_q with q the dual norm of p). It carries two things forward
+ * through the linear parts of the layers: the centre x (`[B, ...S_t]`) and the n = |S_0|
+ * identity columns (`[1 | B, n, ...S_t]`, one per input coordinate). A pre-activation m then
+ * lies in `A_m x ± ε‖A_m‖_q` (plus the other objects' terms).
+ * @module
+ */
+import { add, matmul, neg, reshape, sub } from '../../autograd/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import { dualNorm, type DualNorm } from '../norms.js';
+import { Radius, type EpsilonInput } from './epsilon.js';
+
+/** A norm ball around each example of X `[B, ...S_0]`. */
+export abstract class NormBall implements DualObject {
+  readonly inert = false;
+  /** The radius ε (number, per example or per dimension). */
+  readonly radius: Radius;
+  /** The centre carried forward: `centre[t]` is `A x` at the t-th activation, `[B, ...S_t]`. */
+  protected readonly centre: Tensor[];
+  /** The input columns carried forward, `[1 | B, n, ...S_t]`. */
+  protected readonly columns: Tensor[];
+
+  /** @param X - the batch `[B, ...S_0]` (not differentiated); @param epsilon - the radius. */
+  constructor(protected readonly X: Tensor, epsilon: EpsilonInput, protected readonly norm: DualNorm) {
+    if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
+    this.radius = Radius.of(epsilon, X);
+    this.centre = [X];
+    this.columns = [this.radius.inputColumns(X.shape.slice(1), X)];
+  }
+
+  /** Carries the centre and the columns through `layer`'s linear part. */
+  apply(layer: DualLayer): void {
+    this.centre.push(layer.forward(this.centre));
+    this.columns.push(layer.forward(this.columns));
+  }
+
+  /** `A x ∓ ε‖A_m‖_q` per unit m, `[B, ...S_t]`: the norm is over the column axis. */
+  bounds(): Bounds {
+    const centre = this.centre[this.centre.length - 1]!;
+    const spread = this.radius.scaleBound(this.columnNorms());
+    return [sub(centre, spread), add(centre, spread)];
+  }
+
+  /** `−ν·x − ε‖ν‖_q` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */
+  objective(nus: readonly Tensor[]): Tensor {
+    const nu = this.flatNu(nus);
+    const [B, K, n] = nu.shape as [number, number, number];
+    const atCentre = reshape(matmul(nu, reshape(this.X, [B, n, 1])), [B, K]);
+    const spread = this.radius.scaleObjective(dualNorm(this.norm, this.radius.weightNu(nu), 2));
+    return sub(neg(atCentre), spread);
+  }
+
+  /** ‖A_m‖_q for every unit m of the current activation, `[1 | B, ...S_t]`. */
+  protected columnNorms(): Tensor {
+    return dualNorm(this.norm, this.columns[this.columns.length - 1]!, 1);
+  }
+
+  /** ν at the input, viewed as `[B, K, n]`. */
+  protected flatNu(nus: readonly Tensor[]): Tensor {
+    const nu = nus[nus.length - 1]!;
+    return reshape(nu, [nu.shape[0]!, nu.shape[1]!, this.X.size / this.X.shape[0]!]);
+  }
+}
+

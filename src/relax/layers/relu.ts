@@ -1,0 +1,149 @@
+/**
+ * Dual of a ReLU given bounds ℓ ≤ ẑ ≤ u on its input (Wong & Kolter 2018, eq. 5 and Thm 1).
+ * Inactive units (u ≤ 0) pass nothing, active ones (ℓ ≥ 0) pass everything, and a crossing unit
+ * j ∈ I (ℓ_j < 0 < u_j) is relaxed to the triangle, whose dual is the diagonal slope
+ * d_j = u_j/(u_j − ℓ_j) plus the term Σ_{j∈I} ℓ_j [ν_j]_+ in J. Everything is differentiable
+ * in ℓ and u (the reference gradients go through the bounds); only the masks are constants.
+ *
+ * {@link ReluDualBase} holds what every ReLU dual shares (d, the mask, forward/T, the exact J
+ * term); {@link DualReLU} adds the exact bound term, one row-form column per crossing unit.
+ * A projected variant (random Cauchy columns) extends the base the same way.
+ * @module
+ */
+import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, unsqueeze, where } from '../../autograd/index.js';
+import type { Shape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+
+/** The relaxation of one ReLU layer over a batch; tensors are `[B, ...S]`. */
+export interface ReluRelaxation {
+  /** ℓ, the lower bound on the pre-activation (differentiable). */
+  readonly lower: Tensor;
+  /** u, the upper bound (differentiable). */
+  readonly upper: Tensor;
+  /** Slopes: 1 active, 0 inactive, u/(u − ℓ) crossing (differentiable on I). */
+  readonly d: Tensor;
+  /** 1 on the crossing set I = {ℓ < 0 < u}, else 0 (constant). */
+  readonly crossing: Tensor;
+  /** Flat indices b·n + j of the crossing units, row-major (batch, then unit). */
+  readonly crossingIndex: Int32Array;
+}
+
+/**
+ * Slopes and crossing set from the bounds. On I the denominator u − ℓ > 0; elsewhere it is
+ * replaced by 1 before dividing, so no u = ℓ ever yields 0/0 (nor a NaN gradient).
+ */
+export function relaxRelu(lower: Tensor, upper: Tensor): ReluRelaxation {
+  const crossing = mul(compare('gt', upper, 0), compare('lt', lower, 0));
+  const active = compare('ge', lower, 0);
+  const safeGap = where(crossing, sub(upper, lower), 1);
+  const d = where(crossing, div(upper, safeGap), active);
+  const index: number[] = [];
+  crossing.data.forEach((v, i) => { if (v !== 0) index.push(i); });
+  return { lower, upper, d, crossing, crossingIndex: Int32Array.from(index) };
+}
+
+/** What every ReLU dual shares: the diagonal map D = diag(d) and the exact J term. */
+export abstract class ReluDualBase implements DualLayer {
+  readonly reads = [1] as const;
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+  /** No crossing unit anywhere in the batch: D still applies, but there is no term. */
+  readonly inert: boolean;
+
+  constructor(readonly relaxation: ReluRelaxation) {
+    this.inShape = relaxation.d.shape.slice(1);
+    this.outShape = this.inShape;
+    this.inert = relaxation.crossingIndex.length === 0;
+  }
+
+  /** Batch size B. */
+  protected get batch(): number {
+    return this.relaxation.d.shape[0]!;
+  }
+
+  /**
+   * `D x`: columns `[B', ...S]` times d; `[B', P, ...S]` times d per example; row-form columns
+   * `[R, ...S]` (with `rows`) times the slopes of each row's example.
+   */
+  forward(xs: readonly Tensor[], rows?: RowExamples): Tensor {
+    const x = xs[xs.length - 1]!;
+    const lead = leadingAxes(x, this.inShape, 'DualReLU.forward');
+    const d = this.relaxation.d;
+    if (rows) return mul(indexSelect(d, 0, rows), x);
+    return lead.length > 1 ? mul(unsqueeze(d, 1), x) : mul(d, x);
+  }
+
+  /** ν at the ReLU output `[B, K, ...S]` ↦ `D ν` (ν at its input). */
+  T(nu: Tensor): Tensor {
+    leadingAxes(nu, this.outShape, 'DualReLU.T');
+    return mul(unsqueeze(this.relaxation.d, 1), nu);
+  }
+
+  /**
+   * The ReLU term of J: `Σ_{j∈I} ℓ_j [ν_j]_+` with ν = `nus.at(-1)`, ν at the ReLU input
+   * (already D ν̂, so this is the paper's `Σ ℓ_j [ν_j]_+`): `[B, K, ...S]` → `[B, K]`.
+   */
+  objective(nus: readonly Tensor[]): Tensor {
+    const nu = nus[nus.length - 1]!;
+    const [B, K] = nu.shape as [number, number];
+    const n = nu.size / (B * K);
+    const lowerOnI = reshape(mul(this.relaxation.lower, this.relaxation.crossing), [B, n, 1]);
+    return reshape(matmul(clamp(reshape(nu, [B, K, n]), 0), lowerOnI), [B, K]);
+  }
+
+  abstract apply(layer: DualLayer): void;
+  abstract bounds(): Bounds;
+}
+
+/**
+ * The exact ReLU dual: for each crossing unit j (over the whole batch, R rows) it carries the
+ * column d_j e_j forward; a later pre-activation m then gets, per example b,
+ * `lower += Σ_{j∈I_b} ℓ_j [−V_jm]_+` and `upper −= Σ_{j∈I_b} ℓ_j [V_jm]_+` (V = carried columns).
+ */
+export class DualReLU extends ReluDualBase {
+  /** Carried columns `[R, ...S_t]`, one entry per layer since this ReLU. */
+  private readonly columns: Tensor[] = [];
+  /** Example of each row. */
+  private readonly rows: RowExamples;
+  /** ℓ_j of each row's unit, `[R, 1]`. */
+  private readonly lowerRows: Tensor;
+
+  constructor(relaxation: ReluRelaxation) {
+    super(relaxation);
+    const { crossingIndex, d, lower } = relaxation;
+    const n = d.size / this.batch;
+    this.rows = crossingIndex.map((i) => Math.floor(i / n));
+    const R = crossingIndex.length;
+    this.lowerRows = reshape(indexSelect(reshape(lower, [d.size]), 0, crossingIndex), [R, 1]);
+    if (R === 0) return;
+    const slopes = reshape(indexSelect(reshape(d, [d.size]), 0, crossingIndex), [R, 1]);
+    const units = crossingIndex.map((i) => i % n);
+    const eye = scatterAdd(slopes, 1, { data: units, shape: [R, 1] }, [R, n]);
+    this.columns.push(reshape(eye, [R, ...this.inShape]));
+  }
+
+  /** Carries the R columns through `layer` (a later ReLU scales each row by its example's d). */
+  apply(layer: DualLayer): void {
+    this.columns.push(layer.forward(this.columns, this.rows));
+  }
+
+  /** Per-example `[lower, upper]` contributions `[B, ...S_t]`, summed over each example's rows. */
+  bounds(): Bounds {
+    const V = this.columns[this.columns.length - 1]!;
+    const shape = V.shape.slice(1);
+    const flat = reshape(V, [V.shape[0]!, -1]);
+    const collapse = (perRow: Tensor): Tensor =>
+      reshape(indexAdd(mul(this.lowerRows, perRow), 0, this.rows, [this.batch, flat.shape[1]!]), [this.batch, ...shape]);
+    return [collapse(clamp(neg(flat), 0)), neg(collapse(clamp(flat, 0)))];
+  }
+}
+
+/** Builds the exact ReLU dual from pre-activation bounds `[B, ...S]`. */
+export function dualRelu(lower: Tensor, upper: Tensor): DualReLU {
+  if (lower.rank < 2 || lower.shape.some((s, i) => s !== upper.shape[i]) || lower.rank !== upper.rank) {
+    throw new Error(`dualRelu: bounds must share a shape [B, ...S], got [${lower.shape.join(', ')}] and [${upper.shape.join(', ')}]`);
+  }
+  return new DualReLU(relaxRelu(lower, upper));
+}
+

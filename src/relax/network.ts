@@ -1,0 +1,134 @@
+/**
+ * The dual network (Wong & Kolter, ICML 2018, Alg. 1 and eq. 9; NeurIPS 2018, §3.1): one dual
+ * object for the input set and one dual operator per layer. Built layer by layer, it keeps every
+ * object's columns at the newest activation, so the bounds on each ReLU's input are the sum of
+ * the objects' `bounds()` there. `objective(c)` runs the backward pass ν_L = −c,
+ * ν_{i−m} += W_mᵀ ν_i (over every layer and each input it reads) and sums the objects' terms:
+ * J(c) ≤ cᵀ f(x') for every x' in the input set.
+ * @module
+ */
+import { add, neg, reshape } from '../autograd/index.js';
+import type { DenseSequential } from '../nn/dense-sequential.js';
+import type { Sequential } from '../nn/sequential.js';
+import { sizeOf, type Shape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { dualOf } from './dual-of.js';
+import type { Bounds, DualLayer, DualObject } from './dual.js';
+import type { EpsilonInput } from './inputs/epsilon.js';
+import { L2Ball } from './inputs/l2-ball.js';
+import { LinfBall } from './inputs/linf-ball.js';
+import { LinfBox, type BoxLimit } from './inputs/linf-box.js';
+
+/** A network the dual can be built for. */
+export type DualizableNetwork = Sequential | DenseSequential;
+
+/** The perturbation set and how to bound it. */
+export interface DualNetworkOptions {
+  /** The ball's norm (default `'linf'`). */
+  norm?: 'linf' | 'l2';
+  /** l∞ only: intersect the ball with the box [inputLower, inputUpper] (default false). */
+  bounded?: boolean;
+  /** Lower limit of the box (default 0); a number or a tensor `[...S_0]` / `[B, ...S_0]`. */
+  inputLower?: BoxLimit;
+  /** Upper limit of the box (default 1). */
+  inputUpper?: BoxLimit;
+}
+
+/** A dual object and the position of the activation its term reads (0 = input set). */
+interface PlacedObject {
+  readonly object: DualObject;
+  readonly position: number;
+}
+
+/** The input set selected by the options (the original's `select_input`). */
+export function inputSet(X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}): DualObject {
+  const norm = options.norm ?? 'linf';
+  if (norm !== 'linf' && norm !== 'l2') throw new Error(`options.norm must be 'linf' or 'l2', got '${String(norm)}'`);
+  if (norm === 'l2') {
+    if (options.bounded) throw new Error("options.bounded is only supported with norm 'linf'");
+    return new L2Ball(X, epsilon);
+  }
+  return options.bounded ? new LinfBox(X, epsilon, options.inputLower ?? 0, options.inputUpper ?? 1) : new LinfBall(X, epsilon);
+}
+
+/** The dual of `net` around the batch X `[B, ...S_0]` for radius ε. */
+export class DualNetwork {
+  /** The dual operator of each layer, in order. */
+  readonly layers: readonly DualLayer[];
+  /** Per-example shape of every activation z_0 (input) … z_L (output). */
+  readonly shapes: readonly Shape[];
+  /** Batch size B. */
+  readonly batch: number;
+  private readonly placed: PlacedObject[];
+  private readonly preActivation: Bounds[] = [];
+
+  /**
+   * Builds the dual layer by layer, advancing every live object through each layer but the last.
+   * @param net - a Sequential or DenseSequential of the layers `dualOf` knows.
+   * @param X - the batch `[B, ...S_0]` (treated as data: no gradient flows into it).
+   * @param epsilon - number, `[B]` or `[1 | B, ...S_0]`.
+   */
+  constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}) {
+    if (net.layers.length === 0) throw new Error('DualNetwork: the network has no layers');
+    this.batch = X.shape[0]!;
+    const shapes: Shape[] = [X.shape.slice(1)];
+    const layers: DualLayer[] = [];
+    this.placed = [{ object: inputSet(X, epsilon, options), position: 0 }];
+    net.layers.forEach((layer, i) => {
+      const dual = dualOf(layer, { shapes, preActivationBounds: () => this.sumBounds() });
+      layers.push(dual);
+      shapes.push(dual.outShape);
+      if (i < net.layers.length - 1) for (const { object } of this.placed) object.apply(dual);
+      if (!dual.inert) this.placed.push({ object: dual, position: i + 1 });
+    });
+    this.layers = layers;
+    this.shapes = shapes;
+  }
+
+  /** Bounds `{lower, upper}` (each `[B, ...S]`) on the input of every ReLU, in order. */
+  reluBounds(): { lower: Tensor; upper: Tensor }[] {
+    return this.preActivation.map(([lower, upper]) => ({ lower, upper }));
+  }
+
+  /**
+   * J(c), a lower bound on `cᵀ f(x')` over the input set, for c `[B, K, ...S_L]` (or
+   * `[B, K, |S_L|]`): returns `[B, K]`, differentiable in every parameter.
+   */
+  objective(c: Tensor): Tensor {
+    const nus = this.backward(c);
+    const L = this.layers.length;
+    const terms = this.placed.map(({ object, position }) => object.objective(position === 0 ? nus : nus.slice(0, L - position + 2)));
+    return terms.reduce((a, b) => add(a, b));
+  }
+
+  /** ν at every activation, from the output back: `[ν_L = −c, ν_{L−1}, …, ν_0]`, each `[B, K, ...S_i]`. */
+  private backward(c: Tensor): Tensor[] {
+    const L = this.layers.length;
+    const outShape = this.shapes[L]!;
+    if (c.rank < 2 || c.shape[0] !== this.batch || c.size !== this.batch * c.shape[1]! * sizeOf(outShape)) {
+      throw new Error(`DualNetwork.objective: c must be [${this.batch}, K, ${outShape.join(', ')}], got [${c.shape.join(', ')}]`);
+    }
+    const K = c.shape[1]!;
+    const at: (Tensor | undefined)[] = new Array(L + 1);
+    at[L] = neg(reshape(c, [this.batch, K, ...outShape]));
+    for (let p = L; p >= 1; p--) {
+      const nu = at[p];
+      if (!nu) { at[p] = Tensor.zeros([this.batch, K, ...this.shapes[p]!], c.dtype); continue; }
+      const layer = this.layers[p - 1]!;
+      for (const m of layer.reads) {
+        const part = layer.T(nu, m);
+        at[p - m] = at[p - m] ? add(at[p - m]!, part) : part;
+      }
+    }
+    at[0] ??= Tensor.zeros([this.batch, K, ...this.shapes[0]!], c.dtype);
+    return at.map((t) => t!).reverse();
+  }
+
+  /** Σ of every live object's bounds at the newest activation (input set first); recorded. */
+  private sumBounds(): Bounds {
+    const parts = this.placed.map(({ object }) => object.bounds());
+    const bounds: Bounds = [parts.map((p) => p[0]).reduce((a, b) => add(a, b)), parts.map((p) => p[1]).reduce((a, b) => add(a, b))];
+    this.preActivation.push(bounds);
+    return bounds;
+  }
+}

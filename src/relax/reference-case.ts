@@ -1,0 +1,125 @@
+/**
+ * Runs one reference case of `../shared/reference` (the format of its README: a model
+ * description, a state dict, an input batch and the original's outputs) through our dual network
+ * and compares every field: ReLU bounds, robust logits, per-example and mean robust CE, errors,
+ * and the gradient of the mean robust CE for every parameter.
+ *
+ * Comparison: the error of a value a against the expected e is |a − e| / max(|e|, floor) with
+ * floor = {@link FLOOR_FRACTION} × (largest |e| of that field, per tensor), so entries that are
+ * zero up to rounding (a −0.0 logit, a vanishing gradient) are judged on the field's scale.
+ * @module
+ */
+import { backward, crossEntropy, noGrad } from '../autograd/index.js';
+import { modelFromDescription } from '../nn/describe.js';
+import { stateDictFromJson, type StateDict } from '../nn/state-dict.js';
+import type { DType } from '../tensor/dtype.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { DualNetwork } from './network.js';
+import { robustLoss } from './robust-loss.js';
+
+/** A case as stored in the JSON files. */
+export interface ReferenceCase {
+  readonly name?: string;
+  readonly model: unknown;
+  readonly state_dict: Record<string, NestedArray>;
+  readonly input: { X: NestedArray; y: number[]; epsilon: number; norm: 'linf' | 'l2'; bounded_input: boolean };
+  readonly expected: {
+    relu_bounds: { zl: NestedArray; zu: NestedArray }[];
+    robust_upper_logit_diff: NestedArray;
+    robust_ce_per_example: number[];
+    robust_err_per_example: (number | boolean)[];
+    robust_ce_mean: number;
+    grad_robust_ce_mean: Record<string, NestedArray>;
+  };
+}
+
+/** Our values for the fields of a case, flattened. */
+export interface CaseResult {
+  readonly reluBounds: { lower: Float64Array; upper: Float64Array }[];
+  readonly logits: Float64Array;
+  readonly cePerExample: Float64Array;
+  readonly errors: Uint8Array;
+  readonly ceMean: number;
+  readonly grads: Map<string, Float64Array>;
+}
+
+/** The worst error of one field. */
+export interface FieldReport {
+  readonly field: string;
+  readonly worst: number;
+  readonly pass: boolean;
+}
+
+/** Entries within this fraction of a field's largest magnitude are compared on that scale. */
+export const FLOOR_FRACTION = 1e-6;
+
+/** Computes every field in `dtype`, with the JSON weights or the given state dict. */
+export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict): CaseResult {
+  const net = modelFromDescription(c.model).to(dtype);
+  net.loadStateDict(weights ?? stateDictFromJson(c.state_dict));
+  net.zeroGrad();
+  const X = Tensor.from(c.input.X, undefined, dtype);
+  const { y, epsilon } = c.input;
+  const options = { norm: c.input.norm, bounded: c.input.bounded_input };
+  const reluBounds = noGrad(() => new DualNetwork(net, X, epsilon, options).reluBounds())
+    .map(({ lower, upper }) => ({ lower: Float64Array.from(lower.data), upper: Float64Array.from(upper.data) }));
+  const result = robustLoss(net, epsilon, X, y, options);
+  backward(result.loss);
+  const perExample = noGrad(() => crossEntropy(result.logits, y, 'none'));
+  const grads = new Map(net.namedParameters().map(([name, p]) => [name, Float64Array.from(p.grad?.data ?? new Float64Array(p.size))]));
+  return {
+    reluBounds,
+    logits: Float64Array.from(result.logits.data),
+    cePerExample: Float64Array.from(perExample.data),
+    errors: result.errors,
+    ceMean: result.loss.item(),
+    grads,
+  };
+}
+
+/** Compares our values with the case's expected ones; `tolerance` bounds every field's worst error. */
+export function compareCase(c: ReferenceCase, ours: CaseResult, tolerance: number): FieldReport[] {
+  const e = c.expected;
+  const reports: FieldReport[] = [];
+  const add = (field: string, worst: number): void => { reports.push({ field, worst, pass: worst <= tolerance }); };
+  if (e.relu_bounds.length !== ours.reluBounds.length) add(`relu_bounds (count ${ours.reluBounds.length} vs ${e.relu_bounds.length})`, Infinity);
+  e.relu_bounds.forEach((b, i) => {
+    const mine = ours.reluBounds[i];
+    add(`relu_bounds[${i}]`, mine ? Math.max(worstError(mine.lower, b.zl), worstError(mine.upper, b.zu)) : Infinity);
+  });
+  add('robust_upper_logit_diff', worstError(ours.logits, e.robust_upper_logit_diff));
+  add('robust_ce_per_example', worstError(ours.cePerExample, e.robust_ce_per_example));
+  add('robust_ce_mean', worstError(Float64Array.of(ours.ceMean), e.robust_ce_mean));
+  const errMismatch = e.robust_err_per_example.some((v, i) => Number(v) !== ours.errors[i]) || e.robust_err_per_example.length !== ours.errors.length;
+  add('robust_err_per_example', errMismatch ? Infinity : 0);
+  let worstGrad = 0;
+  for (const [name, expected] of Object.entries(e.grad_robust_ce_mean)) {
+    const mine = ours.grads.get(name);
+    worstGrad = Math.max(worstGrad, mine ? worstError(mine, expected) : Infinity);
+  }
+  if (ours.grads.size !== Object.keys(e.grad_robust_ce_mean).length) worstGrad = Infinity;
+  add('grad_robust_ce_mean', worstGrad);
+  return reports;
+}
+
+/** max_i |a_i − e_i| / max(|e_i|, FLOOR_FRACTION · max_k |e_k|); Infinity on a length mismatch or NaN. */
+export function worstError(actual: ArrayLike<number>, expected: NestedArray): number {
+  const e = flatten(expected);
+  if (e.length !== actual.length) return Infinity;
+  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const floor = Math.max(FLOOR_FRACTION * scale, Number.MIN_VALUE);
+  let worst = 0;
+  for (let i = 0; i < e.length; i++) {
+    const err = Math.abs(actual[i]! - e[i]!) / Math.max(Math.abs(e[i]!), floor);
+    if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;
+  }
+  return worst;
+}
+
+function flatten(v: NestedArray): number[] {
+  if (typeof v === 'number') return [v];
+  const out: number[] = [];
+  const walk = (x: NestedArray): void => { if (typeof x === 'number') out.push(x); else x.forEach(walk); };
+  walk(v);
+  return out;
+}
