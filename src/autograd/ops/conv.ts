@@ -24,9 +24,14 @@ export interface ConvTranspose2dOptions extends Conv2dOptions {
   outputPadding?: number | readonly [number, number];
 }
 
-function pair(v: number | readonly [number, number] | undefined, fallback: number): [number, number] {
-  if (v === undefined) return [fallback, fallback];
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+/**
+ * Resolves a number-or-[height, width] option; `what` names it in the error.
+ * @throws Error unless both entries are integers >= `min`.
+ */
+function pair(v: number | readonly [number, number] | undefined, fallback: number, what: string, min: number): [number, number] {
+  const p: [number, number] = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((d) => Number.isInteger(d) && d >= min)) throw new Error(`${what} must be integers >= ${min}, got ${p.join(',')}`);
+  return p;
 }
 
 /** The spec of the forward convolution x [N,C,H,W] ⊛ w [O,C,kh,kw]. */
@@ -35,8 +40,8 @@ export function convSpec(xShape: readonly number[], wShape: readonly number[], o
   if (wShape.length !== 4 || wShape[1] !== xShape[1]) {
     throw new Error(`conv2d: weight ${shapeText(wShape)} must be [O, ${xShape[1]}, kh, kw] for input ${shapeText(xShape)}`);
   }
-  const stride = pair(options.stride, 1);
-  const padding = pair(options.padding, 0);
+  const stride = pair(options.stride, 1, 'conv2d: stride', 1);
+  const padding = pair(options.padding, 0, 'conv2d: padding', 0);
   const [N, C, H, W] = xShape as [number, number, number, number];
   const [O, , KH, KW] = wShape as [number, number, number, number];
   const outHeight = Math.floor((H + 2 * padding[0] - KH) / stride[0]) + 1;
@@ -81,11 +86,11 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   if (x.rank !== 4 || weight.rank !== 4 || x.shape[1] !== weight.shape[0]) {
     throw new Error(`convTranspose2d: input ${shapeText(x.shape)} and weight ${shapeText(weight.shape)} must be [N, O, H, W] and [O, C, kh, kw]`);
   }
-  const [sh, sw] = pair(options.stride, 1);
-  const [ph, pw] = pair(options.padding, 0);
-  const [oh, ow] = pair(options.outputPadding, 0);
-  if (oh >= sh || ow >= sw || oh < 0 || ow < 0) {
-    throw new Error(`convTranspose2d: outputPadding ${oh},${ow} must be smaller than stride ${sh},${sw} (and non-negative)`);
+  const [sh, sw] = pair(options.stride, 1, 'convTranspose2d: stride', 1);
+  const [ph, pw] = pair(options.padding, 0, 'convTranspose2d: padding', 0);
+  const [oh, ow] = pair(options.outputPadding, 0, 'convTranspose2d: outputPadding', 0);
+  if (oh >= sh || ow >= sw) {
+    throw new Error(`convTranspose2d: outputPadding ${oh},${ow} must be smaller than stride ${sh},${sw}`);
   }
   const [N, , HO, WO] = x.shape as [number, number, number, number];
   const [O, C, KH, KW] = weight.shape as [number, number, number, number];
