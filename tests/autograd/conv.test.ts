@@ -169,6 +169,13 @@ test('conv errors name the argument and the expected shape', () => {
   assert.throws(() => convTranspose2d(x, Tensor.zeros([3, 2, 3, 3])), /convTranspose2d: input \[1, 2, 5, 5\] and weight \[3, 2, 3, 3\] must be \[N, O, H, W\] and \[O, C, kh, kw\]/);
   assert.throws(() => convTranspose2d(x, Tensor.zeros([2, 3, 3, 3]), Tensor.zeros([2])), /convTranspose2d: bias \[2\] must be \[3\]/);
   assert.throws(() => convTranspose2d(x, Tensor.zeros([2, 3, 3, 3]), null, { stride: 2, outputPadding: 2 }), /convTranspose2d: outputPadding 2,2 must be smaller than stride 2,2/);
+  const w = Tensor.zeros([2, 2, 3, 3]);
+  assert.throws(() => conv2d(x, w, null, { stride: 0 }), /conv2d: stride must be integers >= 1, got 0,0/);
+  assert.throws(() => conv2d(x, w, null, { stride: [1, 1.5] }), /conv2d: stride must be integers >= 1, got 1,1.5/);
+  assert.throws(() => conv2d(x, w, null, { padding: -1 }), /conv2d: padding must be integers >= 0, got -1,-1/);
+  assert.throws(() => convTranspose2d(x, w, null, { padding: [0, -1] }), /convTranspose2d: padding must be integers >= 0, got 0,-1/);
+  assert.throws(() => convTranspose2d(x, w, null, { stride: 2, outputPadding: -1 }), /convTranspose2d: outputPadding must be integers >= 0/);
+  assert.throws(() => convTranspose2d(Tensor.zeros([1, 2, 1, 1]), w, null, { padding: 2 }), /convTranspose2d: padding 2,2 leaves an empty -1x-1 output/);
   assert.throws(() => conv2dAdjoint(Tensor.zeros([1, 3, 2, 2]), Tensor.zeros([3, 2, 3, 3]), [1, 2, 5, 5]), /conv2dAdjoint: y \[1, 3, 2, 2\] must be \[1, 3, 3, 3\]/);
 });
 
