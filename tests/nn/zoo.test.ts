@@ -50,7 +50,9 @@ test('CIFAR models: shapes, and He-initialised convolutions where the original r
   assert.equal(outShape(small, [1, 3, 32, 32]), [1, 10]);
   const conv0 = small.namedParameters();
   const w = conv0.find(([n]) => n === '2.weight')![1];
-  const std = Math.sqrt(w.data.reduce((s, v) => s + v * v, 0) / w.size);
+  let sumSq = 0;
+  for (const v of w.data) sumSq += v * v;
+  const std = Math.sqrt(sumSq / w.size);
   const target = Math.sqrt(2 / (4 * 4 * 32));
   assert.ok(Math.abs(std - target) < 0.1 * target, `std ${std} vs ${target}`);
   assert.ok(conv0.find(([n]) => n === '2.bias')![1].data.every((v) => v === 0));
