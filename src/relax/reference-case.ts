@@ -5,8 +5,9 @@
  * and the gradient of the mean robust CE for every parameter.
  *
  * Comparison: the error of a value a against the expected e is |a − e| / max(|e|, floor) with
- * floor = {@link FLOOR_FRACTION} × (largest |e| of that field, per tensor), so entries that are
- * zero up to rounding (a −0.0 logit, a vanishing gradient) are judged on the field's scale.
+ * floor = `floorFraction` × (largest |e| of that field tensor), so entries that are zero up to
+ * rounding (a −0.0 logit, a vanishing gradient, a bound that cancels) are judged on the field's
+ * scale: {@link FLOAT64_CHECK} and {@link FLOAT32_CHECK} give the tolerances used.
  * @module
  */
 import { backward, crossEntropy, noGrad } from '../autograd/index.js';
@@ -50,8 +51,21 @@ export interface FieldReport {
   readonly pass: boolean;
 }
 
-/** Entries within this fraction of a field's largest magnitude are compared on that scale. */
-export const FLOOR_FRACTION = 1e-6;
+/** How close our values must be: worst error ≤ `tolerance`, with the floor described above. */
+export interface Tolerance {
+  readonly tolerance: number;
+  readonly floorFraction: number;
+}
+
+/** Float64: 1e-4 relative; entries below 1e-6 of the field's largest are judged at that scale. */
+export const FLOAT64_CHECK: Tolerance = { tolerance: 1e-4, floorFraction: 1e-6 };
+
+/**
+ * Float32: 1e-3 relative; entries below 1e-3 of the field's largest are judged at that scale
+ * (float32 rounding leaves absolute errors of about 1e-7 of a field's scale, which is a large
+ * relative error on an entry that cancels to nearly 0).
+ */
+export const FLOAT32_CHECK: Tolerance = { tolerance: 1e-3, floorFraction: 1e-3 };
 
 /** Computes every field in `dtype`, with the JSON weights or the given state dict. */
 export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict): CaseResult {
@@ -77,8 +91,10 @@ export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict): Ca
   };
 }
 
-/** Compares our values with the case's expected ones; `tolerance` bounds every field's worst error. */
-export function compareCase(c: ReferenceCase, ours: CaseResult, tolerance: number): FieldReport[] {
+/** Compares our values with the case's expected ones, field by field. */
+export function compareCase(c: ReferenceCase, ours: CaseResult, check: Tolerance): FieldReport[] {
+  const { tolerance } = check;
+  const worstError = (a: ArrayLike<number>, expected: NestedArray): number => worstRelativeError(a, expected, check.floorFraction);
   const e = c.expected;
   const reports: FieldReport[] = [];
   const add = (field: string, worst: number): void => { reports.push({ field, worst, pass: worst <= tolerance }); };
@@ -102,12 +118,12 @@ export function compareCase(c: ReferenceCase, ours: CaseResult, tolerance: numbe
   return reports;
 }
 
-/** max_i |a_i − e_i| / max(|e_i|, FLOOR_FRACTION · max_k |e_k|); Infinity on a length mismatch or NaN. */
-export function worstError(actual: ArrayLike<number>, expected: NestedArray): number {
+/** max_i |a_i − e_i| / max(|e_i|, floorFraction · max_k |e_k|); Infinity on a length mismatch or NaN. */
+export function worstRelativeError(actual: ArrayLike<number>, expected: NestedArray, floorFraction: number): number {
   const e = flatten(expected);
   if (e.length !== actual.length) return Infinity;
   const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const floor = Math.max(FLOOR_FRACTION * scale, Number.MIN_VALUE);
+  const floor = Math.max(floorFraction * scale, Number.MIN_VALUE);
   let worst = 0;
   for (let i = 0; i < e.length; i++) {
     const err = Math.abs(actual[i]! - e[i]!) / Math.max(Math.abs(e[i]!), floor);
