@@ -53,7 +53,7 @@ for (const file of fixtures) {
 
 test('a wrong value is caught: perturbing one weight breaks the match', () => {
   const c = load(fixtureDir, 'mlp_linf_3_a.json');
-  const perturbed = structuredClone(c) as { state_dict: Record<string, number[][]> };
+  const perturbed = structuredClone(c) as unknown as { state_dict: Record<string, number[][]> };
   perturbed.state_dict['0.weight']![0]![0]! *= 1.001;
   const failures = compareCase(c, runCase(perturbed as unknown as ReferenceCase, 'float64'), FLOAT64_CHECK).filter((r) => !r.pass);
   assert.ok(failures.length > 0);
