@@ -1,0 +1,180 @@
+// Convolution jobs on images [n0, n1), in groups of G images so that each product is wide enough
+// for the 4×8 tile. The input group is first copied into a zero-padded buffer [G, C, Hp, Wp]
+// (Hp = H + 2ph, Wp = W + 2pw), so that receptive-field element (c, ki, kj) of output pixel
+// (g, oi, oj) sits at kOff[(c,ki,kj)] + jOff[(g,oi,oj)] with
+//   kOff = c·Hp·Wp + ki·Wp + kj,   jOff = g·C·Hp·Wp + oi·sh·Wp + oj·sw,
+// and im2col is just packB through these two tables (col2im the matching scatter-add).
+//   conv2d:          out_g [O, P]   = W [O, K] · cols_g [K, P]            (K = C·kh·kw, P = Ho·Wo)
+//   conv2dTranspose: cols_g [K, P]  = Wᵀ [K, O] · y_g [O, P], then col2im
+//   conv2dWeightGrad: dW [O, K]   += dy_g [O, P] · cols_gᵀ [P, K]
+import { field, scratchFrom, take } from './job';
+import { fillArithmetic, gemmPacked, packA, packB, packedABytes, packedBBytes } from './gemm';
+
+/** Record fields of a convolution job. */
+const enum F { N0 = 1, N1, C, H, W, O, KH, KW, SH, SW, PH, PW, HO, WO, In, Weight, Out, Scratch, Group, Dy }
+
+let C: i32 = 0, H: i32 = 0, W: i32 = 0, O: i32 = 0, KH: i32 = 0, KW: i32 = 0;
+let SH: i32 = 0, SW: i32 = 0, PH: i32 = 0, PW: i32 = 0, HO: i32 = 0, WO: i32 = 0;
+let HP: i32 = 0, WP: i32 = 0, K: i32 = 0, P: i32 = 0, G: i32 = 1;
+
+function readGeometry(job: usize): void {
+  C = field(job, F.C); H = field(job, F.H); W = field(job, F.W); O = field(job, F.O);
+  KH = field(job, F.KH); KW = field(job, F.KW); SH = field(job, F.SH); SW = field(job, F.SW);
+  PH = field(job, F.PH); PW = field(job, F.PW); HO = field(job, F.HO); WO = field(job, F.WO);
+  HP = H + 2 * PH; WP = W + 2 * PW; K = C * KH * KW; P = HO * WO; G = field(job, F.Group);
+}
+
+/** Scratch bytes of the convolution job at `job` (an upper bound over the three kinds). */
+export function convScratchBytes(job: usize): usize {
+  readGeometry(job);
+  const J = G * P;
+  const tables = <usize>(K + 2 * J + 2 * O + 2 * K) << 2;
+  const pad = <usize>G * <usize>C * <usize>HP * <usize>WP << 2;
+  const packs = max(packedABytes(O, K) + packedBBytes(K, J), max(packedABytes(K, O) + packedBBytes(O, J), packedABytes(O, J) + packedBBytes(J, K)));
+  const product = <usize>max(O, K) * <usize>J << 2;
+  return 64 * 16 + tables + pad + packs + product;
+}
+
+/** kOff[(c, ki, kj)] = c·Hp·Wp + ki·Wp + kj. */
+function fillKernelOffsets(table: usize): void {
+  let at = table;
+  for (let c = 0; c < C; c++) for (let ki = 0; ki < KH; ki++) for (let kj = 0; kj < KW; kj++) {
+    store<i32>(at, (c * HP + ki) * WP + kj);
+    at += 4;
+  }
+}
+
+/** jOff[(g, oi, oj)] = g·C·Hp·Wp + oi·sh·Wp + oj·sw for g < G. */
+function fillPixelOffsets(table: usize): void {
+  let at = table;
+  for (let g = 0; g < G; g++) for (let oi = 0; oi < HO; oi++) for (let oj = 0; oj < WO; oj++) {
+    store<i32>(at, g * C * HP * WP + oi * SH * WP + oj * SW);
+    at += 4;
+  }
+}
+
+/** yOff[(g, q)] = g·O·P + q: column (g, q) of the [O, G·P] view of a group of [O, P] images. */
+function fillGroupOffsets(table: usize): void {
+  let at = table;
+  for (let g = 0; g < G; g++) for (let q = 0; q < P; q++) {
+    store<i32>(at, g * O * P + q);
+    at += 4;
+  }
+}
+
+/** Copies `count` images [C, H, W] at `src` into the zero-padded [count, C, Hp, Wp] at `dst`. */
+function padImages(src: usize, count: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
+  for (let plane = 0; plane < count * C; plane++) {
+    for (let i = 0; i < H; i++) {
+      const from = src + ((<usize>plane * <usize>H + <usize>i) * <usize>W << 2);
+      const to = dst + (((<usize>plane * <usize>HP + <usize>(i + PH)) * <usize>WP + <usize>PW) << 2);
+      memory.copy(to, from, <usize>W << 2);
+    }
+  }
+}
+
+/** Copies the interior of `count` padded images at `src` to [count, C, H, W] at `dst`. */
+function unpadImages(src: usize, count: i32, dst: usize): void {
+  for (let plane = 0; plane < count * C; plane++) {
+    for (let i = 0; i < H; i++) {
+      const from = src + (((<usize>plane * <usize>HP + <usize>(i + PH)) * <usize>WP + <usize>PW) << 2);
+      const to = dst + ((<usize>plane * <usize>H + <usize>i) * <usize>W << 2);
+      memory.copy(to, from, <usize>W << 2);
+    }
+  }
+}
+
+/** padded[kOff[r] + jOff[j]] += cols[r, j] for the [K, J] matrix `cols` (col2im). */
+function col2im(cols: usize, J: i32, kOff: usize, jOff: usize, padded: usize): void {
+  let src = cols;
+  for (let r = 0; r < K; r++) {
+    const rowBase = padded + (<usize>load<i32>(kOff + (<usize>r << 2)) << 2);
+    for (let j = 0; j < J; j++) {
+      const at = rowBase + (<usize>load<i32>(jOff + (<usize>j << 2)) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(src));
+      src += 4;
+    }
+  }
+}
+
+/** conv2d on images [n0, n1): out [N, O, Ho, Wo] = W ⊛ x. */
+export function conv2dJob(job: usize): void {
+  readGeometry(job);
+  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const x = <usize>field(job, F.In), out = <usize>field(job, F.Out);
+  scratchFrom(<usize>field(job, F.Scratch));
+  const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
+  const rowOff = take(<usize>O << 2), colOff = take(<usize>K << 2);
+  const ap = take(packedABytes(O, K)), padded = take(<usize>G * <usize>C * <usize>HP * <usize>WP << 2);
+  const bp = take(packedBBytes(K, G * P)), product = take(<usize>O * <usize>(G * P) << 2);
+  fillKernelOffsets(kOff);
+  fillPixelOffsets(jOff);
+  fillArithmetic(rowOff, O, K);
+  fillArithmetic(colOff, K, 1);
+  packA(<usize>field(job, F.Weight), rowOff, colOff, O, K, ap);
+  for (let g0 = n0; g0 < n1; g0 += G) {
+    const count = min(G, n1 - g0), J = count * P;
+    padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
+    packB(padded, kOff, jOff, K, J, bp);
+    memory.fill(product, 0, <usize>O * <usize>J << 2);
+    gemmPacked(ap, bp, O, J, K, product, J, tmp);
+    for (let g = 0; g < count; g++) for (let o = 0; o < O; o++) {
+      const to = out + ((<usize>(g0 + g) * <usize>O + <usize>o) * <usize>P << 2);
+      memory.copy(to, product + ((<usize>o * <usize>J + <usize>(g * P)) << 2), <usize>P << 2);
+    }
+  }
+}
+
+/** conv2dTranspose on images [n0, n1): out [N, C, H, W] = col2im(Wᵀ · y). */
+export function conv2dTransposeJob(job: usize): void {
+  readGeometry(job);
+  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const y = <usize>field(job, F.In), out = <usize>field(job, F.Out);
+  scratchFrom(<usize>field(job, F.Scratch));
+  const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
+  const yOff = take(<usize>(G * P) << 2), rowOffW = take(<usize>K << 2), colOffW = take(<usize>O << 2);
+  const rowOffY = take(<usize>O << 2);
+  const ap = take(packedABytes(K, O)), bp = take(packedBBytes(O, G * P));
+  const product = take(<usize>K * <usize>(G * P) << 2), padded = take(<usize>G * <usize>C * <usize>HP * <usize>WP << 2);
+  fillKernelOffsets(kOff);
+  fillPixelOffsets(jOff);
+  fillGroupOffsets(yOff);
+  fillArithmetic(rowOffW, K, 1);
+  fillArithmetic(colOffW, O, K);
+  fillArithmetic(rowOffY, O, P);
+  packA(<usize>field(job, F.Weight), rowOffW, colOffW, K, O, ap);
+  for (let g0 = n0; g0 < n1; g0 += G) {
+    const count = min(G, n1 - g0), J = count * P;
+    packB(y + (<usize>g0 * <usize>O * <usize>P << 2), rowOffY, yOff, O, J, bp);
+    memory.fill(product, 0, <usize>K * <usize>J << 2);
+    gemmPacked(ap, bp, K, J, O, product, J, tmp);
+    memory.fill(padded, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
+    col2im(product, J, kOff, jOff, padded);
+    unpadImages(padded, count, out + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2));
+  }
+}
+
+/** conv2dWeightGrad on images [n0, n1): out [O, K] = Σₙ dy[n] · cols(x[n])ᵀ (out zeroed here). */
+export function conv2dWeightGradJob(job: usize): void {
+  readGeometry(job);
+  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const x = <usize>field(job, F.In), dy = <usize>field(job, F.Dy), out = <usize>field(job, F.Out);
+  scratchFrom(<usize>field(job, F.Scratch));
+  const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
+  const yOff = take(<usize>(G * P) << 2), rowOffY = take(<usize>O << 2);
+  const ap = take(packedABytes(O, G * P)), bp = take(packedBBytes(G * P, K));
+  const padded = take(<usize>G * <usize>C * <usize>HP * <usize>WP << 2);
+  fillKernelOffsets(kOff);
+  fillPixelOffsets(jOff);
+  fillGroupOffsets(yOff);
+  fillArithmetic(rowOffY, O, P);
+  memory.fill(out, 0, <usize>O * <usize>K << 2);
+  for (let g0 = n0; g0 < n1; g0 += G) {
+    const count = min(G, n1 - g0), J = count * P;
+    padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
+    packA(dy + (<usize>g0 * <usize>O * <usize>P << 2), rowOffY, yOff, O, J, ap);
+    packB(padded, jOff, kOff, J, K, bp);
+    gemmPacked(ap, bp, O, K, J, out, K, tmp);
+  }
+}

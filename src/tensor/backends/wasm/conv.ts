@@ -1,0 +1,81 @@
+/**
+ * Host side of the `wasm` convolutions. The module works on groups of G images (G·Ho·Wo ≈ 384
+ * output pixels, so each product is wide enough for the 8-column tile); the host copies the
+ * operands in, splits the images between threads and, for the weight gradient, adds the threads'
+ * partial sums Σₙ dy[n]·cols(x[n])ᵀ.
+ * @module
+ */
+import type { Conv2dSpec } from '../../backend.js';
+import { splitRange } from './matmul.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** Job kinds of the module (field 0 of a record). */
+const ConvJob = { conv2d: 2, conv2dTranspose: 3, conv2dWeightGrad: 4 } as const;
+
+/** Output pixels per group the products aim at. */
+const GROUP_PIXELS = 384;
+
+/**
+ * Whether the module's padded-buffer scheme covers `s`: positive sizes and every receptive field
+ * inside the padded input ((Ho−1)·sh + kh ≤ H + 2ph, likewise for widths). Other specs go to js.
+ */
+export function convSupported(s: Conv2dSpec): boolean {
+  const [sh, sw] = s.stride;
+  const [ph, pw] = s.padding;
+  const positive = [s.batch, s.inChannels, s.outChannels, s.inHeight, s.inWidth, s.kernelHeight, s.kernelWidth, s.outHeight, s.outWidth, sh, sw]
+    .every((v) => Number.isInteger(v) && v > 0);
+  return positive && ph >= 0 && pw >= 0 && (s.outHeight - 1) * sh + s.kernelHeight <= s.inHeight + 2 * ph
+    && (s.outWidth - 1) * sw + s.kernelWidth <= s.inWidth + 2 * pw;
+}
+
+/** Multiply-adds of one convolution (the same for its transpose and weight gradient). */
+export function convWork(s: Conv2dSpec): number {
+  return s.batch * s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth * s.outHeight * s.outWidth;
+}
+
+/** Image ranges, one per thread (one range when the work is small). */
+function imageShares(s: Conv2dSpec, threads: number, parallelMinWork: number): Array<[number, number]> {
+  if (threads < 2 || convWork(s) < parallelMinWork) return [[0, s.batch]];
+  return splitRange(s.batch, threads, 1);
+}
+
+/** Writes one job record per image range; `out(i)` gives share i's output address. */
+function convJobs(rt: WasmRuntime, kind: number, s: Conv2dSpec, input: number, weight: number, dy: number,
+  out: (share: number) => number, shares: Array<[number, number]>): number[] {
+  const group = Math.max(1, Math.round(GROUP_PIXELS / (s.outHeight * s.outWidth)));
+  return shares.map(([n0, n1], i) => rt.job([kind, n0, n1, s.inChannels, s.inHeight, s.inWidth, s.outChannels,
+    s.kernelHeight, s.kernelWidth, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.outHeight, s.outWidth,
+    input, weight, out(i), 0, group, dy], 18));
+}
+
+/** conv2d: x [N,C,H,W] ⊛ weight [O,C,kh,kw] → [N,O,Ho,Wo]. */
+export function wasmConv2d(rt: WasmRuntime, x: Float32Array, weight: Float32Array, s: Conv2dSpec, parallelMinWork: number): Float32Array {
+  rt.reset();
+  const xPtr = rt.put(x), wPtr = rt.put(weight);
+  const size = s.batch * s.outChannels * s.outHeight * s.outWidth;
+  const outPtr = rt.alloc(4 * size);
+  rt.runJobs(convJobs(rt, ConvJob.conv2d, s, xPtr, wPtr, 0, () => outPtr, imageShares(s, rt.threads, parallelMinWork)));
+  return rt.read(outPtr, size);
+}
+
+/** conv2dTranspose: y [N,O,Ho,Wo] → [N,C,H,W], the adjoint of conv2d with the same spec. */
+export function wasmConv2dTranspose(rt: WasmRuntime, y: Float32Array, weight: Float32Array, s: Conv2dSpec, parallelMinWork: number): Float32Array {
+  rt.reset();
+  const yPtr = rt.put(y), wPtr = rt.put(weight);
+  const size = s.batch * s.inChannels * s.inHeight * s.inWidth;
+  const outPtr = rt.alloc(4 * size);
+  rt.runJobs(convJobs(rt, ConvJob.conv2dTranspose, s, yPtr, wPtr, 0, () => outPtr, imageShares(s, rt.threads, parallelMinWork)));
+  return rt.read(outPtr, size);
+}
+
+/** conv2dWeightGrad: x [N,C,H,W], dy [N,O,Ho,Wo] → [O,C,kh,kw]; each thread sums its images, then the partials are added. */
+export function wasmConv2dWeightGrad(rt: WasmRuntime, x: Float32Array, dy: Float32Array, s: Conv2dSpec, parallelMinWork: number): Float32Array {
+  rt.reset();
+  const xPtr = rt.put(x), dyPtr = rt.put(dy);
+  const size = s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth;
+  const shares = imageShares(s, rt.threads, parallelMinWork);
+  const partials = shares.map(() => rt.alloc(4 * size));
+  rt.runJobs(convJobs(rt, ConvJob.conv2dWeightGrad, s, xPtr, 0, dyPtr, (i) => partials[i]!, shares));
+  for (let i = 1; i < partials.length; i++) rt.kernels.binary(0, partials[0]!, partials[i]!, partials[0]!, size, 0);
+  return rt.read(partials[0]!, size);
+}

@@ -1,0 +1,105 @@
+/**
+ * The `wasm` backend: float32 kernels in WebAssembly SIMD128 (source in `assembly/`, built by
+ * `npm install`), with matrix products and convolutions split over worker threads that share
+ * one `WebAssembly.Memory`. It implements the hot kernels — matmul (register-tiled 4×8 sgemm on
+ * packed panels), conv2d / conv2dTranspose / conv2dWeightGrad (im2col / col2im around that sgemm),
+ * the big element-wise maps and the sum reduction — and hands everything else, and every
+ * float64 input, to the `js` backend, so float64 results stay exactly the reference ones.
+ * Threads: `RELAXJS_THREADS`, default `os.availableParallelism()`.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, ReduceOp, UnaryOp } from '../../backend.js';
+import type { TypedArray } from '../../dtype.js';
+import { sizeOf, splitAt, type Shape } from '../../shape.js';
+import { jsBackend } from '../js/index.js';
+import { convSupported, convWork, wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from './conv.js';
+import { BinaryMode, binaryCodes, unaryCodes, wasmBinary, wasmClamp, wasmSumAxis, wasmUnary } from './elementwise.js';
+import { wasmMatmul } from './matmul.js';
+import { WasmOutOfMemory, WasmRuntime } from './runtime.js';
+
+/** Tuning of a `wasm` backend instance. */
+export interface WasmBackendOptions {
+  /** Threads in all, the main one included (default `RELAXJS_THREADS`, else `os.availableParallelism()`). */
+  threads?: number;
+  /** Element-wise calls and reductions on fewer elements run on js (default 4096). */
+  minElements?: number;
+  /** Products and convolutions with fewer multiply-adds run on js (default 4096). */
+  minWork?: number;
+  /** Products and convolutions with fewer multiply-adds stay on one thread (default 2^21). */
+  parallelMinWork?: number;
+}
+
+/** `RELAXJS_THREADS` if set to a positive integer, else the machine's available parallelism. */
+export function defaultThreads(): number {
+  const fromEnv = Number(process.env.RELAXJS_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+}
+
+const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** A `wasm` backend; its module, memory and workers are created on the first kernel that needs them. */
+export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
+  const minElements = options.minElements ?? 4096;
+  const minWork = options.minWork ?? 4096;
+  const parallelMinWork = options.parallelMinWork ?? 1 << 21;
+  let runtime: WasmRuntime | null = null;
+  const rt = (): WasmRuntime => (runtime ??= new WasmRuntime(options.threads ?? defaultThreads()));
+  /** Runs `fast` on the runtime, or `slow` (js) when the call needs more memory than wasm32 has. */
+  const orJs = <T>(fast: (r: WasmRuntime) => T, slow: () => T): T => {
+    try {
+      return fast(rt());
+    } catch (error) {
+      if (error instanceof WasmOutOfMemory) return slow();
+      throw error;
+    }
+  };
+  return {
+    ...jsBackend,
+    name: 'wasm',
+    unary(op: UnaryOp, x: TypedArray): TypedArray {
+      const code = unaryCodes[op];
+      if (code === undefined || !isF32(x) || x.length < minElements) return jsBackend.unary(op, x);
+      return orJs((r) => wasmUnary(r, code, x), () => jsBackend.unary(op, x));
+    },
+    binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape): TypedArray {
+      const n = sizeOf(outShape);
+      const mode = a.length === n && b.length === n ? BinaryMode.full
+        : b.length === 1 && a.length === n ? BinaryMode.scalarB : a.length === 1 && b.length === n ? BinaryMode.scalarA : -1;
+      const slow = (): TypedArray => jsBackend.binary(op, a, aShape, b, bShape, outShape);
+      if (mode < 0 || !isF32(a) || !isF32(b) || n < minElements) return slow();
+      return orJs((r) => wasmBinary(r, binaryCodes[op], a, b, n, mode), slow);
+    },
+    clamp(x: TypedArray, lo: number, hi: number): TypedArray {
+      if (!isF32(x) || x.length < minElements) return jsBackend.clamp(x, lo, hi);
+      return orJs((r) => wasmClamp(r, x, lo, hi), () => jsBackend.clamp(x, lo, hi));
+    },
+    reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number): TypedArray {
+      if (op !== 'sum' || !isF32(x) || x.length < minElements) return jsBackend.reduce(op, x, shape, axis);
+      const { outer, size, inner } = splitAt(shape, axis);
+      return orJs((r) => wasmSumAxis(r, x, outer, size, inner), () => jsBackend.reduce(op, x, shape, axis));
+    },
+    matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray {
+      const work = spec.batch * spec.m * spec.n * spec.k;
+      if (!isF32(a) || !isF32(b) || work === 0 || work < minWork) return jsBackend.matmul(a, b, spec);
+      return orJs((r) => wasmMatmul(r, a, b, spec, parallelMinWork), () => jsBackend.matmul(a, b, spec));
+    },
+    conv2d(x: TypedArray, weight: TypedArray, spec: Conv2dSpec): TypedArray {
+      if (!isF32(x) || !isF32(weight) || !convSupported(spec) || convWork(spec) < minWork) return jsBackend.conv2d(x, weight, spec);
+      return orJs((r) => wasmConv2d(r, x, weight, spec, parallelMinWork), () => jsBackend.conv2d(x, weight, spec));
+    },
+    conv2dTranspose(y: TypedArray, weight: TypedArray, spec: Conv2dSpec): TypedArray {
+      const slow = (): TypedArray => jsBackend.conv2dTranspose(y, weight, spec);
+      if (!isF32(y) || !isF32(weight) || !convSupported(spec) || convWork(spec) < minWork) return slow();
+      return orJs((r) => wasmConv2dTranspose(r, y, weight, spec, parallelMinWork), slow);
+    },
+    conv2dWeightGrad(x: TypedArray, dy: TypedArray, spec: Conv2dSpec): TypedArray {
+      const slow = (): TypedArray => jsBackend.conv2dWeightGrad(x, dy, spec);
+      if (!isF32(x) || !isF32(dy) || !convSupported(spec) || convWork(spec) < minWork) return slow();
+      return orJs((r) => wasmConv2dWeightGrad(r, x, dy, spec, parallelMinWork), slow);
+    },
+  } satisfies Backend;
+}
+
+/** The `wasm` backend with default tuning (what `RELAXJS_BACKEND=wasm` selects). */
+export const wasmBackend: Backend = createWasmBackend();

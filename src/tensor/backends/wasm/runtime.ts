@@ -1,0 +1,174 @@
+/**
+ * The `wasm` backend's runtime: the compiled kernel module, one shared `WebAssembly.Memory` used
+ * as a per-call bump heap, and the helper threads. A kernel call resets the heap, copies its
+ * inputs in, runs, and copies its output out (the copies are part of the measured cost); the
+ * memory grows as needed and is reused by later calls.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { Slot, startWorker } from './worker.js';
+
+/** The module's exports (pointers are byte addresses in the shared memory). */
+export interface KernelExports {
+  heapBase(): number;
+  scratchBytes(job: number): number;
+  run(job: number): void;
+  unary(op: number, x: number, out: number, n: number): void;
+  binary(op: number, a: number, b: number, out: number, n: number, mode: number): void;
+  clamp(x: number, out: number, n: number, lo: number, hi: number): void;
+  sumAxis(x: number, out: number, outer: number, size: number, inner: number): void;
+}
+
+/** A compiled module (opaque here). */
+export type WasmModule = object;
+
+/** The parts of a `WebAssembly.Memory` used here. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The parts of the global `WebAssembly` used here (lib ES2022 and @types/node 20 do not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Where `npm run build:wasm` (run by `npm install`) writes the module. */
+export const kernelsPath = fileURLToPath(new URL('../../../../build/wasm/relaxjs-kernels.wasm', import.meta.url));
+
+function compileKernels(): WasmModule {
+  if (!existsSync(kernelsPath)) {
+    throw new Error(`wasm backend: ${kernelsPath} is missing; run 'npm run build:wasm' (npm install runs it)`);
+  }
+  return new wasm.Module(readFileSync(kernelsPath));
+}
+
+/** Thrown when a call would need more than the 4 GiB a 32-bit memory can address; callers fall back to js. */
+export class WasmOutOfMemory extends Error {
+  constructor(bytes: number) {
+    super(`wasm backend: a call needs ${bytes} bytes, more than a 32-bit memory holds`);
+  }
+}
+
+/** Kernel module + shared heap + helper threads for `threads` threads in all (the main one included). */
+export class WasmRuntime {
+  readonly kernels: KernelExports;
+  readonly threads: number;
+  f32!: Float32Array;
+  i32!: Int32Array;
+  private readonly memory: WasmMemory;
+  private readonly base: number;
+  private top: number;
+  private readonly control: Int32Array;
+  private readonly workers: Worker[] = [];
+  private readonly ready: boolean[] = [];
+
+  constructor(threads: number) {
+    const module = compileKernels();
+    this.memory = new wasm.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    this.kernels = new wasm.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    this.base = this.kernels.heapBase() >>> 0;
+    this.top = this.base;
+    this.refreshViews();
+    this.threads = Math.max(1, Math.floor(threads));
+    const control = new SharedArrayBuffer(4 * Slot.Size * this.threads);
+    this.control = new Int32Array(control);
+    for (let w = 1; w < this.threads; w++) this.workers.push(startWorker(module, this.memory, control, w));
+  }
+
+  /** Frees everything allocated by the previous call. */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** A 64-byte aligned area of `bytes`, growing the memory if needed. */
+  alloc(bytes: number): number {
+    const at = this.top;
+    this.top = at + Math.ceil(bytes / 64) * 64;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) {
+      if (this.top > MAX_PAGES * PAGE) throw new WasmOutOfMemory(this.top);
+      this.memory.grow(Math.ceil((this.top - have) / PAGE));
+      this.refreshViews();
+    }
+    return at;
+  }
+
+  /** Copies `x` into a new area; returns its address. */
+  put(x: Float32Array): number {
+    const at = this.alloc(4 * x.length);
+    this.f32.set(x, at >>> 2);
+    return at;
+  }
+
+  /** A fresh (unshared) copy of the `n` floats at `at`. */
+  read(at: number, n: number): Float32Array {
+    return this.f32.slice(at >>> 2, (at >>> 2) + n);
+  }
+
+  /** Zeroes `n` floats at `at`. */
+  zero(at: number, n: number): void {
+    this.f32.fill(0, at >>> 2, (at >>> 2) + n);
+  }
+
+  /** Writes a job record of i32 `fields`, gives it the scratch it asks for, returns its address. */
+  job(fields: readonly number[], scratchField: number): number {
+    const at = this.alloc(4 * Math.max(32, fields.length));
+    this.i32.set(fields, at >>> 2);
+    const scratch = this.alloc(this.kernels.scratchBytes(at) >>> 0);
+    this.i32[(at >>> 2) + scratchField] = scratch;
+    return at;
+  }
+
+  /** Runs job records in parallel: `jobs[0]` on this thread, `jobs[w]` on worker w; returns when all are done. */
+  runJobs(jobs: readonly number[]): void {
+    const posted: number[] = [];
+    const ctl = this.control;
+    for (let w = 1; w < jobs.length; w++) {
+      const slot = w * Slot.Size;
+      if (!this.waitReady(slot)) { posted.push(-1); continue; }
+      Atomics.store(ctl, slot + Slot.Job, jobs[w]!);
+      posted.push(Atomics.add(ctl, slot + Slot.Posted, 1) + 1);
+      Atomics.notify(ctl, slot + Slot.Posted);
+    }
+    let failure: unknown = null;
+    try {
+      this.kernels.run(jobs[0]!);
+    } catch (error) {
+      failure = error;
+    }
+    for (let w = 1; w < jobs.length; w++) {
+      const slot = w * Slot.Size;
+      const seq = posted[w - 1]!;
+      if (seq < 0) { this.kernels.run(jobs[w]!); continue; }
+      for (let done = Atomics.load(ctl, slot + Slot.Done); done !== seq; done = Atomics.load(ctl, slot + Slot.Done)) {
+        Atomics.wait(ctl, slot + Slot.Done, done);
+      }
+      if (Atomics.load(ctl, slot + Slot.Failed)) failure ??= new Error(`wasm backend: kernel trapped on worker ${w}`);
+    }
+    if (failure) throw failure;
+  }
+
+  /** Waits (up to 30 s, once per worker) for a worker to have instantiated the module. */
+  private waitReady(slot: number): boolean {
+    const w = slot / Slot.Size;
+    if (this.ready[w] === undefined) {
+      Atomics.wait(this.control, slot + Slot.Ready, 0, 30_000);
+      this.ready[w] = Atomics.load(this.control, slot + Slot.Ready) === 1;
+    }
+    return this.ready[w]!;
+  }
+
+  private refreshViews(): void {
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+}
