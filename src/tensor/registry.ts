@@ -6,8 +6,9 @@
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './backends/js/index.js';
+import { wasmBackend } from './backends/wasm/index.js';
 
-const factories = new Map<string, () => Backend>([['js', () => jsBackend]]);
+const factories = new Map<string, () => Backend>([['js', () => jsBackend], ['wasm', () => wasmBackend]]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 
