@@ -7,6 +7,7 @@ import type { Conv2d } from '../nn/conv2d.js';
 import { assertNever, type Layer } from '../nn/layer.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Bounds, DualLayer } from './dual.js';
+import type { DualNetworkOptions } from './network.js';
 import { DualConv2d } from './layers/conv2d.js';
 import { DualDense, type DenseMember } from './layers/dense.js';
 import { DualIdentity } from './layers/identity.js';
@@ -20,6 +21,8 @@ export interface DualContext {
   readonly shapes: readonly Shape[];
   /** The bounds `[ℓ, u]` on the layer's input z_{i−1}, `[B, ...S]`, summed over every object so far. */
   preActivationBounds(): Bounds;
+  /** The network's options (where a projected ReLU dual would read its projection size). */
+  readonly options: DualNetworkOptions;
 }
 
 /**

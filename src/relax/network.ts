@@ -70,12 +70,16 @@ export class DualNetwork {
    */
   constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}) {
     if (net.layers.length === 0) throw new Error('DualNetwork: the network has no layers');
+    if (X.rank < 2) throw new Error(`DualNetwork: X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
+    if (net.parameters().length > 0 && net.dtype !== X.dtype) {
+      throw new Error(`DualNetwork: X is ${X.dtype} but the network's parameters are ${net.dtype}; convert one (net.to(dtype) or X.to(dtype))`);
+    }
     this.batch = X.shape[0]!;
     const shapes: Shape[] = [X.shape.slice(1)];
     const layers: DualLayer[] = [];
     this.placed = [{ object: inputSet(X, epsilon, options), position: 0 }];
     net.layers.forEach((layer, i) => {
-      const dual = dualOf(layer, { shapes, preActivationBounds: () => this.sumBounds() });
+      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds() });
       layers.push(dual);
       shapes.push(dual.outShape);
       if (i < net.layers.length - 1) for (const { object } of this.placed) object.apply(dual);

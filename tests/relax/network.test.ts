@@ -100,6 +100,11 @@ test('epsilon = 0: bounds equal the activations, J(c) = cᵀf(x), no NaN', () =>
   J.data.forEach((v, i) => assert.ok(Math.abs(v - exact.data[i]!) <= 1e-12, `J ${v} vs ${exact.data[i]}`));
 });
 
+test('X and the parameters must share a dtype; l2 with a box is refused', () => {
+  assert.throws(() => new DualNetwork(mlp, Tensor.zeros([2, 1, 6, 7], 'float32'), 0.1), /X is float32 but the network's parameters are float64/);
+  assert.throws(() => new DualNetwork(mlp, Tensor.zeros([2, 1, 6, 7], 'float64'), 0.1, { norm: 'l2', bounded: true }), /bounded is only supported with norm 'linf'/);
+});
+
 test('the objective checks the shape of c', () => {
   const X = Tensor.zeros([2, 1, 6, 7], 'float64');
   const dual = new DualNetwork(mlp, X, 0.1);
