@@ -1,0 +1,233 @@
+/**
+ * fast-check arbitraries for the dual-network properties (`src/relax/testing/properties.ts`):
+ * small random networks, batches, radii and perturbation sets. Values are plain, readable specs
+ * (a counterexample prints as a `summary` line plus JSON); {@link buildNet} and
+ * {@link buildCase} turn them into modules and tensors inside the property, deterministically
+ * from the spec's seeds. Reuse it for a new operator by naming its layer in `activations` (see
+ * docs/extending.md).
+ * @module
+ */
+import fc from 'fast-check';
+import { BatchNorm2d, Conv2d, Dense, DenseSequential, Flatten, Identity, Linear, ReLU, Sequential } from '../../src/nn/index.js';
+import type { Layer } from '../../src/nn/layer.js';
+import type { DType } from '../../src/tensor/dtype.js';
+import { Rng } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import type { PerturbationSet } from '../../src/relax/testing/perturbation.js';
+
+/** One layer of a spec (the reference vectors' description format, plus custom activations). */
+export type LayerSpec =
+  | { type: 'Linear'; in: number; out: number; bias: boolean }
+  | { type: 'Conv2d'; in: number; out: number; kernel: number; stride: number; padding: number; bias: boolean }
+  | { type: 'BatchNorm2d'; features: number }
+  | { type: 'Flatten' } | { type: 'Identity' }
+  | { type: 'Activation'; name: string }
+  | { type: 'Dense'; ws: (LayerSpec | null)[] };
+
+/** A network spec: readable summary first, then the exact layers and the weight seed. */
+export interface NetSpec {
+  summary: string;
+  kind: 'Sequential' | 'DenseSequential';
+  input: number[];
+  layers: LayerSpec[];
+  seed: number;
+}
+
+/** Element-wise activations by name (`ReLU` built in; add yours). */
+export type ActivationFactories = Record<string, () => Layer>;
+
+/** What the generated networks may contain. */
+export interface NetOptions {
+  /** Activation names to draw from (keys of the factories passed to {@link buildNet}); default ['ReLU']. */
+  activations?: readonly string[];
+  /** Allow convolutions (default true), BatchNorm2d in eval mode (default true), Dense skips (default true). */
+  conv?: boolean;
+  batchNorm?: boolean;
+  dense?: boolean;
+}
+
+const convGene = fc.record({
+  out: fc.integer({ min: 1, max: 3 }), kernel: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }),
+  padding: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(), batchNorm: fc.boolean(), activation: fc.nat(7), active: fc.boolean(),
+});
+const linearGene = fc.record({ out: fc.integer({ min: 1, max: 5 }), bias: fc.boolean(), activation: fc.nat(7), active: fc.boolean() });
+const skipGene = fc.record({ target: fc.nat(9), source: fc.nat(9), identity: fc.boolean() });
+
+/** Random small networks (always valid: the genome is repaired while decoding). */
+export function netSpecArb(options: NetOptions = {}): fc.Arbitrary<NetSpec> {
+  const { conv = true, dense = true } = options;
+  return fc.record({
+    image: conv ? fc.boolean() : fc.constant(false),
+    channels: fc.integer({ min: 1, max: 2 }), height: fc.integer({ min: 1, max: 6 }), width: fc.integer({ min: 1, max: 6 }),
+    convs: fc.array(convGene, { maxLength: 2 }), linears: fc.array(linearGene, { maxLength: 2 }),
+    classes: fc.integer({ min: 1, max: 3 }), skips: fc.array(skipGene, { maxLength: 2 }),
+    dense: dense ? fc.boolean() : fc.constant(false), seed: fc.nat(1e6),
+  }).map((g) => decode(g, options));
+}
+
+type Genome = {
+  image: boolean; channels: number; height: number; width: number; classes: number; dense: boolean; seed: number;
+  convs: { out: number; kernel: number; stride: number; padding: number; bias: boolean; batchNorm: boolean; activation: number; active: boolean }[];
+  linears: { out: number; bias: boolean; activation: number; active: boolean }[];
+  skips: { target: number; source: number; identity: boolean }[];
+};
+
+function decode(g: Genome, options: NetOptions): NetSpec {
+  const names = options.activations ?? ['ReLU'];
+  const act = (i: number): LayerSpec => ({ type: 'Activation', name: names[i % names.length]! });
+  const input = g.image ? [g.channels, g.height, g.width] : [g.height];
+  const layers: LayerSpec[] = [];
+  let shape = input;
+  if (g.image) {
+    for (const c of g.convs) {
+      const [C, H, W] = shape as [number, number, number];
+      const kernel = Math.min(c.kernel, H + 2 * c.padding, W + 2 * c.padding);
+      layers.push({ type: 'Conv2d', in: C, out: c.out, kernel, stride: c.stride, padding: c.padding, bias: c.bias });
+      shape = [c.out, Math.floor((H + 2 * c.padding - kernel) / c.stride) + 1, Math.floor((W + 2 * c.padding - kernel) / c.stride) + 1];
+      if (c.batchNorm && (options.batchNorm ?? true)) layers.push({ type: 'BatchNorm2d', features: c.out });
+      if (c.active) layers.push(act(c.activation));
+    }
+    layers.push({ type: 'Flatten' });
+    shape = [shape.reduce((a, b) => a * b, 1)];
+  }
+  for (const l of g.linears) {
+    layers.push({ type: 'Linear', in: shape[0]!, out: l.out, bias: l.bias });
+    shape = [l.out];
+    if (l.active) layers.push(act(l.activation));
+  }
+  layers.push({ type: 'Linear', in: shape[0]!, out: g.classes, bias: true });
+  const spec: NetSpec = { summary: '', kind: g.dense ? 'DenseSequential' : 'Sequential', input, layers, seed: g.seed };
+  if (g.dense) addSkips(spec, g.skips);
+  spec.summary = `${spec.kind} in[${input.join(',')}]: ${spec.layers.map(describe).join(' ')}`;
+  return spec;
+}
+
+/** Per-example shape after each layer of `layers` (index 0 = input). */
+function shapesOf(input: number[], layers: readonly LayerSpec[]): number[][] {
+  const shapes = [input];
+  for (const l of layers) {
+    const s = shapes[shapes.length - 1]!;
+    if (l.type === 'Linear') shapes.push([l.out]);
+    else if (l.type === 'Conv2d') shapes.push([l.out, ...s.slice(1).map((d) => Math.floor((d + 2 * l.padding - l.kernel) / l.stride) + 1)]);
+    else if (l.type === 'Flatten') shapes.push([s.reduce((a, b) => a * b, 1)]);
+    else if (l.type === 'Dense') shapes.push(shapesOf(s, [l.ws[l.ws.length - 1]!]).at(-1)!);
+    else shapes.push(s);
+  }
+  return shapes;
+}
+
+/** Wraps every affine layer in a Dense and adds the skip connections that fit (identity, Linear or 1×1 conv). */
+function addSkips(spec: NetSpec, skips: Genome['skips']): void {
+  const shapes = shapesOf(spec.input, spec.layers);
+  const affine = spec.layers.flatMap((l, i) => (l.type === 'Linear' || l.type === 'Conv2d' ? [i] : []));
+  const members = new Map<number, Map<number, LayerSpec>>(affine.map((i) => [i, new Map([[1, spec.layers[i]!]])]));
+  for (const s of skips) {
+    const t = affine[s.target % affine.length]!;
+    if (t === 0) continue;
+    const source = s.source % t;
+    const offset = t + 1 - source;
+    const member = skipMember(shapes[source]!, shapes[t + 1]!, s.identity);
+    if (member && !members.get(t)!.has(offset)) members.get(t)!.set(offset, member);
+  }
+  for (const [t, byOffset] of members) {
+    const depth = Math.max(...byOffset.keys());
+    spec.layers[t] = { type: 'Dense', ws: Array.from({ length: depth }, (_, j) => byOffset.get(depth - j) ?? null) };
+  }
+}
+
+function skipMember(from: number[], to: number[], identity: boolean): LayerSpec | null {
+  if (identity && from.join() === to.join()) return { type: 'Identity' };
+  if (from.length === 1 && to.length === 1) return { type: 'Linear', in: from[0]!, out: to[0]!, bias: true };
+  if (from.length === 3 && to.length === 3 && from[1] === to[1] && from[2] === to[2]) {
+    return { type: 'Conv2d', in: from[0]!, out: to[0]!, kernel: 1, stride: 1, padding: 0, bias: false };
+  }
+  return null;
+}
+
+function describe(l: LayerSpec | null): string {
+  if (!l) return 'null';
+  switch (l.type) {
+    case 'Linear': return `Linear(${l.in}→${l.out}${l.bias ? '' : ',nobias'})`;
+    case 'Conv2d': return `Conv2d(${l.in}→${l.out},k${l.kernel},s${l.stride},p${l.padding}${l.bias ? '' : ',nobias'})`;
+    case 'BatchNorm2d': return `BatchNorm2d(${l.features})`;
+    case 'Activation': return l.name;
+    case 'Dense': return `Dense(${l.ws.map(describe).join(', ')})`;
+    default: return l.type;
+  }
+}
+
+/**
+ * The module a spec describes, in `dtype` and eval mode: weights from PyTorch's default init
+ * drawn with the spec's seed; BatchNorm2d gets random γ ∈ ±[0.5, 1.5], β, running mean and variance.
+ */
+export function buildNet(spec: NetSpec, dtype: DType = 'float64', factories: ActivationFactories = {}): Sequential | DenseSequential {
+  const rng = new Rng(spec.seed);
+  const all: ActivationFactories = { ReLU: () => new ReLU(), ...factories };
+  const layers = spec.layers.map((l) => buildLayer(l, rng, all));
+  const net = spec.kind === 'Sequential' ? new Sequential(...layers) : new DenseSequential(...layers);
+  return net.to(dtype).eval();
+}
+
+function buildLayer(l: LayerSpec, rng: Rng, factories: ActivationFactories): Layer {
+  switch (l.type) {
+    case 'Linear': return new Linear(l.in, l.out, { rng, bias: l.bias });
+    case 'Conv2d': return new Conv2d(l.in, l.out, l.kernel, { rng, bias: l.bias, stride: l.stride, padding: l.padding });
+    case 'BatchNorm2d': return randomBatchNorm(l.features, rng);
+    case 'Flatten': return new Flatten();
+    case 'Identity': return new Identity();
+    case 'Dense': return new Dense(...l.ws.map((w) => (w ? buildLayer(w, rng, factories) : null)));
+    case 'Activation': {
+      const make = factories[l.name];
+      if (!make) throw new Error(`buildNet: no factory for activation '${l.name}'`);
+      return make();
+    }
+  }
+}
+
+function randomBatchNorm(features: number, rng: Rng): BatchNorm2d {
+  const bn = new BatchNorm2d(features);
+  for (let c = 0; c < features; c++) {
+    bn.weight.data[c] = (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 1.5);
+    bn.bias.data[c] = rng.uniform(-0.5, 0.5);
+    bn.runningMean.data[c] = rng.uniform(-0.5, 0.5);
+    bn.runningVar.data[c] = rng.uniform(0.5, 2);
+  }
+  return bn;
+}
+
+/** A batch, a radius and a set, as a spec. */
+export interface CaseSpec {
+  batch: number;
+  set: 'linf' | 'l2' | 'box';
+  epsilon: number;
+  /** 'scalar', 'perExample' ([B], scaled per example) or 'perDimension' ([B, ...S_0]). */
+  epsilonForm: 'scalar' | 'perExample' | 'perDimension';
+  seed: number;
+}
+
+/** Random batches and sets; ε up to `maxEpsilon` (default 0.3), sometimes tiny. */
+export function caseSpecArb(maxEpsilon = 0.3): fc.Arbitrary<CaseSpec> {
+  return fc.record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    set: fc.constantFrom<CaseSpec['set']>('linf', 'l2', 'box'),
+    epsilon: fc.oneof(fc.double({ min: 1e-3, max: maxEpsilon, noNaN: true }), fc.constant(1e-6)),
+    epsilonForm: fc.constantFrom<CaseSpec['epsilonForm']>('scalar', 'perExample', 'perDimension'),
+    seed: fc.nat(1e6),
+  });
+}
+
+/** X uniform in [0, 1] `[B, ...input]` and the perturbation set of `c` (ε scaled by `epsilonScale`). */
+export function buildCase(c: CaseSpec, input: readonly number[], dtype: DType = 'float64', epsilonScale = 1): PerturbationSet {
+  const rng = new Rng(c.seed);
+  const X = Tensor.uniform([c.batch, ...input], rng, 0, 1, dtype);
+  const eps = c.epsilon * epsilonScale;
+  let epsilon: number | Tensor = eps;
+  if (c.epsilonForm === 'perExample') epsilon = Tensor.uniform([c.batch], rng, 0.5 * eps, eps, dtype);
+  if (c.epsilonForm === 'perDimension') epsilon = Tensor.uniform([c.batch, ...input], rng, 0, eps, dtype);
+  return c.set === 'box' ? { X, epsilon, norm: 'linf', bounded: true, lower: 0, upper: 1 } : { X, epsilon, norm: c.set };
+}
+
+/** Random objective vectors c `[B, K, ...outShape]` (standard normal). */
+export function randomObjective(batch: number, K: number, outShape: readonly number[], rng: Rng, dtype: DType = 'float64'): Tensor {
+  return Tensor.randn([batch, K, ...outShape], rng, 0, 1, dtype);
+}
