@@ -42,6 +42,7 @@ export class DualConv2d implements DualLayer {
     this.term = bias ? new BiasTerm(this.fullBias(bias)) : inertTerm;
   }
 
+  /** True without a bias: the layer then adds no term to J or to later bounds. */
   get inert(): boolean {
     return this.term.inert;
   }

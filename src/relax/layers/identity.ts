@@ -33,14 +33,17 @@ export class DualIdentity implements DualLayer {
     return nu;
   }
 
+  /** Inert: nothing to carry (the network never calls this). */
   apply(): void {
     inertTerm.apply(this);
   }
 
+  /** Inert: throws (the network never calls this). */
   bounds(): Bounds {
     return inertTerm.bounds();
   }
 
+  /** Inert: throws (the network never calls this). */
   objective(): Tensor {
     return inertTerm.objective([]);
   }

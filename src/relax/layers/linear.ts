@@ -32,6 +32,7 @@ export class DualLinear implements DualLayer {
     this.term = bias ? new BiasTerm(reshape(bias, [1, out])) : inertTerm;
   }
 
+  /** True without a bias: the layer then adds no term to J or to later bounds. */
   get inert(): boolean {
     return this.term.inert;
   }

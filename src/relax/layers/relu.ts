@@ -51,6 +51,7 @@ export abstract class ReluDualBase implements DualLayer {
   /** No crossing unit anywhere in the batch: D still applies, but there is no term. */
   readonly inert: boolean;
 
+  /** @param relaxation - slopes, crossing set and bounds from {@link relaxRelu}. */
   constructor(readonly relaxation: ReluRelaxation) {
     this.inShape = relaxation.d.shape.slice(1);
     this.outShape = this.inShape;
@@ -92,7 +93,9 @@ export abstract class ReluDualBase implements DualLayer {
     return reshape(matmul(clamp(reshape(nu, [B, K, n]), 0), lowerOnI), [B, K]);
   }
 
+  /** Carries this ReLU's bound columns through a later layer (exact or projected). */
   abstract apply(layer: DualLayer): void;
+  /** This ReLU's contribution to a later layer's bounds (exact or estimated). */
   abstract bounds(): Bounds;
 }
 
@@ -109,6 +112,7 @@ export class DualReLU extends ReluDualBase {
   /** ℓ_j of each row's unit, `[R, 1]`. */
   private readonly lowerRows: Tensor;
 
+  /** Builds the R = |I| row-form columns d_j e_j of the crossing units. */
   constructor(relaxation: ReluRelaxation) {
     super(relaxation);
     const { crossingIndex, d, lower } = relaxation;
