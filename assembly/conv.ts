@@ -3,9 +3,10 @@
 // (Hp = H + 2ph, Wp = W + 2pw), so that receptive-field element (c, ki, kj) of output pixel
 // (g, oi, oj) sits at kOff[(c,ki,kj)] + jOff[(g,oi,oj)] with
 //   kOff = c·Hp·Wp + ki·Wp + kj,   jOff = g·C·Hp·Wp + oi·sh·Wp + oj·sw,
-// and im2col is just packB through these two tables (col2im the matching scatter-add).
+// and im2col is just packB through these two tables (col2im the matching scatter-add, done
+// row by row of cols_gᵀ so that the kw entries of a row add onto adjacent output columns).
 //   conv2d:          out_g [O, P]   = W [O, K] · cols_g [K, P]            (K = C·kh·kw, P = Ho·Wo)
-//   conv2dTranspose: cols_g [K, P]  = Wᵀ [K, O] · y_g [O, P], then col2im
+//   conv2dTranspose: cols_gᵀ [P, K] = y_gᵀ [P, O] · W [O, K], then col2im
 //   conv2dWeightGrad: dW [O, K]   += dy_g [O, P] · cols_gᵀ [P, K]
 import { field, scratchFrom, take } from './job';
 import { fillArithmetic, gemmPacked, packA, packB, packedABytes, packedBBytes } from './gemm';
@@ -30,7 +31,7 @@ export function convScratchBytes(job: usize): usize {
   const J = G * P;
   const tables = <usize>(K + 2 * J + 2 * O + 2 * K) << 2;
   const pad = <usize>G * <usize>C * <usize>HP * <usize>WP << 2;
-  const packs = max(packedABytes(O, K) + packedBBytes(K, J), max(packedABytes(K, O) + packedBBytes(O, J), packedABytes(O, J) + packedBBytes(J, K)));
+  const packs = max(packedABytes(O, K) + packedBBytes(K, J), max(packedABytes(J, O) + packedBBytes(O, K), packedABytes(O, J) + packedBBytes(J, K)));
   const product = <usize>max(O, K) * <usize>J << 2;
   return 64 * 16 + tables + pad + packs + product;
 }
@@ -85,19 +86,6 @@ function unpadImages(src: usize, count: i32, dst: usize): void {
   }
 }
 
-/** padded[kOff[r] + jOff[j]] += cols[r, j] for the [K, J] matrix `cols` (col2im). */
-function col2im(cols: usize, J: i32, kOff: usize, jOff: usize, padded: usize): void {
-  let src = cols;
-  for (let r = 0; r < K; r++) {
-    const rowBase = padded + (<usize>load<i32>(kOff + (<usize>r << 2)) << 2);
-    for (let j = 0; j < J; j++) {
-      const at = rowBase + (<usize>load<i32>(jOff + (<usize>j << 2)) << 2);
-      store<f32>(at, load<f32>(at) + load<f32>(src));
-      src += 4;
-    }
-  }
-}
-
 /** conv2d on images [n0, n1): out [N, O, Ho, Wo] = W ⊛ x. */
 export function conv2dJob(job: usize): void {
   readGeometry(job);
@@ -117,8 +105,7 @@ export function conv2dJob(job: usize): void {
     const count = min(G, n1 - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
     packB(padded, kOff, jOff, K, J, bp);
-    memory.fill(product, 0, <usize>O * <usize>J << 2);
-    gemmPacked(ap, bp, O, J, K, product, J, tmp);
+    gemmPacked(ap, bp, O, J, K, product, J, tmp, false);
     for (let g = 0; g < count; g++) for (let o = 0; o < O; o++) {
       const to = out + ((<usize>(g0 + g) * <usize>O + <usize>o) * <usize>P << 2);
       memory.copy(to, product + ((<usize>o * <usize>J + <usize>(g * P)) << 2), <usize>P << 2);
@@ -126,36 +113,62 @@ export function conv2dJob(job: usize): void {
   }
 }
 
-/** conv2dTranspose on images [n0, n1): out [N, C, H, W] = col2im(Wᵀ · y). */
+/** padded[jOff[j] + (c·Hp + ki)·Wp + kj] += product[j, (c, ki, kj)] for the [J, K] product (col2im, kj runs contiguous). */
+function col2imRows(product: usize, J: i32, jOff: usize, padded: usize): void {
+  let src = product;
+  for (let j = 0; j < J; j++) {
+    const base = padded + (<usize>load<i32>(jOff + (<usize>j << 2)) << 2);
+    for (let c = 0; c < C; c++) for (let ki = 0; ki < KH; ki++) {
+      addRun(base + (<usize>((c * HP + ki) * WP) << 2), src, KW);
+      src += <usize>KW << 2;
+    }
+  }
+}
+
+/** dst[i] += src[i] for i < len, four lanes at a time. */
+@inline function addRun(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(src + at)));
+  }
+  for (; i < len; i++) {
+    const at = <usize>i << 2;
+    store<f32>(dst + at, load<f32>(dst + at) + load<f32>(src + at));
+  }
+}
+
+/**
+ * conv2dTranspose on images [n0, n1): out [N, C, H, W] = col2im(y_gᵀ · W), computed as the [J, K]
+ * product y_gᵀ [J, O] · W [O, K] so that each output pixel's kh·kw·C contributions come out as
+ * rows whose kw entries land on adjacent output columns.
+ */
 export function conv2dTransposeJob(job: usize): void {
   readGeometry(job);
   const n0 = field(job, F.N0), n1 = field(job, F.N1);
   const y = <usize>field(job, F.In), out = <usize>field(job, F.Out);
   scratchFrom(<usize>field(job, F.Scratch));
-  const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
-  const yOff = take(<usize>(G * P) << 2), rowOffW = take(<usize>K << 2), colOffW = take(<usize>O << 2);
-  const rowOffY = take(<usize>O << 2);
-  const ap = take(packedABytes(K, O)), bp = take(packedBBytes(O, G * P));
+  const tmp = take(128), jOff = take(<usize>(G * P) << 2), yOff = take(<usize>(G * P) << 2);
+  const rowOffW = take(<usize>O << 2), colOffW = take(<usize>K << 2), colOffY = take(<usize>O << 2);
+  const bp = take(packedBBytes(O, K)), ap = take(packedABytes(G * P, O));
   const product = take(<usize>K * <usize>(G * P) << 2), padded = take(<usize>G * <usize>C * <usize>HP * <usize>WP << 2);
-  fillKernelOffsets(kOff);
   fillPixelOffsets(jOff);
   fillGroupOffsets(yOff);
-  fillArithmetic(rowOffW, K, 1);
-  fillArithmetic(colOffW, O, K);
-  fillArithmetic(rowOffY, O, P);
-  packA(<usize>field(job, F.Weight), rowOffW, colOffW, K, O, ap);
+  fillArithmetic(rowOffW, O, K);
+  fillArithmetic(colOffW, K, 1);
+  fillArithmetic(colOffY, O, P);
+  packB(<usize>field(job, F.Weight), rowOffW, colOffW, O, K, bp);
   for (let g0 = n0; g0 < n1; g0 += G) {
     const count = min(G, n1 - g0), J = count * P;
-    packB(y + (<usize>g0 * <usize>O * <usize>P << 2), rowOffY, yOff, O, J, bp);
-    memory.fill(product, 0, <usize>K * <usize>J << 2);
-    gemmPacked(ap, bp, K, J, O, product, J, tmp);
+    packA(y + (<usize>g0 * <usize>O * <usize>P << 2), yOff, colOffY, J, O, ap);
+    gemmPacked(ap, bp, J, K, O, product, K, tmp, false);
     memory.fill(padded, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
-    col2im(product, J, kOff, jOff, padded);
+    col2imRows(product, J, jOff, padded);
     unpadImages(padded, count, out + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2));
   }
 }
 
-/** conv2dWeightGrad on images [n0, n1): out [O, K] = Σₙ dy[n] · cols(x[n])ᵀ (out zeroed here). */
+/** conv2dWeightGrad on images [n0, n1): out [O, K] = Σₙ dy[n] · cols(x[n])ᵀ (out is overwritten). */
 export function conv2dWeightGradJob(job: usize): void {
   readGeometry(job);
   const n0 = field(job, F.N0), n1 = field(job, F.N1);
@@ -169,12 +182,12 @@ export function conv2dWeightGradJob(job: usize): void {
   fillPixelOffsets(jOff);
   fillGroupOffsets(yOff);
   fillArithmetic(rowOffY, O, P);
-  memory.fill(out, 0, <usize>O * <usize>K << 2);
+  if (n0 >= n1) memory.fill(out, 0, <usize>O * <usize>K << 2);
   for (let g0 = n0; g0 < n1; g0 += G) {
     const count = min(G, n1 - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
     packA(dy + (<usize>g0 * <usize>O * <usize>P << 2), rowOffY, yOff, O, J, ap);
     packB(padded, jOff, kOff, J, K, bp);
-    gemmPacked(ap, bp, O, K, J, out, K, tmp);
+    gemmPacked(ap, bp, O, K, J, out, K, tmp, g0 > n0);
   }
 }

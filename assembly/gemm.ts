@@ -14,8 +14,11 @@ const KC: i32 = 256;
 const MC: i32 = 128;
 const NC: i32 = 1024;
 
-/** C tile (4×8 at `c`, row pitch `ldc` bytes) += A strip (kc×4 at `a`) · B strip (kc×8 at `b`). */
-function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize): void {
+/**
+ * C tile (4×8 at `c`, row pitch `ldc` bytes) = A strip (kc×4 at `a`) · B strip (kc×8 at `b`),
+ * added to the tile's previous contents when `accumulate`, else stored over them.
+ */
+function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -38,40 +41,54 @@ function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize): void {
     a += 16;
     b += 32;
   }
-  v128.store(c, f32x4.add(v128.load(c), c00));
-  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  if (accumulate) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c + ldc), c10);
+    c11 = f32x4.add(v128.load(c + ldc, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * ldc), c20);
+    c21 = f32x4.add(v128.load(c + 2 * ldc, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * ldc), c30);
+    c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
   c += ldc;
-  v128.store(c, f32x4.add(v128.load(c), c10));
-  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  v128.store(c, c10);
+  v128.store(c, c11, 16);
   c += ldc;
-  v128.store(c, f32x4.add(v128.load(c), c20));
-  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  v128.store(c, c20);
+  v128.store(c, c21, 16);
   c += ldc;
-  v128.store(c, f32x4.add(v128.load(c), c30));
-  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  v128.store(c, c30);
+  v128.store(c, c31, 16);
 }
 
-/** A partial tile (`rows`×`cols` of C): the full tile goes to `tmp` (32 floats), then its valid part is added. */
-function edgeTile(kc: i32, a: usize, b: usize, c: usize, ldc: usize, rows: i32, cols: i32, tmp: usize): void {
-  memory.fill(tmp, 0, 128);
-  microKernel(kc, a, b, tmp, 32);
+/** A partial tile (`rows`×`cols` of C): the full tile goes to `tmp` (32 floats), then its valid part is added or stored. */
+function edgeTile(kc: i32, a: usize, b: usize, c: usize, ldc: usize, rows: i32, cols: i32, tmp: usize, accumulate: bool): void {
+  microKernel(kc, a, b, tmp, 32, false);
   for (let r = 0; r < rows; r++) {
     const dst = c + <usize>r * ldc;
     const src = tmp + <usize>(r << 5);
     for (let j = 0; j < cols; j++) {
       const at = <usize>(j << 2);
-      store<f32>(dst + at, load<f32>(dst + at) + load<f32>(src + at));
+      store<f32>(dst + at, accumulate ? load<f32>(dst + at) + load<f32>(src + at) : load<f32>(src + at));
     }
   }
 }
 
-/** C (row pitch `ldc` elements) += Ap · Bp for packed Ap [⌈m/4⌉][k][4] and Bp [⌈n/8⌉][k][8]; `tmp` holds 32 floats. */
-export function gemmPacked(ap: usize, bp: usize, m: i32, n: i32, k: i32, c: usize, ldc: i32, tmp: usize): void {
+/**
+ * C (row pitch `ldc` elements) = Ap · Bp for packed Ap [⌈m/4⌉][k][4] and Bp [⌈n/8⌉][k][8], added
+ * to C's contents when `accumulate`, else written over them (C need not be initialised; k ≥ 1).
+ * `tmp` holds 32 floats.
+ */
+export function gemmPacked(ap: usize, bp: usize, m: i32, n: i32, k: i32, c: usize, ldc: i32, tmp: usize, accumulate: bool): void {
   const ldcBytes = <usize>ldc << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const jEnd = min(n, jc + NC);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
+      const add = accumulate || pc > 0;
       for (let ic = 0; ic < m; ic += MC) {
         const iEnd = min(m, ic + MC);
         for (let j = jc; j < jEnd; j += NR) {
@@ -81,8 +98,8 @@ export function gemmPacked(ap: usize, bp: usize, m: i32, n: i32, k: i32, c: usiz
             const aStrip = ap + ((<usize>(i >> 2) * <usize>k + <usize>pc) << 4);
             const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
             const rows = min(MR, m - i);
-            if (rows == MR && cols == NR) microKernel(kc, aStrip, bStrip, cTile, ldcBytes);
-            else edgeTile(kc, aStrip, bStrip, cTile, ldcBytes, rows, cols, tmp);
+            if (rows == MR && cols == NR) microKernel(kc, aStrip, bStrip, cTile, ldcBytes, add);
+            else edgeTile(kc, aStrip, bStrip, cTile, ldcBytes, rows, cols, tmp, add);
           }
         }
       }

@@ -15,7 +15,7 @@ export function matmulScratchBytes(job: usize): usize {
   return 64 * 8 + (<usize>(rows + k + k + cols) << 2) + packedABytes(rows, k) + packedBBytes(k, cols);
 }
 
-/** Runs the matmul job at `job` (C must hold zeros on entry). */
+/** Runs the matmul job at `job` (k ≥ 1; C is written, not accumulated into). */
 export function matmulJob(job: usize): void {
   const i0 = field(job, F.I0), rows = field(job, F.I1) - i0;
   const j0 = field(job, F.J0), cols = field(job, F.J1) - j0;
@@ -38,6 +38,6 @@ export function matmulJob(job: usize): void {
     if (t == t0 || aBatch != 0) packA(aBase + (<usize>t * <usize>aBatch << 2), rowOffA, colOffA, rows, k, ap);
     if (t == t0 || bBatch != 0) packB(bBase + (<usize>t * <usize>bBatch << 2), rowOffB, colOffB, k, cols, bp);
     const c = <usize>field(job, F.C) + ((<usize>t * <usize>m * <usize>n + <usize>i0 * <usize>n + <usize>j0) << 2);
-    gemmPacked(ap, bp, rows, cols, k, c, n, tmp);
+    gemmPacked(ap, bp, rows, cols, k, c, n, tmp, false);
   }
 }

@@ -43,7 +43,6 @@ export function wasmMatmul(rt: WasmRuntime, a: Float32Array, b: Float32Array, sp
   const bPtr = rt.put(b);
   const size = batch * m * n;
   const cPtr = rt.alloc(4 * size);
-  rt.zero(cPtr, size);
   const aRow = transA ? 1 : k, aCol = transA ? m : 1;
   const bRow = transB ? 1 : n, bCol = transB ? k : 1;
   const jobs = matmulShares(spec, rt.threads, parallelMinWork).map((s) =>

@@ -1,0 +1,205 @@
+/**
+ * The `wasm` backend against `js` on the same float32 inputs. Products and convolutions may sum in
+ * another order, so they must agree within the float32 error bound 2·(depth + 2)·2⁻²⁴·(|A|·|B|)
+ * (both results err by at most depth·u·(|A|·|B|) from the exact value; |A|·|B| is the same product
+ * on absolute values, computed in float64). Element-wise kernels must agree bit for bit (NaN, ±0
+ * and ±Infinity included). Backends with thresholds 0 force every call through wasm, and through
+ * the worker thread where the work can be split.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, UnaryOp } from '../../src/tensor/backend.js';
+import { jsBackend as js } from '../../src/tensor/backends/js/index.js';
+import { createWasmBackend, wasmBackend } from '../../src/tensor/backends/wasm/index.js';
+import { backendByName } from '../../src/tensor/registry.js';
+import { Rng } from '../../src/tensor/random.js';
+
+const forced = { minElements: 0, minWork: 0, parallelMinWork: 0 };
+const backends: Array<[string, Backend]> = [
+  ['1 thread', createWasmBackend({ threads: 1, ...forced })],
+  ['2 threads', createWasmBackend({ threads: 2, ...forced })],
+];
+const seedArb = fc.integer({ min: 0, max: 1e6 });
+const U = 2 ** -24;
+
+function randomF32(n: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);
+  return out;
+}
+
+const abs64 = (x: Float32Array): Float64Array => Float64Array.from(x, Math.abs);
+
+/** Asserts |actual − expected| ≤ 2·(depth + 2)·u·bound element-wise, and a float32 result of the right length. */
+function assertWithinBound(actual: ArrayLike<number>, expected: Float32Array, bound: ArrayLike<number>, depth: number, label: string): void {
+  assert.ok(actual instanceof Float32Array, `${label}: result is a Float32Array`);
+  assert.is(actual.length, expected.length, `${label}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const tol = 2 * (depth + 2) * U * bound[i]! + 1e-30;
+    const diff = Math.abs(actual[i]! - expected[i]!);
+    if (!(diff <= tol)) assert.unreachable(`${label}: element ${i}: wasm ${actual[i]} vs js ${expected[i]} (diff ${diff} > ${tol})`);
+  }
+}
+
+/** Asserts the two arrays are equal bit for bit (NaN equals NaN; −0 differs from +0). */
+function assertSameBits(actual: ArrayLike<number>, expected: Float32Array, label: string): void {
+  assert.ok(actual instanceof Float32Array, `${label}: result is a Float32Array`);
+  assert.is(actual.length, expected.length, `${label}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.unreachable(`${label}: element ${i}: wasm ${actual[i]} vs js ${expected[i]}`);
+  }
+}
+
+// ---------------------------------------------------------------- matmul
+
+function checkMatmul(spec: MatmulSpec, seed: number, label: string): void {
+  const rng = new Rng(seed);
+  const a = randomF32(spec.aBatchStride ? spec.aBatchStride * spec.batch : spec.m * spec.k, rng);
+  const b = randomF32(spec.bBatchStride ? spec.bBatchStride * spec.batch : spec.k * spec.n, rng);
+  const expected = js.matmul(a, b, spec) as Float32Array;
+  const bound = js.matmul(abs64(a), abs64(b), spec);
+  for (const [name, backend] of backends) assertWithinBound(backend.matmul(a, b, spec), expected, bound, spec.k, `${label} ${name}`);
+}
+
+const matmulSpecArb = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 1, max: 37 }), n: fc.integer({ min: 1, max: 37 }),
+  k: fc.integer({ min: 1, max: 37 }), transA: fc.boolean(), transB: fc.boolean(), shareA: fc.boolean(), shareB: fc.boolean(),
+}).map(({ shareA, shareB, ...s }): MatmulSpec => ({ ...s, aBatchStride: shareA ? 0 : s.m * s.k, bBatchStride: shareB ? 0 : s.k * s.n }));
+
+test('matmul: odd sizes, m/n/k = 1, transposes, batch strides 0 (fast-check)', () => {
+  fc.assert(fc.property(matmulSpecArb, seedArb, (spec, seed) => checkMatmul(spec, seed, JSON.stringify(spec))), { seed: 5, numRuns: 80 });
+});
+
+test('matmul: sizes past every block (k > 256, m > 128, n > 1024) and the default thresholds', () => {
+  const plain = { batch: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  checkMatmul({ ...plain, m: 9, n: 1031, k: 300 }, 1, 'wide');
+  checkMatmul({ ...plain, m: 203, n: 21, k: 517, transA: true }, 2, 'deep');
+  checkMatmul({ ...plain, m: 1, n: 300, k: 700, transB: true }, 3, 'row vector');
+  checkMatmul({ ...plain, m: 300, n: 1, k: 700 }, 4, 'column vector');
+  checkMatmul({ ...plain, batch: 5, m: 33, n: 40, k: 50, aBatchStride: 33 * 50 }, 5, 'batch split');
+  const spec = { ...plain, m: 150, n: 170, k: 130 };
+  const rng = new Rng(6);
+  const a = randomF32(150 * 130, rng), b = randomF32(130 * 170, rng);
+  assertWithinBound(wasmBackend.matmul(a, b, spec), js.matmul(a, b, spec) as Float32Array, js.matmul(abs64(a), abs64(b), spec), 130, 'default wasm backend');
+});
+
+// ---------------------------------------------------------------- convolutions
+
+type ConvGeometry = Omit<Conv2dSpec, 'outHeight' | 'outWidth'>;
+
+function withOutputSize(g: ConvGeometry): Conv2dSpec {
+  const outHeight = Math.floor((g.inHeight + 2 * g.padding[0] - g.kernelHeight) / g.stride[0]) + 1;
+  const outWidth = Math.floor((g.inWidth + 2 * g.padding[1] - g.kernelWidth) / g.stride[1]) + 1;
+  return { ...g, outHeight, outWidth };
+}
+
+function checkConvs(s: Conv2dSpec, seed: number, label: string): void {
+  const rng = new Rng(seed);
+  const x = randomF32(s.batch * s.inChannels * s.inHeight * s.inWidth, rng);
+  const w = randomF32(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, rng);
+  const y = randomF32(s.batch * s.outChannels * s.outHeight * s.outWidth, rng);
+  const fields = s.inChannels * s.kernelHeight * s.kernelWidth;
+  const forward = js.conv2d(x, w, s) as Float32Array, forwardBound = js.conv2d(abs64(x), abs64(w), s);
+  const adjoint = js.conv2dTranspose(y, w, s) as Float32Array, adjointBound = js.conv2dTranspose(abs64(y), abs64(w), s);
+  const grad = js.conv2dWeightGrad(x, y, s) as Float32Array, gradBound = js.conv2dWeightGrad(abs64(x), abs64(y), s);
+  for (const [name, backend] of backends) {
+    assertWithinBound(backend.conv2d(x, w, s), forward, forwardBound, fields, `conv2d ${label} ${name}`);
+    assertWithinBound(backend.conv2dTranspose(y, w, s), adjoint, adjointBound, s.outChannels * fields, `conv2dTranspose ${label} ${name}`);
+    assertWithinBound(backend.conv2dWeightGrad(x, y, s), grad, gradBound, s.batch * s.outHeight * s.outWidth, `conv2dWeightGrad ${label} ${name}`);
+  }
+}
+
+const convArb = fc.record({
+  batch: fc.integer({ min: 1, max: 6 }), inChannels: fc.integer({ min: 1, max: 4 }), outChannels: fc.integer({ min: 1, max: 6 }),
+  inHeight: fc.integer({ min: 1, max: 9 }), inWidth: fc.integer({ min: 1, max: 9 }),
+  kernelHeight: fc.integer({ min: 1, max: 4 }), kernelWidth: fc.integer({ min: 1, max: 4 }),
+  stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+  padding: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })),
+}).filter((g) => g.inHeight + 2 * g.padding[0] >= g.kernelHeight && g.inWidth + 2 * g.padding[1] >= g.kernelWidth);
+
+test('conv2d, conv2dTranspose, conv2dWeightGrad: stride 1/2, padding 0/1, non-divisible sizes (fast-check)', () => {
+  fc.assert(fc.property(convArb, seedArb, (g, seed) => checkConvs(withOutputSize(g), seed, JSON.stringify(g))), { seed: 7, numRuns: 60 });
+});
+
+test('convolutions over several image groups and the model shapes (k4 s2 p1), incl. output padding', () => {
+  const k4s2p1 = { kernelHeight: 4, kernelWidth: 4, stride: [2, 2] as const, padding: [1, 1] as const };
+  checkConvs(withOutputSize({ batch: 19, inChannels: 3, outChannels: 5, inHeight: 14, inWidth: 14, ...k4s2p1 }), 8, '19 images 14x14');
+  checkConvs(withOutputSize({ batch: 5, inChannels: 1, outChannels: 16, inHeight: 28, inWidth: 28, ...k4s2p1 }), 9, 'mnist layer 1');
+  checkConvs(withOutputSize({ batch: 3, inChannels: 16, outChannels: 32, inHeight: 14, inWidth: 14, ...k4s2p1 }), 10, 'mnist layer 2');
+  checkConvs({ batch: 4, inChannels: 2, outChannels: 3, inHeight: 9, inWidth: 8, ...k4s2p1, outHeight: 4, outWidth: 4 }, 11, 'output padding 1');
+});
+
+// ---------------------------------------------------------------- element-wise and reductions
+
+/** Random values with NaN, ±0, ±Infinity and ties with `b` sprinkled in. */
+function specialF32(n: number, rng: Rng): Float32Array {
+  const specials = [Number.NaN, 0, -0, Infinity, -Infinity, 1, -1];
+  const out = randomF32(n, rng);
+  for (let i = 0; i < n; i++) if (rng.next() < 0.2) out[i] = specials[rng.int(specials.length)]!;
+  return out;
+}
+
+const unaryOps: UnaryOp[] = ['neg', 'abs', 'relu', 'square', 'sqrt', 'sign', 'step', 'reciprocal', 'exp', 'log'];
+const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'gt', 'ge', 'lt', 'le', 'eq'];
+
+test('unary, binary (equal shapes and scalars) and clamp agree bit for bit, special values included (fast-check)', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), seedArb, (n, seed) => {
+    const rng = new Rng(seed);
+    const a = specialF32(n, rng), b = specialF32(n, rng);
+    b.forEach((v, i) => { if (rng.next() < 0.2) b[i] = a[i]!; });
+    const s = Float32Array.of(a[0]!);
+    for (const [name, backend] of backends) {
+      for (const op of unaryOps) assertSameBits(backend.unary(op, a), js.unary(op, a) as Float32Array, `${op} ${name}`);
+      for (const op of binaryOps) {
+        assertSameBits(backend.binary(op, a, [n], b, [n], [n]), js.binary(op, a, [n], b, [n], [n]) as Float32Array, `${op} ${name}`);
+        assertSameBits(backend.binary(op, a, [n], s, [], [n]), js.binary(op, a, [n], s, [], [n]) as Float32Array, `${op} a·scalar ${name}`);
+        assertSameBits(backend.binary(op, s, [1], b, [n], [n]), js.binary(op, s, [1], b, [n], [n]) as Float32Array, `${op} scalar·b ${name}`);
+      }
+      for (const [lo, hi] of [[-0.1, 0.3], [0, Infinity], [-Infinity, 0.7], [0.5, 0.5]] as const) {
+        assertSameBits(backend.clamp(a, lo, hi), js.clamp(a, lo, hi) as Float32Array, `clamp ${lo} ${hi} ${name}`);
+      }
+    }
+  }), { seed: 11, numRuns: 40 });
+});
+
+test('sum along the last and inner axes within the float32 bound; max/min exact (fast-check)', () => {
+  const shapeArb = fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 3 });
+  fc.assert(fc.property(shapeArb, fc.nat(), seedArb, (shape, axisSeed, seed) => {
+    const axis = axisSeed % shape.length;
+    const x = randomF32(shape.reduce((p, d) => p * d, 1), new Rng(seed));
+    const expected = js.reduce('sum', x, shape, axis) as Float32Array;
+    const bound = js.reduce('sum', abs64(x), shape, axis);
+    for (const [name, backend] of backends) {
+      assertWithinBound(backend.reduce('sum', x, shape, axis), expected, bound, shape[axis]!, `sum ${shape} axis ${axis} ${name}`);
+      assertSameBits(backend.reduce('max', x, shape, axis), js.reduce('max', x, shape, axis) as Float32Array, `max ${name}`);
+    }
+  }), { seed: 13, numRuns: 60 });
+});
+
+// ---------------------------------------------------------------- delegation
+
+test('float64 inputs and the other kernels give exactly the js results', () => {
+  const rng = new Rng(14);
+  const a = Float64Array.from(randomF32(24, rng)), b = Float64Array.from(randomF32(24, rng));
+  const spec: MatmulSpec = { batch: 1, m: 4, n: 4, k: 6, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+  const conv = withOutputSize({ batch: 1, inChannels: 1, outChannels: 1, inHeight: 4, inWidth: 6, kernelHeight: 2, kernelWidth: 2, stride: [1, 1], padding: [0, 0] });
+  for (const [, backend] of backends) {
+    const got = backend.matmul(a, b, spec);
+    assert.ok(got instanceof Float64Array);
+    assert.equal(Array.from(got), Array.from(js.matmul(a, b, spec)));
+    assert.equal(Array.from(backend.conv2d(a, b.subarray(0, 4), conv)), Array.from(js.conv2d(a, b.subarray(0, 4), conv)));
+    assert.equal(Array.from(backend.binary('add', a, [24], b, [24], [24])), Array.from(js.binary('add', a, [24], b, [24], [24])));
+    assert.equal(Array.from(backend.reduce('sum', a, [4, 6], 1)), Array.from(js.reduce('sum', a, [4, 6], 1)));
+    const f = Float32Array.from(a);
+    assert.equal(Array.from(backend.permute(f, [4, 6], [1, 0])), Array.from(js.permute(f, [4, 6], [1, 0])));
+    assert.equal(Array.from(backend.where(f, f, f)), Array.from(js.where(f, f, f)));
+  }
+});
+
+test('the registry serves it as wasm', () => {
+  assert.is(backendByName('wasm').name, 'wasm');
+  assert.is(backendByName('wasm'), wasmBackend);
+});
+
+test.run();
