@@ -7,7 +7,7 @@
  * @module
  */
 import { add, clamp, matmul, maximum, minimum, neg, reshape, sub } from '../../autograd/index.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
 
@@ -42,7 +42,8 @@ export class LinfBox implements DualObject {
     }
     this.low = reshape(low, [B, 1, n]);
     this.high = reshape(high, [B, 1, n]);
-    this.columns = [radius.inputColumns(S, X)];
+    // Plain identity columns: ε is already inside [l, u] (scaling them by a per-dimension ε counted it twice).
+    this.columns = [reshape(Tensor.eye(n, X.dtype), [1, n, ...S])];
   }
 
   /** Carries the columns through `layer`'s linear part. */
