@@ -68,10 +68,18 @@ export abstract class Module {
     return slot.tensor;
   }
 
-  /** Parameters with their dotted PyTorch names: own first, then each child's, depth first. */
+  /**
+   * Parameters with their dotted PyTorch names: own first, then each child's, depth first. A
+   * tensor shared by several layers is listed once, under its first name (as PyTorch).
+   */
   namedParameters(prefix = ''): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    return this.allNamedParameters(prefix).filter(([, t]) => !seen.has(t) && seen.add(t));
+  }
+
+  private allNamedParameters(prefix: string): [string, Tensor][] {
     const out: [string, Tensor][] = [...this.params].map(([n, t]) => [prefix + n, t]);
-    for (const [n, child] of this.children) out.push(...child.namedParameters(`${prefix}${n}.`));
+    for (const [n, child] of this.children) out.push(...child.allNamedParameters(`${prefix}${n}.`));
     return out;
   }
 

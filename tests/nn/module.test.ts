@@ -134,4 +134,11 @@ test('to(float64) converts parameters and running stats, keeps values and requir
   assert.is(y.dtype, 'float64');
 });
 
+test('a layer used twice contributes its parameters once, under the first name', () => {
+  const shared = new Linear(2, 2, { rng: rng() });
+  const net = new Sequential(shared, new ReLU(), shared);
+  assert.equal(net.namedParameters().map(([n]) => n), ['0.weight', '0.bias']);
+  assert.equal([...net.stateDict().keys()], ['0.weight', '0.bias', '2.weight', '2.bias']);
+});
+
 test.run();
