@@ -82,11 +82,13 @@ export abstract class ReluDualBase implements DualLayer {
   }
 
   /**
-   * The ReLU term of J: `Σ_{j∈I} ℓ_j [ν_j]_+` with ν = `nus.at(-1)`, ν at the ReLU input
-   * (already D ν̂, so this is the paper's `Σ ℓ_j [ν_j]_+`): `[B, K, ...S]` → `[B, K]`.
+   * The ReLU term of J: `Σ_{j∈I} ℓ_j [ν_j]_+` with ν = D ν̂, ν̂ = `nus.at(-2)` being ν at the ReLU
+   * output (the paper's `Σ ℓ_j [ν_j]_+`): `[B, K, ...S]` → `[B, K]`. Not `nus.at(-1)`: when a
+   * Dense skip also reads the ReLU's input, ν there includes that linear path, which the
+   * relaxation must not see.
    */
   objective(nus: readonly Tensor[]): Tensor {
-    const nu = nus[nus.length - 1]!;
+    const nu = this.T(nus[nus.length - 2]!);
     const [B, K] = nu.shape as [number, number];
     const n = nu.size / (B * K);
     const lowerOnI = reshape(mul(this.relaxation.lower, this.relaxation.crossing), [B, n, 1]);
