@@ -1,0 +1,98 @@
+/**
+ * Runs gpu.js kernels synchronously through a bounded cache. A kernel is compiled on the first
+ * call with a new key ({@link kernelKey}: op, shape constants, output and argument sizes) and
+ * reused afterwards; the least recently used kernel is destroyed once the cache is full.
+ * @module
+ */
+import {
+  kernelKey, kernelSettings, type GpujsInstance, type GpujsKernel, type GpujsLimits, type GpujsSyncMode, type KernelCall,
+} from './runtime.js';
+
+/** Counters and degradations of a runner, for tests and benchmarks. */
+export interface RunnerStats {
+  /** Kernels compiled so far. */
+  compiled: number;
+  /** Calls served by an already compiled kernel. */
+  hits: number;
+  /** Kernels gpu.js silently moved to another mode (`op: actual mode (reason)`); should stay empty. */
+  fallbacks: string[];
+}
+
+/** Synchronous kernel runner over one gpu.js instance. */
+export class KernelRunner {
+  private readonly cache = new Map<string, GpujsKernel>();
+  private readonly counters: RunnerStats = { compiled: 0, hits: 0, fallbacks: [] };
+
+  constructor(
+    private readonly gpu: GpujsInstance,
+    readonly mode: GpujsSyncMode,
+    readonly limits: GpujsLimits,
+    private readonly capacity = 256,
+  ) {}
+
+  /** Runs one call and returns its flat float32 output (a fresh array). */
+  run(call: KernelCall): Float32Array {
+    this.checkSizes(call);
+    const key = kernelKey(call);
+    let kernel = this.cache.get(key);
+    const fresh = !kernel;
+    if (kernel) {
+      this.counters.hits++;
+      this.cache.delete(key);
+    } else {
+      kernel = this.gpu.createKernel(call.source, kernelSettings(call));
+      this.counters.compiled++;
+      this.evictIfFull();
+    }
+    this.cache.set(key, kernel);
+    const result = kernel(...call.args);
+    if (fresh) this.noteFallback(call.name, kernel);
+    if (!(result instanceof Float32Array) || result.length !== call.output) {
+      throw new Error(`gpujs kernel '${call.name}' returned ${describe(result)}; expected a Float32Array of ${call.output}`);
+    }
+    return result;
+  }
+
+  /** Snapshot of the counters. */
+  stats(): RunnerStats {
+    return { ...this.counters, fallbacks: [...this.counters.fallbacks] };
+  }
+
+  /** Destroys every cached kernel and the gpu.js instance. */
+  destroy(): void {
+    for (const kernel of this.cache.values()) kernel.destroy();
+    this.cache.clear();
+    void this.gpu.destroy();
+  }
+
+  /** Guards the float32 index rule and the loop rule before anything is compiled. */
+  private checkSizes(call: KernelCall): void {
+    const { maxElements, maxLoop } = this.limits;
+    const biggest = Math.max(call.output, ...call.args.map((a) => (typeof a === 'number' ? 0 : a.length)));
+    if (biggest > maxElements || call.loop > maxLoop || call.output < 1) {
+      throw new Error(`gpujs kernel '${call.name}': output ${call.output}, largest array ${biggest}, loop ${call.loop} ` +
+        `outside the limits (1..${maxElements} elements, loops <= ${maxLoop}); this is a tiling bug`);
+    }
+  }
+
+  private evictIfFull(): void {
+    while (this.cache.size >= this.capacity) {
+      const [oldest, kernel] = this.cache.entries().next().value as [string, GpujsKernel];
+      kernel.destroy();
+      this.cache.delete(oldest);
+    }
+  }
+
+  private noteFallback(name: string, kernel: GpujsKernel): void {
+    const actual = kernel.kernel?.constructor.mode;
+    const expected = this.mode === 'headlessgl' || this.mode === 'webgl2' ? 'gpu' : this.mode;
+    if (actual && actual !== expected) {
+      this.counters.fallbacks.push(`${name}: ${actual} (${kernel.kernel?.fallbackReason ?? 'no reason given'})`);
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return `${value.constructor.name}(${(value as { length?: number }).length ?? '?'})`;
+}
