@@ -7,8 +7,9 @@
 import type { Backend } from './backend.js';
 import { jsBackend } from './backends/js/index.js';
 import { wasmBackend } from './backends/wasm/index.js';
+import { createGpujsBackend } from './backends/gpujs/index.js';
 
-const factories = new Map<string, () => Backend>([['js', () => jsBackend], ['wasm', () => wasmBackend]]);
+const factories = new Map<string, () => Backend>([['js', () => jsBackend], ['wasm', () => wasmBackend], ['gpujs', () => createGpujsBackend()]]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 
