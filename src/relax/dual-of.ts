@@ -14,6 +14,9 @@ import { DualIdentity } from './layers/identity.js';
 import { DualLinear } from './layers/linear.js';
 import { DualReshape } from './layers/reshape.js';
 import { dualRelu } from './layers/relu.js';
+import { DualBatchNorm2d } from './layers/batchnorm2d.js';
+import { projectedRelu } from './layers/relu-projection.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** What a layer's dual may need from the network built so far. */
 export interface DualContext {
@@ -23,12 +26,14 @@ export interface DualContext {
   preActivationBounds(): Bounds;
   /** The network's options (where a projected ReLU dual would read its projection size). */
   readonly options: DualNetworkOptions;
+  /** The layer's input z_{i−1} on the clean batch X, `[B, ...S]` (computed once, on demand; BatchNorm2d in training mode). */
+  primalInput(): Tensor;
 }
 
 /**
  * The dual of `layer` placed after the activations described by `context`.
- * @throws Error naming the layer for kinds without a dual (nested containers; BatchNorm2d until
- *   its dual lands) and for shapes that do not fit.
+ * @throws Error naming the layer for kinds without a dual (nested containers) and for shapes
+ *   that do not fit.
  */
 export function dualOf(layer: Layer, context: DualContext): DualLayer {
   const inShape = context.shapes[context.shapes.length - 1]!;
@@ -39,7 +44,7 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
       return convDual(layer, inShape);
     case 'relu': {
       const [lower, upper] = context.preActivationBounds();
-      return dualRelu(lower, upper);
+      return context.options.projection ? projectedRelu(lower, upper, context.options.projection) : dualRelu(lower, upper);
     }
     case 'flatten':
       return new DualReshape(inShape, [inShape.reduce((a, b) => a * b, 1)]);
@@ -48,7 +53,7 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
     case 'dense':
       return new DualDense(denseMembers(layer.ws, context.shapes), inShape);
     case 'batchnorm2d':
-      throw new Error('dualOf: BatchNorm2d has no dual operator yet (src/relax/layers/batchnorm2d.ts is still to be written)');
+      return DualBatchNorm2d.fromLayer(layer, inShape, layer.training ? context.primalInput() : undefined);
     case 'sequential':
     case 'denseSequential':
       throw new Error(`dualOf: a nested ${layer.kind} is not supported as a layer; flatten it into the outer network`);

@@ -18,6 +18,11 @@ import type { EpsilonInput } from './inputs/epsilon.js';
 import { L2Ball } from './inputs/l2-ball.js';
 import { LinfBall } from './inputs/linf-ball.js';
 import { LinfBox, type BoxLimit } from './inputs/linf-box.js';
+import { L2BallProjection } from './inputs/l2-ball-projection.js';
+import { LinfBallProjection } from './inputs/linf-ball-projection.js';
+import { LinfBoxProjection } from './inputs/linf-box-projection.js';
+import { toRng, type ProjectionOptions } from './inputs/projected-ball.js';
+import { primalActivations } from './primal.js';
 
 /** A network the dual can be built for. */
 export type DualizableNetwork = Sequential | DenseSequential;
@@ -32,6 +37,13 @@ export interface DualNetworkOptions {
   inputLower?: BoxLimit;
   /** Upper limit of the box (default 1). */
   inputUpper?: BoxLimit;
+  /**
+   * Estimate the bounds from k random projections (NeurIPS 2018, §3.2; the original's `proj` with
+   * `norm_type` 'l1_median' / 'l2_normal'): the input set when |S_0| > k, each ReLU whose batch has
+   * more than k crossing units. The bounds are then estimates, not certificates (`certify` refuses
+   * this option); J stays exact given those bounds. `rng`: a seeded Rng or a seed (default 0).
+   */
+  projection?: ProjectionOptions;
 }
 
 /** A dual object and the position of the activation its term reads (0 = input set). */
@@ -48,7 +60,15 @@ export function inputSet(X: Tensor, epsilon: EpsilonInput, options: DualNetworkO
     if (options.bounded) throw new Error("options.bounded is only supported with norm 'linf'");
     return new L2Ball(X, epsilon);
   }
+  if (options.projection && X.size / X.shape[0]! > options.projection.k) return projectedInputSet(X, epsilon, options, options.projection);
   return options.bounded ? new LinfBox(X, epsilon, options.inputLower ?? 0, options.inputUpper ?? 1) : new LinfBall(X, epsilon);
+}
+
+/** The projected variant of the input set (only for inputs larger than k, as the original). */
+function projectedInputSet(X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions, projection: ProjectionOptions): DualObject {
+  if (options.norm === 'l2') return new L2BallProjection(X, epsilon, projection);
+  if (options.bounded) return new LinfBoxProjection(X, epsilon, projection, options.inputLower ?? 0, options.inputUpper ?? 1);
+  return new LinfBallProjection(X, epsilon, projection);
 }
 
 /** The dual of `net` around the batch X `[B, ...S_0]` for radius ε. */
@@ -77,9 +97,13 @@ export class DualNetwork {
     this.batch = X.shape[0]!;
     const shapes: Shape[] = [X.shape.slice(1)];
     const layers: DualLayer[] = [];
+    // One generator for every projection of this network, so the draws are independent.
+    if (options.projection) options = { ...options, projection: { ...options.projection, rng: toRng(options.projection.rng) } };
     this.placed = [{ object: inputSet(X, epsilon, options), position: 0 }];
+    let clean: Tensor[] | null = null;
+    const primalInput = (i: number): Tensor => (clean ??= primalActivations(net.layers, X))[i]!;
     net.layers.forEach((layer, i) => {
-      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds() });
+      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds(), primalInput: () => primalInput(i) });
       layers.push(dual);
       shapes.push(dual.outShape);
       if (i < net.layers.length - 1) for (const { object } of this.placed) object.apply(dual);

@@ -62,6 +62,7 @@ export function robustLoss(net: DualizableNetwork, epsilon: EpsilonInput, X: Ten
 
 /** Bounds only, without recording gradients (evaluation): robust logits, certificates, clean predictions. */
 export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions = {}): CertifyResult {
+  if (options.projection) throw new Error('certify: options.projection gives estimated bounds, not certificates; certify with the exact bounds (drop projection)');
   return noGrad(() => {
     const logits = robustLogits(net, epsilon, X, y, options);
     const predictions = argmax(net.forward(X), 1);

@@ -48,9 +48,10 @@ export interface NetOptions {
 
 const convGene = fc.record({
   out: fc.integer({ min: 1, max: 3 }), kernel: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }),
-  padding: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(), batchNorm: fc.boolean(), activation: fc.nat(7), active: fc.boolean(),
+  padding: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(), batchNorm: fc.boolean(), activation: fc.nat(7), active: fc.nat(3),
 });
-const linearGene = fc.record({ out: fc.integer({ min: 1, max: 5 }), bias: fc.boolean(), activation: fc.nat(7), active: fc.boolean() });
+/** `active` > 0 (3 in 4) puts an activation after the layer. */
+const linearGene = fc.record({ out: fc.integer({ min: 1, max: 6 }), bias: fc.boolean(), activation: fc.nat(7), active: fc.nat(3) });
 const skipGene = fc.record({ target: fc.nat(9), source: fc.nat(9), identity: fc.boolean() });
 
 /** Random small networks (always valid: the genome is repaired while decoding). */
@@ -67,8 +68,8 @@ export function netSpecArb(options: NetOptions = {}): fc.Arbitrary<NetSpec> {
 
 type Genome = {
   image: boolean; channels: number; height: number; width: number; classes: number; dense: boolean; seed: number;
-  convs: { out: number; kernel: number; stride: number; padding: number; bias: boolean; batchNorm: boolean; activation: number; active: boolean }[];
-  linears: { out: number; bias: boolean; activation: number; active: boolean }[];
+  convs: { out: number; kernel: number; stride: number; padding: number; bias: boolean; batchNorm: boolean; activation: number; active: number }[];
+  linears: { out: number; bias: boolean; activation: number; active: number }[];
   skips: { target: number; source: number; identity: boolean }[];
 };
 
@@ -85,7 +86,7 @@ function decode(g: Genome, options: NetOptions): NetSpec {
       layers.push({ type: 'Conv2d', in: C, out: c.out, kernel, stride: c.stride, padding: c.padding, bias: c.bias });
       shape = [c.out, Math.floor((H + 2 * c.padding - kernel) / c.stride) + 1, Math.floor((W + 2 * c.padding - kernel) / c.stride) + 1];
       if (c.batchNorm && (options.batchNorm ?? true)) layers.push({ type: 'BatchNorm2d', features: c.out });
-      if (c.active) layers.push(act(c.activation));
+      if (c.active > 0) layers.push(act(c.activation));
     }
     layers.push({ type: 'Flatten' });
     shape = [shape.reduce((a, b) => a * b, 1)];
@@ -93,7 +94,7 @@ function decode(g: Genome, options: NetOptions): NetSpec {
   for (const l of g.linears) {
     layers.push({ type: 'Linear', in: shape[0]!, out: l.out, bias: l.bias });
     shape = [l.out];
-    if (l.active) layers.push(act(l.activation));
+    if (l.active > 0) layers.push(act(l.activation));
   }
   layers.push({ type: 'Linear', in: shape[0]!, out: g.classes, bias: true });
   const spec: NetSpec = { summary: '', kind: g.dense ? 'DenseSequential' : 'Sequential', input, layers, seed: g.seed };
@@ -205,12 +206,19 @@ export interface CaseSpec {
   seed: number;
 }
 
-/** Random batches and sets; ε up to `maxEpsilon` (default 0.3), sometimes tiny. */
-export function caseSpecArb(maxEpsilon = 0.3): fc.Arbitrary<CaseSpec> {
+/**
+ * Random batches and sets. ε is mostly large enough for ReLUs to cross (0.1 to `maxEpsilon`,
+ * default 1), sometimes small (1e-3 to 0.1) or tiny (1e-6).
+ */
+export function caseSpecArb(maxEpsilon = 1): fc.Arbitrary<CaseSpec> {
   return fc.record({
     batch: fc.integer({ min: 1, max: 3 }),
     set: fc.constantFrom<CaseSpec['set']>('linf', 'l2', 'box'),
-    epsilon: fc.oneof(fc.double({ min: 1e-3, max: maxEpsilon, noNaN: true }), fc.constant(1e-6)),
+    epsilon: fc.oneof(
+      { arbitrary: fc.double({ min: 0.1, max: maxEpsilon, noNaN: true }), weight: 3 },
+      { arbitrary: fc.double({ min: 1e-3, max: 0.1, noNaN: true }), weight: 1 },
+      { arbitrary: fc.constant(1e-6), weight: 1 },
+    ),
     epsilonForm: fc.constantFrom<CaseSpec['epsilonForm']>('scalar', 'perExample', 'perDimension'),
     seed: fc.nat(1e6),
   });
