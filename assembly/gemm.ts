@@ -110,16 +110,38 @@ export function gemmPacked(ap: usize, bp: usize, m: i32, n: i32, k: i32, c: usiz
 /** Packs A (m×k, element (i, p) at base + 4·(rowOff[i] + colOff[p])) into strips [⌈m/4⌉][k][4]. */
 export function packA(base: usize, rowOff: usize, colOff: usize, m: i32, k: i32, out: usize): void {
   for (let i0 = 0; i0 < m; i0 += MR) {
-    let dst = out + ((<usize>(i0 >> 2) * <usize>k) << 4);
+    const dst = out + ((<usize>(i0 >> 2) * <usize>k) << 4);
     const rows = min(MR, m - i0);
-    if (rows < MR) memory.fill(dst, 0, <usize>k << 4);
-    for (let r = 0; r < rows; r++) {
-      const src = base + (<usize>load<i32>(rowOff + (<usize>(i0 + r) << 2)) << 2);
-      let d = dst + (<usize>r << 2);
-      for (let p = 0; p < k; p++) {
-        store<f32>(d, load<f32>(src + (<usize>load<i32>(colOff + (<usize>p << 2)) << 2)));
-        d += 16;
-      }
+    const row = rowOff + (<usize>i0 << 2);
+    if (rows == MR) packStrip4(base + (<usize>load<i32>(row) << 2), base + (<usize>load<i32>(row, 4) << 2),
+      base + (<usize>load<i32>(row, 8) << 2), base + (<usize>load<i32>(row, 12) << 2), colOff, k, dst);
+    else packPartialStrip(base, row, colOff, rows, MR, k, dst);
+  }
+}
+
+/** One A strip of 4 full rows starting at r0..r3: dst[p] = (r0[colOff[p]], ..., r3[colOff[p]]). */
+function packStrip4(r0: usize, r1: usize, r2: usize, r3: usize, colOff: usize, k: i32, dst: usize): void {
+  for (let p = 0; p < k; p++) {
+    const at = <usize>load<i32>(colOff + (<usize>p << 2)) << 2;
+    let v = f32x4.splat(load<f32>(r0 + at));
+    v = f32x4.replace_lane(v, 1, load<f32>(r1 + at));
+    v = f32x4.replace_lane(v, 2, load<f32>(r2 + at));
+    v = f32x4.replace_lane(v, 3, load<f32>(r3 + at));
+    v128.store(dst, v);
+    dst += 16;
+  }
+}
+
+/** A strip of `lines` < `width` lines (rows of A or columns of B) at offsets `lineOff`; the other lanes are zero. */
+function packPartialStrip(base: usize, lineOff: usize, stepOff: usize, lines: i32, width: i32, k: i32, dst: usize): void {
+  const pitch = <usize>width << 2;
+  memory.fill(dst, 0, <usize>k * pitch);
+  for (let r = 0; r < lines; r++) {
+    const src = base + (<usize>load<i32>(lineOff + (<usize>r << 2)) << 2);
+    let d = dst + (<usize>r << 2);
+    for (let p = 0; p < k; p++) {
+      store<f32>(d, load<f32>(src + (<usize>load<i32>(stepOff + (<usize>p << 2)) << 2)));
+      d += pitch;
     }
   }
 }
@@ -130,8 +152,10 @@ export function packB(base: usize, rowOff: usize, colOff: usize, k: i32, n: i32,
     const dst = out + ((<usize>(j0 >> 3) * <usize>k) << 5);
     const cols = min(NR, n - j0);
     const first = load<i32>(colOff + (<usize>j0 << 2));
-    if (cols == NR && isConsecutive(colOff + (<usize>j0 << 2))) packRowsContiguous(base + (<usize>first << 2), rowOff, k, dst);
-    else packRowsGathered(base, rowOff, colOff + (<usize>j0 << 2), cols, k, dst);
+    const offs = colOff + (<usize>j0 << 2);
+    if (cols < NR) packPartialStrip(base, offs, rowOff, cols, NR, k, dst);
+    else if (isConsecutive(offs)) packRowsContiguous(base + (<usize>first << 2), rowOff, k, dst);
+    else packRowsGathered(base, rowOff, offs, k, dst);
   }
 }
 
@@ -152,16 +176,25 @@ function packRowsContiguous(base: usize, rowOff: usize, k: i32, dst: usize): voi
   }
 }
 
-/** One B strip of `cols` ≤ 8 arbitrary columns (offsets at `offs`); columns past `cols` are zero. */
-function packRowsGathered(base: usize, rowOff: usize, offs: usize, cols: i32, k: i32, dst: usize): void {
-  if (cols < NR) memory.fill(dst, 0, <usize>k << 5);
-  for (let j = 0; j < cols; j++) {
-    const src = base + (<usize>load<i32>(offs + (<usize>j << 2)) << 2);
-    let d = dst + (<usize>j << 2);
-    for (let p = 0; p < k; p++) {
-      store<f32>(d, load<f32>(src + (<usize>load<i32>(rowOff + (<usize>p << 2)) << 2)));
-      d += 32;
-    }
+/** One B strip of 8 arbitrary columns (offsets at `offs`): per row, 8 scalar gathers. */
+function packRowsGathered(base: usize, rowOff: usize, offs: usize, k: i32, dst: usize): void {
+  const o0 = base + (<usize>load<i32>(offs) << 2), o1 = base + (<usize>load<i32>(offs, 4) << 2);
+  const o2 = base + (<usize>load<i32>(offs, 8) << 2), o3 = base + (<usize>load<i32>(offs, 12) << 2);
+  const o4 = base + (<usize>load<i32>(offs, 16) << 2), o5 = base + (<usize>load<i32>(offs, 20) << 2);
+  const o6 = base + (<usize>load<i32>(offs, 24) << 2), o7 = base + (<usize>load<i32>(offs, 28) << 2);
+  for (let p = 0; p < k; p++) {
+    const at = <usize>load<i32>(rowOff + (<usize>p << 2)) << 2;
+    let lo = f32x4.splat(load<f32>(o0 + at));
+    lo = f32x4.replace_lane(lo, 1, load<f32>(o1 + at));
+    lo = f32x4.replace_lane(lo, 2, load<f32>(o2 + at));
+    lo = f32x4.replace_lane(lo, 3, load<f32>(o3 + at));
+    let hi = f32x4.splat(load<f32>(o4 + at));
+    hi = f32x4.replace_lane(hi, 1, load<f32>(o5 + at));
+    hi = f32x4.replace_lane(hi, 2, load<f32>(o6 + at));
+    hi = f32x4.replace_lane(hi, 3, load<f32>(o7 + at));
+    v128.store(dst, lo);
+    v128.store(dst, hi, 16);
+    dst += 32;
   }
 }
 
