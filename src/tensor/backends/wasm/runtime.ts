@@ -5,7 +5,9 @@
  * memory grows as needed and is reused by later calls.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Slot, startWorker } from './worker.js';
@@ -41,10 +43,39 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 const MAX_PAGES = 65536;
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const sourceDir = path.join(repoRoot, 'assembly');
+const compilerPath = path.join(repoRoot, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 /** Where `npm run build:wasm` (run by `npm install`) writes the module. */
-export const kernelsPath = fileURLToPath(new URL('../../../../build/wasm/relaxjs-kernels.wasm', import.meta.url));
+export const kernelsPath = path.join(repoRoot, 'build', 'wasm', 'relaxjs-kernels.wasm');
+
+/** Newest modification time (ms) of the kernel sources, or 0 when they are not there. */
+function newestSource(): number {
+  if (!existsSync(sourceDir)) return 0;
+  return Math.max(0, ...readdirSync(sourceDir).map((name) => statSync(path.join(sourceDir, name)).mtimeMs));
+}
+
+/**
+ * Builds the module when it is missing or older than its sources and the compiler is installed
+ * (a checkout whose `assembly/` changed after `npm install`); written to a temporary file and
+ * renamed, so a concurrent reader never sees half a module.
+ */
+function buildKernelsIfStale(): void {
+  const built = existsSync(kernelsPath) ? statSync(kernelsPath).mtimeMs : -1;
+  if (built >= newestSource() || !existsSync(compilerPath)) return;
+  const temporary = `${kernelsPath}.${process.pid}.tmp`;
+  try {
+    execFileSync(process.execPath, [compilerPath, 'assembly/index.ts', '--config', 'assembly/asconfig.json', '-o', temporary],
+      { cwd: repoRoot, stdio: 'pipe' });
+    renameSync(temporary, kernelsPath);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    if (built < 0) throw new Error(`wasm backend: building ${kernelsPath} failed: ${String(error)}`);
+  }
+}
 
 function compileKernels(): WasmModule {
+  buildKernelsIfStale();
   if (!existsSync(kernelsPath)) {
     throw new Error(`wasm backend: ${kernelsPath} is missing; run 'npm run build:wasm' (npm install runs it)`);
   }
