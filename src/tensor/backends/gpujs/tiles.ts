@@ -113,20 +113,45 @@ export function mergeBlock(
   });
 }
 
+/**
+ * The same box with each dimension that the box covers fully merged into the one outside it
+ * (a full inner dimension extends the outer one's runs), so runs are as long as possible.
+ */
+function mergeFullDims(dims: readonly number[], start: readonly number[], ext: readonly number[]): { dims: number[]; start: number[]; ext: number[] } {
+  const out = { dims: [dims[0]!], start: [start[0]!], ext: [ext[0]!] };
+  for (let d = 1; d < dims.length; d++) {
+    const last = out.dims.length - 1;
+    if (ext[d] === dims[d]) {
+      out.dims[last]! *= dims[d]!;
+      out.start[last]! *= dims[d]!;
+      out.ext[last]! *= dims[d]!;
+    } else {
+      out.dims.push(dims[d]!);
+      out.start.push(start[d]!);
+      out.ext.push(ext[d]!);
+    }
+  }
+  return out;
+}
+
 /** Calls `fn(arrayOffset, boxOffset, length)` for each innermost run of the box, in order. */
-function visitRuns(dims: readonly number[], start: readonly number[], ext: readonly number[], fn: (a: number, b: number, n: number) => void): void {
+function visitRuns(fullDims: readonly number[], fullStart: readonly number[], fullExt: readonly number[], fn: (a: number, b: number, n: number) => void): void {
+  if (fullDims.length === 0) { fn(0, 0, 1); return; }
+  if (fullExt.some((e) => e === 0)) return;
+  const { dims, start, ext } = mergeFullDims(fullDims, fullStart, fullExt);
   const rank = dims.length;
-  if (rank === 0) { fn(0, 0, 1); return; }
+  const strides = dims.map((_, d) => dims.slice(d + 1).reduce((p, n) => p * n, 1));
   const run = ext[rank - 1]!;
-  const outer = ext.slice(0, rank - 1);
   const at = new Array<number>(rank - 1).fill(0);
-  if (run === 0 || outer.some((e) => e === 0)) return;
+  let offset = start.reduce((o, s, d) => o + s * strides[d]!, 0);
   for (let boxOff = 0; ; boxOff += run) {
-    fn(flatOffset(dims, [...at.map((a, d) => a + start[d]!), start[rank - 1]!]), boxOff, run);
+    fn(offset, boxOff, run);
     let d = rank - 2;
     for (; d >= 0; d--) {
       at[d]!++;
-      if (at[d]! < outer[d]!) break;
+      offset += strides[d]!;
+      if (at[d]! < ext[d]!) break;
+      offset -= strides[d]! * ext[d]!;
       at[d] = 0;
     }
     if (d < 0) return;
