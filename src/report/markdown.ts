@@ -31,10 +31,10 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
   return [line(cells[0]!.map(pad)), line(rule), ...cells.slice(1).map((r) => line(r.map(pad)))].join('\n') + '\n';
 }
 
-/** A fraction in [0, 1] as the README writes it: one decimal, `%`, a trailing `.0` dropped. */
+/** A fraction in [0, 1] as the README writes it: one decimal and `%` (`100%` for 1). */
 export function percent(fraction: number | undefined): string {
   if (fraction === undefined || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(1).replace(/\.0$/, '')}%`;
+  return fraction === 1 ? '100%' : `${(fraction * 100).toFixed(1)}%`;
 }
 
 /** One row of the robustness table; a missing measurement prints as `—`. */

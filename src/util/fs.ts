@@ -14,6 +14,12 @@ import { randomBytes } from 'node:crypto';
 /** File contents accepted by the writers: text (written as UTF-8) or raw bytes. */
 export type FileContents = string | Uint8Array;
 
+/**
+ * An entry of {@link writeDirAtomic}: contents, or a function that writes the file at the path
+ * it is given (for writers with their own format, e.g. `saveCheckpoint`).
+ */
+export type FolderEntry = FileContents | ((path: string) => void);
+
 /** A temporary name next to `path`: `.<base>.<pid>.<random>.tmp`, hidden and unique. */
 function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -54,11 +60,11 @@ export function writeFileAtomic(path: string, contents: FileContents): void {
  * after the rename. On error the staging folder is removed and `dir` is untouched.
  *
  * @param dir - destination folder.
- * @param files - relative file name (may contain `/`) to contents.
+ * @param files - relative file name (may contain `/`) to contents or a writer function.
  * @param overwrite - replace an existing non-empty `dir` (default false: throw instead).
  * @throws Error naming `dir` if it exists, is not empty and `overwrite` is false.
  */
-export function writeDirAtomic(dir: string, files: Readonly<Record<string, FileContents>>, overwrite = false): void {
+export function writeDirAtomic(dir: string, files: Readonly<Record<string, FolderEntry>>, overwrite = false): void {
   const existing = existsSync(dir);
   if (existing && !overwrite && readdirSync(dir).length > 0) {
     throw new Error(`output folder ${dir} already exists and is not empty; pass --overwrite or choose another --out`);
@@ -69,7 +75,13 @@ export function writeDirAtomic(dir: string, files: Readonly<Record<string, FileC
     mkdirSync(staging);
     for (const [name, contents] of Object.entries(files)) {
       if (name.startsWith('/') || name.split('/').includes('..')) throw new Error(`writeDirAtomic: file name ${name} must stay inside the folder`);
-      writeFileAtomic(join(staging, name), contents);
+      const target = join(staging, name);
+      if (typeof contents === 'function') {
+        mkdirSync(dirname(target), { recursive: true });
+        contents(target);
+      } else {
+        writeFileAtomic(target, contents);
+      }
     }
     swapInto(staging, dir, existing);
   } catch (error) {

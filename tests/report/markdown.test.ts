@@ -20,6 +20,8 @@ test('missing measurements print as a dash; pipes and newlines cannot break a ro
   assert.is(percent(undefined), '—');
   assert.is(percent(Number.NaN), '—');
   assert.is(percent(0.0649), '6.5%');
+  assert.is(percent(0.05), '5.0%');
+  assert.is(percent(0), '0.0%');
   const t = markdownTable(['a|b', 'c'], [['x\ny', '1']]);
   assert.is(t.split('\n')[0], '| a\\|b | c   |');
   assert.is(t.split('\n')[2], '| x y  | 1   |');

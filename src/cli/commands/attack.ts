@@ -1,0 +1,72 @@
+/**
+ * `relaxjs attack`: the empirical columns of the original README's table (base, FGS and PGD
+ * error) for a trained model on a test set, with the original `_fgs` / `_pgd` settings.
+ * @module
+ */
+import { attackDataset, PGD_DEFAULTS, type AttackKind } from '../../attack/index.js';
+import { passLength } from '../../train/trainer.js';
+import { robustnessTable } from '../../report/index.js';
+import { writeDirAtomic } from '../../util/fs.js';
+import { defineCommand } from '../command.js';
+import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
+import {
+  buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
+} from '../setup.js';
+
+export const attackCommand = defineCommand({
+  name: 'attack',
+  summary: 'FGS / PGD error of a trained model on the test set',
+  details: [
+    'Runs the fast gradient sign attack (one step of size epsilon) and projected gradient descent',
+    '(--iterations sign steps of size --step, each projected back onto the l-inf ball) as the',
+    "original examples/attacks.py does: no random start, no [0,1] clipping unless --clip01.",
+  ],
+  examples: [
+    'relaxjs attack --weights ../shared/models/mnist.pth --limit 200',
+    'relaxjs attack --weights run/model.ckpt --attack pgd --epsilon 0.1 --iterations 40 --json',
+  ],
+  flags: {
+    ...DATA_FLAGS,
+    ...MODEL_FLAGS,
+    epsilon: numberFlag('l-inf radius of the attack', 0.1, { min: 0 }),
+    attack: choiceFlag('which attacks', ['fgs', 'pgd', 'both'] as const, 'both'),
+    iterations: numberFlag('PGD steps', PGD_DEFAULTS.iterations, { integer: true, min: 0 }),
+    step: numberFlag('PGD step size', PGD_DEFAULTS.step, { min: 0 }),
+    clip01: switchFlag('also clamp every iterate to [0,1] (the train_madry variant)'),
+    batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }),
+    limit: limitFlag('test'),
+    ...OUT_FLAGS,
+  },
+  run(flags, ctx) {
+    const out = flags.out && ctx.path(flags.out);
+    checkOutFolder(out, flags.overwrite);
+    const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
+    const model = buildModel(flags.model, flags.data, flags.seed);
+    const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
+    loadWeights(model, weights);
+    model.eval();
+    const kinds: AttackKind[] = flags.attack === 'both' ? ['fgs', 'pgd'] : [flags.attack];
+    const errors: Partial<Record<AttackKind, number>> = {};
+    let cleanError = Number.NaN;
+    for (const kind of kinds) {
+      const bar = ctx.progress(kind.toUpperCase(), passLength(test.n, flags.batchSize));
+      const summary = attackDataset(kind, model, test, flags.epsilon, {
+        batchSize: flags.batchSize, iterations: flags.iterations, step: flags.step, clip01: flags.clip01, onBatch: () => bar.tick(),
+      });
+      bar.done();
+      errors[kind] = summary.attackError;
+      cleanError = summary.cleanError;
+    }
+    const json = {
+      command: 'attack', model: flags.model, weights, data: flags.data, n: test.n, epsilon: flags.epsilon,
+      iterations: flags.iterations, step: flags.step, clip01: flags.clip01, seed: flags.seed,
+      cleanError, fgsError: errors.fgs ?? null, pgdError: errors.pgd ?? null,
+    };
+    const table = robustnessTable([{ model: flags.model, baseError: cleanError, fgsError: errors.fgs, pgdError: errors.pgd }]);
+    const text = `${flags.data} test, ${test.n} examples, epsilon ${flags.epsilon}\n\n${table}`;
+    if (out) {
+      writeDirAtomic(out, { 'report.md': `# relaxjs attack\n\n${text}`, 'results.json': JSON.stringify(json, null, 2) + '\n' }, flags.overwrite);
+    }
+    return { text, json };
+  },
+});
