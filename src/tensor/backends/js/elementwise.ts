@@ -79,28 +79,66 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
     for (let i = 0; i < n; i++) out[i] = f(s, b[i]!);
     return out;
   }
-  const rank = outShape.length;
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
-  const last = outShape[rank - 1]!;
+  const { dims, sa, sb } = collapseDims(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+  const rank = dims.length;
+  const last = dims[rank - 1]!;
   const la = sa[rank - 1]!;
   const lb = sb[rank - 1]!;
   const counter = new Array<number>(rank).fill(0);
   let ia = 0;
   let ib = 0;
   for (let o = 0; o < n; o += last) {
-    for (let j = 0; j < last; j++) out[o + j] = f(a[ia + j * la]!, b[ib + j * lb]!);
+    binaryRow(op, f, out, o, a, ia, la, b, ib, lb, last);
     for (let d = rank - 2; d >= 0; d--) {
       counter[d]!++;
       ia += sa[d]!;
       ib += sb[d]!;
-      if (counter[d]! < outShape[d]!) break;
-      ia -= sa[d]! * outShape[d]!;
-      ib -= sb[d]! * outShape[d]!;
+      if (counter[d]! < dims[d]!) break;
+      ia -= sa[d]! * dims[d]!;
+      ib -= sb[d]! * dims[d]!;
       counter[d] = 0;
     }
   }
   return out;
+}
+
+/** One output row of a strided binary map; the common arithmetic ops avoid a call per element. */
+function binaryRow(
+  op: BinaryOp, f: (x: number, y: number) => number, out: TypedArray, o: number,
+  a: TypedArray, ia: number, la: number, b: TypedArray, ib: number, lb: number, len: number,
+): void {
+  switch (op) {
+    case 'add': for (let j = 0; j < len; j++) out[o + j] = a[ia + j * la]! + b[ib + j * lb]!; return;
+    case 'sub': for (let j = 0; j < len; j++) out[o + j] = a[ia + j * la]! - b[ib + j * lb]!; return;
+    case 'mul': for (let j = 0; j < len; j++) out[o + j] = a[ia + j * la]! * b[ib + j * lb]!; return;
+    case 'div': for (let j = 0; j < len; j++) out[o + j] = a[ia + j * la]! / b[ib + j * lb]!; return;
+    default: for (let j = 0; j < len; j++) out[o + j] = f(a[ia + j * la]!, b[ib + j * lb]!);
+  }
+}
+
+/**
+ * Merges adjacent output dimensions that both operands traverse contiguously (or both skip), so
+ * that the inner loop of a broadcast runs over as many elements as possible.
+ */
+function collapseDims(shape: Shape, sa: number[], sb: number[]): { dims: number[]; sa: number[]; sb: number[] } {
+  const dims: number[] = [];
+  const outA: number[] = [];
+  const outB: number[] = [];
+  shape.forEach((size, i) => {
+    if (size === 1 && shape.length > 1) return;
+    const k = dims.length - 1;
+    if (k >= 0 && outA[k] === sa[i]! * size && outB[k] === sb[i]! * size) {
+      dims[k]! *= size;
+      outA[k] = sa[i]!;
+      outB[k] = sb[i]!;
+      return;
+    }
+    dims.push(size);
+    outA.push(sa[i]!);
+    outB.push(sb[i]!);
+  });
+  if (dims.length === 0) return { dims: [1], sa: [0], sb: [0] };
+  return { dims, sa: outA, sb: outB };
 }
 
 /** `min(max(x, lo), hi)` element-wise. */
