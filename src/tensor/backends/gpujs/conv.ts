@@ -14,7 +14,7 @@ import type { KernelCall, KernelSource } from './runtime.js';
 import { blockView, forEachTile, outputFor, planTiles, writeBlock, type TileConstraint } from './tiles.js';
 
 /** Which convolution kernel, by the dimension (0 = n, 1 = o, 2 = c) it sums over. */
-type ConvKind = 'forward' | 'transpose' | 'weightGrad';
+export type ConvKind = 'forward' | 'transpose' | 'weightGrad';
 
 const SUMMED: Record<ConvKind, number> = { forward: 2, transpose: 1, weightGrad: 0 };
 const SOURCE: Record<ConvKind, KernelSource> = { forward: conv2dKernel, transpose: conv2dTransposeKernel, weightGrad: conv2dWeightGradKernel };
@@ -33,7 +33,7 @@ export function convCall(kind: ConvKind, s: Conv2dSpec, [nt, ot, ct]: readonly n
 }
 
 /** Tile extents `[nt, ot, ct]` within the limits. */
-function convTiles(runner: KernelRunner, kind: ConvKind, s: Conv2dSpec): number[] {
+export function convTiles(runner: KernelRunner, kind: ConvKind, s: Conv2dSpec): number[] {
   const { maxElements: limit, maxLoop } = runner.limits;
   const constraints: TileConstraint[] = [
     { dims: [SUMMED[kind]], limit: maxLoop, what: `the summed loop of conv2d ${kind}` },

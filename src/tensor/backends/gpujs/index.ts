@@ -28,6 +28,7 @@ import { sumToShape } from './sum-to-shape.js';
 
 export { gpujsModeFromEnv, DEFAULT_LIMITS, GPUJS_MODES, type GpujsLimits, type GpujsMode, type GpujsSyncMode } from './runtime.js';
 export type { RunnerStats } from './runner.js';
+export { createGpujsAsyncKernels, type GpujsAsyncKernels, type GpujsAsyncMode } from './async.js';
 
 /** Options of {@link createGpujsBackend}. */
 export interface GpujsBackendOptions {

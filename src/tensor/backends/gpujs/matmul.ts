@@ -62,7 +62,7 @@ function checkStrides(spec: MatmulSpec): void {
 }
 
 /** Tile extents within the element and loop limits. */
-function matmulTiles(runner: KernelRunner, spec: MatmulSpec): TileExtents {
+export function matmulTiles(runner: KernelRunner, spec: MatmulSpec): TileExtents {
   const { maxElements, maxLoop } = runner.limits;
   return planTiles([spec.batch, spec.m, spec.n, spec.k], [
     { dims: [3], limit: maxLoop, what: 'the inner loop of matmul' },

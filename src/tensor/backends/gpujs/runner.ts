@@ -5,7 +5,7 @@
  * @module
  */
 import {
-  kernelKey, kernelSettings, type GpujsInstance, type GpujsKernel, type GpujsLimits, type GpujsSyncMode, type KernelCall,
+  kernelKey, kernelSettings, type GpujsInstance, type GpujsKernel, type GpujsLimits, type GpujsMode, type KernelCall,
 } from './runtime.js';
 
 /** Counters and degradations of a runner, for tests and benchmarks. */
@@ -18,35 +18,51 @@ export interface RunnerStats {
   fallbacks: string[];
 }
 
-/** Synchronous kernel runner over one gpu.js instance. */
+/** Kernel runner over one gpu.js instance: synchronous {@link run}, or {@link runAsync} for the async contract. */
 export class KernelRunner {
   private readonly cache = new Map<string, GpujsKernel>();
   private readonly counters: RunnerStats = { compiled: 0, hits: 0, fallbacks: [] };
 
   constructor(
     private readonly gpu: GpujsInstance,
-    readonly mode: GpujsSyncMode,
+    readonly mode: Exclude<GpujsMode, 'auto'>,
     readonly limits: GpujsLimits,
     private readonly capacity = 256,
+    private readonly asyncMode = false,
   ) {}
 
   /** Runs one call and returns its flat float32 output (a fresh array). */
   run(call: KernelCall): Float32Array {
+    if (this.asyncMode) throw new Error(`gpujs runner in mode '${this.mode}' is asynchronous; use runAsync`);
+    const kernel = this.kernelFor(call);
+    return this.checkResult(call, kernel, kernel(...call.args));
+  }
+
+  /** Runs one call under gpu.js's Promise contract (webgpu; threaded webasm). */
+  async runAsync(call: KernelCall): Promise<Float32Array> {
+    const kernel = this.kernelFor(call);
+    return this.checkResult(call, kernel, await kernel(...call.args));
+  }
+
+  /** The cached kernel of a call, compiled on first use; checks the float32 and loop limits first. */
+  private kernelFor(call: KernelCall): GpujsKernel {
     this.checkSizes(call);
     const key = kernelKey(call);
     let kernel = this.cache.get(key);
-    const fresh = !kernel;
     if (kernel) {
       this.counters.hits++;
       this.cache.delete(key);
     } else {
-      kernel = this.gpu.createKernel(call.source, kernelSettings(call));
+      kernel = this.gpu.createKernel(call.source, kernelSettings(call, this.asyncMode));
       this.counters.compiled++;
       this.evictIfFull();
     }
     this.cache.set(key, kernel);
-    const result = kernel(...call.args);
-    if (fresh) this.noteFallback(call.name, kernel);
+    return kernel;
+  }
+
+  private checkResult(call: KernelCall, kernel: GpujsKernel, result: unknown): Float32Array {
+    this.noteFallback(call.name, kernel);
     if (!(result instanceof Float32Array) || result.length !== call.output) {
       throw new Error(`gpujs kernel '${call.name}' returned ${describe(result)}; expected a Float32Array of ${call.output}`);
     }
@@ -86,9 +102,8 @@ export class KernelRunner {
   private noteFallback(name: string, kernel: GpujsKernel): void {
     const actual = kernel.kernel?.constructor.mode;
     const expected = this.mode === 'headlessgl' || this.mode === 'webgl2' ? 'gpu' : this.mode;
-    if (actual && actual !== expected) {
-      this.counters.fallbacks.push(`${name}: ${actual} (${kernel.kernel?.fallbackReason ?? 'no reason given'})`);
-    }
+    const note = `${name}: ${actual} (${kernel.kernel?.fallbackReason ?? 'no reason given'})`;
+    if (actual && actual !== expected && !this.counters.fallbacks.includes(note)) this.counters.fallbacks.push(note);
   }
 }
 
