@@ -25,7 +25,8 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-interface AdamState {
+/** Adam's state of one parameter: its step count t and the moment estimates m, v. */
+export interface AdamState {
   step: number;
   m: TypedArray;
   v: TypedArray;
@@ -74,6 +75,35 @@ export class Adam extends Optimizer {
   /** Steps taken so far for `p` (0 before its first update). */
   stepCount(p: Tensor): number {
     return this.state.get(p)?.step ?? 0;
+  }
+
+  /**
+   * Copies of every parameter's state, in `params` order (`null` for one never stepped), for a
+   * checkpoint; {@link Adam.importState} restores them.
+   */
+  exportState(): (AdamState | null)[] {
+    return this.params.map((p) => {
+      const s = this.state.get(p);
+      return s ? { step: s.step, m: s.m.slice(), v: s.v.slice() } : null;
+    });
+  }
+
+  /**
+   * Restores state saved by {@link Adam.exportState} (values copied into the parameters' dtype).
+   * @throws Error naming the entry when the count or a length does not match the parameters.
+   */
+  importState(states: readonly (AdamState | null)[]): void {
+    if (states.length !== this.params.length) throw new Error(`Adam.importState: ${states.length} entries for ${this.params.length} parameters`);
+    this.state.clear();
+    states.forEach((s, i) => {
+      if (!s) return;
+      const p = this.params[i]!;
+      if (s.m.length !== p.size || s.v.length !== p.size) throw new Error(`Adam.importState: entry ${i} has ${s.m.length}/${s.v.length} values for a parameter of ${p.size}`);
+      const fresh = this.stateOf(p);
+      fresh.step = s.step;
+      fresh.m.set(s.m);
+      fresh.v.set(s.v);
+    });
   }
 
   private stateOf(p: Tensor): AdamState {

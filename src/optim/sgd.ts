@@ -46,6 +46,29 @@ export class SGD extends Optimizer {
     }
   }
 
+  /**
+   * Copies of the momentum buffers, in `params` order (`null` before a parameter's first step or
+   * without momentum), for a checkpoint; {@link SGD.importState} restores them.
+   */
+  exportState(): (TypedArray | null)[] {
+    return this.params.map((p) => this.buffers.get(p)?.slice() ?? null);
+  }
+
+  /**
+   * Restores buffers saved by {@link SGD.exportState} (copied into the parameters' dtype).
+   * @throws Error naming the entry when the count or a length does not match the parameters.
+   */
+  importState(buffers: readonly (ArrayLike<number> | null)[]): void {
+    if (buffers.length !== this.params.length) throw new Error(`SGD.importState: ${buffers.length} entries for ${this.params.length} parameters`);
+    this.buffers.clear();
+    buffers.forEach((b, i) => {
+      if (!b) return;
+      const p = this.params[i]!;
+      if (b.length !== p.size) throw new Error(`SGD.importState: entry ${i} has ${b.length} values for a parameter of ${p.size}`);
+      this.buffers.set(p, p.data instanceof Float64Array ? Float64Array.from(b) : Float32Array.from(b));
+    });
+  }
+
   /** b ← d (first step) or μ b + d; returns b. */
   private updateBuffer(p: Tensor, d: TypedArray): TypedArray {
     const b = this.buffers.get(p);

@@ -9,7 +9,7 @@
  * `"{epoch} {i} {ce} {err}"` (baseline, madry); {@link BatchRecord} keeps the same numbers.
  * @module
  */
-import { backward, crossEntropy } from '../autograd/index.js';
+import { backward, crossEntropy, noGrad } from '../autograd/index.js';
 import { pgd } from '../attack/pgd.js';
 import type { Classifier } from '../attack/types.js';
 import { batches, batchCount } from '../data/batches.js';
@@ -151,7 +151,7 @@ export function evaluate(model: TrainableModel, ds: Dataset, options: PassOption
     const context = { epoch: options.epoch, batch: records.length };
     let extra: Partial<BatchRecord> = {};
     if (options.method === 'robust') {
-      const { loss, errors } = objective!(model, options.epsilon, X, batch.labels, context);
+      const { loss, errors } = noGrad(() => objective!(model, options.epsilon, X, batch.labels, context));
       extra = { robustLoss: loss.item(), robustError: mean01(errors) };
     } else if (options.method === 'madry') {
       extra = { pgdError: pgd(model, X, batch.labels, options.epsilon).errorRate };
