@@ -3,7 +3,7 @@
  * (`../shared/reference/README.md`): `{kind: "Sequential" | "DenseSequential", layers: [...]}`
  * with layers `Linear {in,out,bias}`, `Conv2d {in,out,kernel,stride,padding,bias}`, `ReLU`,
  * `Flatten`, `Identity`, `Dense {ws: [layer | null, ...]}`; this module also accepts
- * `BatchNorm2d {features, eps?, momentum?}` and a nested `Sequential {layers}`.
+ * `BatchNorm2d {features, eps?, momentum?}`, `LeakyReLU {negativeSlope?}` and a nested `Sequential {layers}`.
  * {@link modelFromDescription} builds the module; {@link describeModel} is its inverse.
  * @module
  */
@@ -15,6 +15,7 @@ import { DenseSequential } from './dense-sequential.js';
 import { Flatten } from './flatten.js';
 import { Identity } from './identity.js';
 import { assertNever, type Layer } from './layer.js';
+import { LeakyReLU } from './leaky-relu.js';
 import { Linear } from './linear.js';
 import { ReLU } from './relu.js';
 import { Sequential } from './sequential.js';
@@ -24,6 +25,7 @@ export type LayerDescription =
   | { type: 'Linear'; in: number; out: number; bias: boolean }
   | { type: 'Conv2d'; in: number; out: number; kernel: number; stride: number; padding: number; bias: boolean }
   | { type: 'ReLU' }
+  | { type: 'LeakyReLU'; negativeSlope: number }
   | { type: 'Flatten' }
   | { type: 'Identity' }
   | { type: 'BatchNorm2d'; features: number; eps?: number; momentum?: number }
@@ -63,6 +65,7 @@ function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
     case 'Conv2d':
       return new Conv2d(int('in'), int('out'), int('kernel'), { rng, bias: bias(), stride: int('stride'), padding: int('padding') });
     case 'ReLU': return new ReLU();
+    case 'LeakyReLU': return new LeakyReLU(optionalNumbers(d, path, ['negativeSlope']).negativeSlope);
     case 'Flatten': return new Flatten();
     case 'Identity': return new Identity();
     case 'BatchNorm2d': return new BatchNorm2d(int('features'), optionalNumbers(d, path, ['eps', 'momentum']));
@@ -71,7 +74,7 @@ function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
     case 'Dense':
       return new Dense(...asArray(d.ws, `${path}.ws`).map((w, j) => (w === null ? null : layerFromDescription(w, `${path}.ws[${j}]`, rng))));
     default:
-      throw new Error(`${path}.type ${JSON.stringify(d.type)} is not one of Linear, Conv2d, ReLU, Flatten, Identity, BatchNorm2d, Sequential, Dense`);
+      throw new Error(`${path}.type ${JSON.stringify(d.type)} is not one of Linear, Conv2d, ReLU, LeakyReLU, Flatten, Identity, BatchNorm2d, Sequential, Dense`);
   }
 }
 
@@ -95,6 +98,7 @@ export function describeLayer(layer: Layer): LayerDescription {
       };
     }
     case 'relu': return { type: 'ReLU' };
+    case 'leakyRelu': return { type: 'LeakyReLU', negativeSlope: layer.negativeSlope };
     case 'flatten': return { type: 'Flatten' };
     case 'identity': return { type: 'Identity' };
     case 'batchnorm2d': return { type: 'BatchNorm2d', features: layer.numFeatures, eps: layer.eps, momentum: layer.momentum };

@@ -8,6 +8,7 @@ export { assertNever, type Layer, type LayerKind } from './layer.js';
 export { Linear, type InitOptions } from './linear.js';
 export { Conv2d, type Conv2dLayerOptions, type Size2 } from './conv2d.js';
 export { ReLU } from './relu.js';
+export { LeakyReLU } from './leaky-relu.js';
 export { Flatten } from './flatten.js';
 export { Identity } from './identity.js';
 export { BatchNorm2d, type BatchNormOptions } from './batchnorm2d.js';

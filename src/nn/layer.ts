@@ -11,17 +11,18 @@ import type { Dense } from './dense.js';
 import type { DenseSequential } from './dense-sequential.js';
 import type { Flatten } from './flatten.js';
 import type { Identity } from './identity.js';
+import type { LeakyReLU } from './leaky-relu.js';
 import type { Linear } from './linear.js';
 import type { ReLU } from './relu.js';
 import type { Sequential } from './sequential.js';
 
 /** The `kind` of each layer class. */
 export type LayerKind =
-  | 'linear' | 'conv2d' | 'relu' | 'flatten' | 'batchnorm2d'
+  | 'linear' | 'conv2d' | 'relu' | 'leakyRelu' | 'flatten' | 'batchnorm2d'
   | 'sequential' | 'dense' | 'identity' | 'denseSequential';
 
 /** Any layer; narrow it with `switch (layer.kind)`. */
-export type Layer = Linear | Conv2d | ReLU | Flatten | BatchNorm2d | Sequential | Dense | Identity | DenseSequential;
+export type Layer = Linear | Conv2d | ReLU | LeakyReLU | Flatten | BatchNorm2d | Sequential | Dense | Identity | DenseSequential;
 
 /**
  * The `default` branch of an exhaustive switch: it only type-checks when `value` has been

@@ -15,6 +15,7 @@ import { DualLinear } from './layers/linear.js';
 import { DualReshape } from './layers/reshape.js';
 import { dualRelu } from './layers/relu.js';
 import { DualBatchNorm2d } from './layers/batchnorm2d.js';
+import { dualLeakyRelu } from './layers/leaky-relu.js';
 import { projectedRelu } from './layers/relu-projection.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -45,6 +46,10 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
     case 'relu': {
       const [lower, upper] = context.preActivationBounds();
       return context.options.projection ? projectedRelu(lower, upper, context.options.projection) : dualRelu(lower, upper);
+    }
+    case 'leakyRelu': {
+      const [lower, upper] = context.preActivationBounds();
+      return dualLeakyRelu(lower, upper, layer.negativeSlope);
     }
     case 'flatten':
       return new DualReshape(inShape, [inShape.reduce((a, b) => a * b, 1)]);

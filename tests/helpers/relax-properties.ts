@@ -13,7 +13,9 @@ import type { Layer } from '../../src/nn/layer.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import type { PerturbationSet } from '../../src/relax/testing/perturbation.js';
+import { DualNetwork, type DualizableNetwork } from '../../src/relax/network.js';
+import { dualOptionsOf, pgdPoint, samplePoint, type PerturbationSet } from '../../src/relax/testing/perturbation.js';
+import { containmentViolation, FLOAT64_TOLERANCE, objectiveViolation, type Tolerance } from '../../src/relax/testing/properties.js';
 
 /** One layer of a spec (the reference vectors' description format, plus custom activations). */
 export type LayerSpec =
@@ -238,4 +240,28 @@ export function buildCase(c: CaseSpec, input: readonly number[], dtype: DType = 
 /** Random objective vectors c `[B, K, ...outShape]` (standard normal). */
 export function randomObjective(batch: number, K: number, outShape: readonly number[], rng: Rng, dtype: DType = 'float64'): Tensor {
   return Tensor.randn([batch, K, ...outShape], rng, 0, 1, dtype);
+}
+
+/** Two interior and two extreme samples plus one PGD point (4 steps) per objective column of c `[B, K, ...]`. */
+export function samplePoints(net: DualizableNetwork, set: PerturbationSet, c: Tensor, rng: Rng): Tensor[] {
+  const pts = [samplePoint(set, 'interior', rng), samplePoint(set, 'interior', rng), samplePoint(set, 'extreme', rng), samplePoint(set, 'extreme', rng)];
+  const [B, columns] = c.shape as [number, number];
+  const perColumn = c.size / (B * columns);
+  for (let k = 0; k < columns; k++) {
+    const ck = Tensor.zeros([B, perColumn], c.dtype);
+    for (let b = 0; b < B; b++) for (let j = 0; j < perColumn; j++) ck.data[b * perColumn + j] = c.data[(b * columns + k) * perColumn + j]!;
+    pts.push(pgdPoint(net, set, ck, { rng, steps: 4 }));
+  }
+  return pts;
+}
+
+/**
+ * Builds the dual of `net` for `set`, draws 2 random objectives c and the points of
+ * {@link samplePoints}, and returns the first violation of containment or weak duality (or null).
+ */
+export function soundnessViolation(net: DualizableNetwork, set: PerturbationSet, rng: Rng, tol: Tolerance = FLOAT64_TOLERANCE): string | null {
+  const dual = new DualNetwork(net, set.X, set.epsilon, dualOptionsOf(set));
+  const c = randomObjective(set.X.shape[0]!, 2, dual.shapes[dual.shapes.length - 1]!, rng, set.X.dtype);
+  const pts = samplePoints(net, set, c, rng);
+  return containmentViolation(dual, net, pts, tol) ?? objectiveViolation(dual, net, c, pts, tol);
 }
