@@ -15,7 +15,7 @@ import { createGpujsBackend, gpujsModeFromEnv } from '../../src/tensor/backends/
 import { jsBackend } from '../../src/tensor/backends/js/index.js';
 import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
 import {
-  assertClose, compareWithJs, EXACT, F32_TOL, randomArray, randomIndices, type LabeledBackend, type Tolerance,
+  assertClose, availableBackends, compareWithJs, EXACT, F32_TOL, randomArray, randomIndices, type LabeledBackend, type Tolerance,
 } from '../helpers/backends.js';
 import { broadcastPairArb, shapeAndAxisArb, shapeArb } from '../helpers/shapes.js';
 
@@ -286,7 +286,10 @@ test('tensors past 2^24 elements are chunked so every float32 index is exact', (
   const rows = 4;
   const cols = (1 << 22) + 1;
   x[2 * cols + cols - 1] = 5000;
-  compareWithJs('max of 4 rows past 2^24 in all', (b) => b.reduce('max', x.subarray(0, rows * cols), [rows, cols], 1), { backends: [ALL[0]!], tol: EXACT });
+  const matrix = x.subarray(0, rows * cols);
+  compareWithJs('max of 4 rows past 2^24 in all', (b) => b.reduce('max', matrix, [rows, cols], 1), { backends: [ALL[0]!], tol: EXACT });
+  const row = randomArray(cols, 39);
+  compareWithJs('[4, 2^22+1] + [2^22+1] broadcast', (b) => b.binary('sub', matrix, [rows, cols], row, [cols], [rows, cols]), { backends: [ALL[0]!], tol: EXACT });
 });
 
 test('kernels are compiled once per shape and never fall back to another mode', () => {
@@ -329,6 +332,16 @@ test('the registry entry loads gpu.js only when chosen and takes its mode from R
   });
   assert.is(run.status, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout.trim().split('\n').pop()!), { before: false, after: true, mode: 'cpu', neg: [-1, 2] });
+});
+
+test('every registered backend that can be created here (gpujs via the registry included) agrees with js', () => {
+  const backends = availableBackends();
+  assert.ok(backends.some((b) => b.label === 'gpujs'), 'the registry lists gpujs');
+  const spec: MatmulSpec = { batch: 2, m: 3, n: 4, k: 5, transA: false, transB: true, aBatchStride: 15, bBatchStride: 0 };
+  const a = randomArray(30, 40);
+  const b = randomArray(20, 41);
+  compareWithJs('matmul on every backend', (be) => be.matmul(a, b, spec), { backends, tol: sumTol(5) });
+  compareWithJs('broadcast add on every backend', (be) => be.binary('add', a, [2, 3, 5], b.subarray(0, 5), [5], [2, 3, 5]), { backends });
 });
 
 test.run();

@@ -1,8 +1,9 @@
 /**
  * Index arithmetic shared by the gpu.js kernels. Kernels compute in float32, where a flat index
- * is exact below 2^24 but `Math.floor(x / d)` can land one off (the quotient rounds up to the next
- * integer); {@link floorDiv} corrects that with one exact remainder test. It is handed to every
- * kernel through gpu.js's `functions` setting, so kernels call it by name.
+ * is exact below 2^24. With correctly rounded division (WebAssembly, JavaScript) `Math.floor(x / d)`
+ * is then exact too, but GLSL only promises division to 2.5 ulp (and some GPUs compute x · (1/d)),
+ * so the quotient can land one off; {@link floorDiv} corrects that with one exact remainder test.
+ * It is handed to every kernel through gpu.js's `functions` setting, so kernels call it by name.
  * @module
  */
 
