@@ -303,6 +303,10 @@ test('kernels are compiled once per shape and never fall back to another mode', 
   for (const { label, backend } of ALL) assert.equal((backend as typeof webasm).stats().fallbacks, [], `${label} fallbacks`);
   assert.is(webasm.mode, 'webasm');
   assert.is(cpu.mode, 'cpu');
+  const small = createGpujsBackend({ mode: 'cpu', cacheSize: 2 });
+  for (const n of [1, 2, 3, 3, 1]) small.unary('neg', new Float32Array(n));
+  assert.equal(small.stats(), { compiled: 4, hits: 1, fallbacks: [] }, 'the least recently used kernel (n = 1) was evicted');
+  small.destroy();
 });
 
 test('modes: explicit ones that are not available, webgpu and unknown names fail with clear errors', () => {

@@ -1,7 +1,8 @@
 /**
  * Runs gpu.js kernels synchronously through a bounded cache. A kernel is compiled on the first
  * call with a new key ({@link kernelKey}: op, shape constants, output and argument sizes) and
- * reused afterwards; the least recently used kernel is destroyed once the cache is full.
+ * reused afterwards; the least recently used kernel is destroyed once the cache holds `capacity`
+ * kernels or their buffers (arguments and output, which gpu.js keeps per kernel) pass `byteBudget`.
  * @module
  */
 import {
@@ -20,7 +21,8 @@ export interface RunnerStats {
 
 /** Kernel runner over one gpu.js instance: synchronous {@link run}, or {@link runAsync} for the async contract. */
 export class KernelRunner {
-  private readonly cache = new Map<string, GpujsKernel>();
+  private readonly cache = new Map<string, { kernel: GpujsKernel; bytes: number }>();
+  private bytes = 0;
   private readonly counters: RunnerStats = { compiled: 0, hits: 0, fallbacks: [] };
 
   constructor(
@@ -29,6 +31,7 @@ export class KernelRunner {
     readonly limits: GpujsLimits,
     private readonly capacity = 256,
     private readonly asyncMode = false,
+    private readonly byteBudget = 2 ** 30,
   ) {}
 
   /** Runs one call and returns its flat float32 output (a fresh array). */
@@ -48,17 +51,19 @@ export class KernelRunner {
   private kernelFor(call: KernelCall): GpujsKernel {
     this.checkSizes(call);
     const key = kernelKey(call);
-    let kernel = this.cache.get(key);
-    if (kernel) {
+    let entry = this.cache.get(key);
+    if (entry) {
       this.counters.hits++;
       this.cache.delete(key);
     } else {
-      kernel = this.gpu.createKernel(call.source, kernelSettings(call, this.asyncMode));
+      const bytes = 4 * call.args.reduce<number>((n, a) => n + (typeof a === 'number' ? 1 : a.length), call.output);
+      entry = { kernel: this.gpu.createKernel(call.source, kernelSettings(call, this.asyncMode)), bytes };
       this.counters.compiled++;
-      this.evictIfFull();
+      this.bytes += bytes;
     }
-    this.cache.set(key, kernel);
-    return kernel;
+    this.cache.set(key, entry);
+    this.evictOverflow();
+    return entry.kernel;
   }
 
   private checkResult(call: KernelCall, kernel: GpujsKernel, result: unknown): Float32Array {
@@ -76,8 +81,9 @@ export class KernelRunner {
 
   /** Destroys every cached kernel and the gpu.js instance. */
   destroy(): void {
-    for (const kernel of this.cache.values()) kernel.destroy();
+    for (const { kernel } of this.cache.values()) kernel.destroy();
     this.cache.clear();
+    this.bytes = 0;
     void this.gpu.destroy();
   }
 
@@ -91,10 +97,12 @@ export class KernelRunner {
     }
   }
 
-  private evictIfFull(): void {
-    while (this.cache.size >= this.capacity) {
-      const [oldest, kernel] = this.cache.entries().next().value as [string, GpujsKernel];
-      kernel.destroy();
+  /** Destroys least recently used kernels (never the newest) while over capacity or budget. */
+  private evictOverflow(): void {
+    while (this.cache.size > 1 && (this.cache.size > this.capacity || this.bytes > this.byteBudget)) {
+      const [oldest, entry] = this.cache.entries().next().value as [string, { kernel: GpujsKernel; bytes: number }];
+      entry.kernel.destroy();
+      this.bytes -= entry.bytes;
       this.cache.delete(oldest);
     }
   }
