@@ -49,9 +49,11 @@ class ObjectiveOnlyRelu extends ReluDualBase {
 
 /** The dual network with every bound and J computed by chunked backward passes. */
 export class ChunkedDualNetwork {
+  /** The dual operator of each layer, in order (ReLUs without bound columns). */
   readonly layers: DualLayer[] = [];
   /** Per-example shape of every activation z_0 … z_L. */
   readonly shapes: Shape[];
+  /** Batch size B. */
   readonly batch: number;
   /** Number of backward passes run so far (chunks over all bounds and objectives). */
   passes = 0;
@@ -59,7 +61,12 @@ export class ChunkedDualNetwork {
   private readonly recorded: Bounds[] = [];
   private readonly bytesPerElement: number;
 
-  /** @throws Error naming `memoryBudget` when it is not positive or too small for one column pair. */
+  /**
+   * Builds the dual layer by layer, bounding each ReLU input from chunked backward passes.
+   * @param net - a Sequential or DenseSequential; @param X - the batch `[B, ...S_0]`.
+   * @param epsilon - number, `[B]` or `[1 | B, ...S_0]`; @param options - the set and `memoryBudget`.
+   * @throws Error naming `memoryBudget` when it is not positive or too small for one column pair.
+   */
   constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, private readonly options: ChunkedOptions) {
     if ((options as DualNetworkOptions).projection) throw new Error('ChunkedDualNetwork: projections are not supported (exact bounds only)');
     if (!(options.memoryBudget > 0)) throw new Error(`memoryBudget must be a positive number of bytes, got ${options.memoryBudget}`);

@@ -66,6 +66,7 @@ export class DualLeakyReLU implements DualLayer {
   private readonly rowLow: Tensor;
   private readonly rowHigh: Tensor;
 
+  /** @param relaxation - slopes, offset intervals and crossing set from {@link relaxLeakyRelu}. */
   constructor(readonly relaxation: LeakyReluRelaxation) {
     const { d, crossingIndex } = relaxation;
     const B = d.shape[0]!;
