@@ -1,5 +1,5 @@
 /**
- * Runs gpu.js kernels synchronously through a bounded cache. A kernel is compiled on the first
+ * Runs gpu.js kernels (synchronously, or under gpu.js's Promise contract) through a bounded cache. A kernel is compiled on the first
  * call with a new key ({@link kernelKey}: op, shape constants, output and argument sizes) and
  * reused afterwards; the least recently used kernel is destroyed once the cache holds `capacity`
  * kernels or their buffers (arguments and output, which gpu.js keeps per kernel) pass `byteBudget`.

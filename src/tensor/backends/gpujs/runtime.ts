@@ -1,8 +1,8 @@
 /**
  * The gpu.js runtime behind the `gpujs` backend: loads gpu.js lazily (so importing the registry
- * never loads it), resolves the execution mode, and runs kernels through a cache keyed by op and
- * shape. gpu.js compiles a fresh program on every `createKernel` and keeps no cache of its own,
- * so every kernel here is built once per (op, constants, output length, argument lengths).
+ * never loads it), resolves the execution mode, and describes kernel calls and their settings.
+ * gpu.js compiles a fresh program on every `createKernel` and keeps no cache of its own, so
+ * `runner.ts` builds each kernel once per (op, constants, output length, argument lengths).
  *
  * Rules every kernel of this backend follows (gpu.js pitfalls measured on this machine):
  * - loop bounds are kernel constants, never arguments (gpu.js silently cuts argument-bounded
