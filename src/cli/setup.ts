@@ -15,7 +15,7 @@ import { loadStateDict } from '../io/torch.js';
 import { zoo, type DenseSequential, type Sequential } from '../nn/index.js';
 import { Rng } from '../tensor/random.js';
 import { UsageError } from './errors.js';
-import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from './flags.js';
+import { choiceFlag, numberFlag, optionalChoiceFlag, optionalNumberFlag, stringFlag, switchFlag } from './flags.js';
 
 /** Datasets the CLI can load. */
 export const DATASETS = ['mnist', 'fashion-mnist', 'har'] as const;
@@ -45,7 +45,7 @@ export const DATA_FLAGS = {
 
 /** Flags naming the model and its weights. */
 export const MODEL_FLAGS = {
-  model: choiceFlag('architecture from the original problems.py', MODEL_NAMES, 'mnist_model'),
+  model: optionalChoiceFlag('architecture from the original problems.py (default mnist_model, har_500 for --data har)', MODEL_NAMES),
   weights: stringFlag('weights: a PyTorch .pth state dict (e.g. ../shared/models/mnist.pth) or a relaxjs checkpoint from `relaxjs train`', '<file>'),
 } as const;
 
@@ -89,8 +89,14 @@ export function limitDataset(ds: Dataset, limit: number | undefined, seed: numbe
   return subset(ds, picked);
 }
 
-/** Builds a zoo model, checking that it fits the dataset's inputs. */
-export function buildModel(name: ModelName, data: DatasetName, seed: number): Sequential | DenseSequential {
+/** The `--model` value, or the default for the dataset (`mnist_model`, or `har_500` for HAR). */
+export function modelNameFor(name: ModelName | undefined, data: DatasetName): ModelName {
+  return name ?? (data === 'har' ? 'har_500' : 'mnist_model');
+}
+
+/** Builds a zoo model (default for the dataset when `name` is undefined), checking that it fits the dataset's inputs. */
+export function buildModel(requested: ModelName | undefined, data: DatasetName, seed: number): Sequential | DenseSequential {
+  const name = modelNameFor(requested, data);
   const spec = MODELS[name];
   const wanted = data === 'har' ? 'har' : 'image';
   if (spec.input !== wanted) throw new UsageError(`--model ${name} takes ${spec.input === 'har' ? 'HAR feature vectors' : '28x28 images'}, but --data ${data} has ${wanted === 'har' ? 'HAR feature vectors' : '28x28 images'}`);
@@ -104,11 +110,19 @@ export function checkWeightsPath(path: string | undefined, flag = '--weights'): 
   return path;
 }
 
-/** Loads weights into `model` from a relaxjs checkpoint (detected by its magic) or a `.pth`. */
+/**
+ * Loads weights into `model` from a relaxjs checkpoint (detected by its magic; the entries of a
+ * training checkpoint that are not weights, `#optimizer/...`, are skipped) or a PyTorch `.pth`.
+ */
 export function loadWeights(model: Sequential | DenseSequential, path: string): void {
   const head = readFileSync(path).subarray(0, CHECKPOINT_MAGIC.length).toString('latin1');
-  const source = head === CHECKPOINT_MAGIC ? loadCheckpoint(path).tensors : loadStateDict(path);
-  model.loadStateDict(source);
+  if (head !== CHECKPOINT_MAGIC) {
+    model.loadStateDict(loadStateDict(path));
+    return;
+  }
+  const tensors = loadCheckpoint(path).tensors;
+  if ([...tensors.keys()].some((k) => k.startsWith('#stage/'))) throw new UsageError(`--weights ${path} holds a cascade of several models; pass one model's weights`);
+  model.loadStateDict(new Map([...tensors].filter(([name]) => !name.startsWith('#'))));
 }
 
 /**

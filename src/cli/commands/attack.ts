@@ -11,6 +11,7 @@ import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
 import {
   buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
+  modelNameFor,
 } from '../setup.js';
 
 export const attackCommand = defineCommand({
@@ -38,10 +39,11 @@ export const attackCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
+    const modelName = modelNameFor(flags.model, flags.data);
     const out = flags.out && ctx.path(flags.out);
     checkOutFolder(out, flags.overwrite);
     const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(flags.model, flags.data, flags.seed);
+    const model = buildModel(modelName, flags.data, flags.seed);
     const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
     loadWeights(model, weights);
     model.eval();
@@ -58,11 +60,11 @@ export const attackCommand = defineCommand({
       cleanError = summary.cleanError;
     }
     const json = {
-      command: 'attack', model: flags.model, weights, data: flags.data, n: test.n, epsilon: flags.epsilon,
+      command: 'attack', model: modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon,
       iterations: flags.iterations, step: flags.step, clip01: flags.clip01, seed: flags.seed,
       cleanError, fgsError: errors.fgs ?? null, pgdError: errors.pgd ?? null,
     };
-    const table = robustnessTable([{ model: flags.model, baseError: cleanError, fgsError: errors.fgs, pgdError: errors.pgd }]);
+    const table = robustnessTable([{ model: modelName, baseError: cleanError, fgsError: errors.fgs, pgdError: errors.pgd }]);
     const text = `${flags.data} test, ${test.n} examples, epsilon ${flags.epsilon}\n\n${table}`;
     if (out) {
       writeDirAtomic(out, { 'report.md': `# relaxjs attack\n\n${text}`, 'results.json': JSON.stringify(json, null, 2) + '\n' }, flags.overwrite);

@@ -18,7 +18,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, stringFlag } from '../flags.js';
-import { certifyBatch, robustObjective } from '../robust.js';
+import { certifyBatch } from '../robust.js';
+import { robustObjective } from '../../train/objective.js';
 import { checkWeightsPath, loadSplit, loadWeights } from '../setup.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));

@@ -14,6 +14,7 @@ import { numberFlag } from '../flags.js';
 import { certifyBatch } from '../robust.js';
 import {
   BALL_FLAGS, buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
+  modelNameFor,
 } from '../setup.js';
 
 export const certifyCommand = defineCommand({
@@ -30,10 +31,11 @@ export const certifyCommand = defineCommand({
   ],
   flags: { ...DATA_FLAGS, ...MODEL_FLAGS, ...BALL_FLAGS, batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }), limit: limitFlag('test'), ...OUT_FLAGS },
   run(flags, ctx) {
+    const modelName = modelNameFor(flags.model, flags.data);
     const out = flags.out && ctx.path(flags.out);
     checkOutFolder(out, flags.overwrite);
     const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(flags.model, flags.data, flags.seed);
+    const model = buildModel(modelName, flags.data, flags.seed);
     const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
     loadWeights(model, weights);
     model.eval();
@@ -52,11 +54,11 @@ export const certifyCommand = defineCommand({
     }
     bar.done();
     const json = {
-      command: 'certify', model: flags.model, weights, data: flags.data, n: test.n, epsilon: flags.epsilon, norm: flags.norm,
+      command: 'certify', model: modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon, norm: flags.norm,
       bounded: flags.bounded, seed: flags.seed, cleanError: clean / Math.max(1, test.n), robustError: robust / Math.max(1, test.n),
     };
     const text = `${flags.data} test, ${test.n} examples, ${flags.norm} ball of radius ${flags.epsilon}${flags.bounded ? ' within [0,1]' : ''}\n\n`
-      + markdownTable(['', 'Base error', 'Robust error (certified bound)'], [[flags.model, percent(json.cleanError), percent(json.robustError)]], ['right', 'right', 'right']);
+      + markdownTable(['', 'Base error', 'Robust error (certified bound)'], [[modelName, percent(json.cleanError), percent(json.robustError)]], ['right', 'right', 'right']);
     if (out) {
       writeDirAtomic(out, {
         'report.md': `# relaxjs certify\n\n${text}`,

@@ -18,6 +18,7 @@ import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
 import { certifyBatch, type BallOptions } from '../robust.js';
 import {
   buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
+  modelNameFor,
 } from '../setup.js';
 
 /**
@@ -65,10 +66,11 @@ export const radiusCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
+    const modelName = modelNameFor(flags.model, flags.data);
     const out = flags.out && ctx.path(flags.out);
     checkOutFolder(out, flags.overwrite);
     const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(flags.model, flags.data, flags.seed);
+    const model = buildModel(modelName, flags.data, flags.seed);
     const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
     loadWeights(model, weights);
     model.eval();
@@ -86,12 +88,12 @@ export const radiusCommand = defineCommand({
     const sorted = [...radii].sort((a, b) => a - b);
     const quantile = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
     const stats = { mean: radii.reduce((a, b) => a + b, 0) / Math.max(1, radii.length), median: quantile(0.5), q10: quantile(0.1), q90: quantile(0.9) };
-    const json = { command: 'radius', model: flags.model, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: radii.filter((r) => r === 0).length, atLeastMax: capped, ...stats };
+    const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: radii.filter((r) => r === 0).length, atLeastMax: capped, ...stats };
     const fmt = (v: number) => v.toFixed(4);
     const text = `${flags.data} test, ${test.n} examples, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${flags.steps} steps)\n\n`
       + markdownTable(['mean', '10%', 'median', '90%', 'radius 0', `>= ${flags.maxEpsilon}`], [[fmt(stats.mean), fmt(stats.q10), fmt(stats.median), fmt(stats.q90), String(json.notCertifiedAtZero), String(capped)]], ['right', 'right', 'right', 'right', 'right', 'right']);
     if (out) {
-      const svg = histogramSvg(histogram(radii, flags.bins, [0, flags.maxEpsilon]), { title: `certified ${flags.norm} radius (${flags.model}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
+      const svg = histogramSvg(histogram(radii, flags.bins, [0, flags.maxEpsilon]), { title: `certified ${flags.norm} radius (${modelName}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
       writeDirAtomic(out, { 'report.md': `# relaxjs radius\n\n${text}\n![histogram](radius.svg)\n`, 'radius.svg': svg, 'results.json': JSON.stringify({ ...json, radii }, null, 2) + '\n' }, flags.overwrite);
     }
     return { text, json };

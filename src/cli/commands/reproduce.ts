@@ -9,18 +9,16 @@ import { attackDataset } from '../../attack/index.js';
 import { batches } from '../../data/batches.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { DenseSequential, Sequential } from '../../nn/index.js';
-import { Adam, StepLR } from '../../optim/index.js';
 import { robustnessTable, type RobustnessRow } from '../../report/index.js';
-import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { epsilonSchedule } from '../../train/schedule.js';
-import { passLength, trainEpoch, type TrainMethod } from '../../train/trainer.js';
+import { trainModel } from '../../train/fit.js';
+import { passLength } from '../../train/trainer.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { UsageError } from '../errors.js';
-import { numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
-import { certifyBatch, robustObjective, type BallOptions } from '../robust.js';
-import { buildModel, checkOutFolder, checkWeightsPath, limitDataset, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS, type ModelName } from '../setup.js';
+import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
+import { certifyBatch, type BallOptions } from '../robust.js';
+import { buildModel, checkOutFolder, checkWeightsPath, limitDataset, loadSplit, loadWeights, OUT_FLAGS, type ModelName } from '../setup.js';
 
 /** Settings shared by both models' training. */
 interface Budget { model: ModelName; epochs: number; batchSize: number; lr: number; epsilon: number; startingEpsilon: number; scheduleLength: number; seed: number; ball: BallOptions }
@@ -38,7 +36,7 @@ export const reproduceCommand = defineCommand({
     'relaxjs reproduce --model mnist_model --robust-weights ../shared/models/mnist.pth --test-limit 100 --out runs/table',
   ],
   flags: {
-    model: MODEL_FLAGS.model,
+    model: choiceFlag('architecture (the README used mnist_model; mnist_500 is much cheaper to train robustly)', ['mnist_500', 'mnist_model', 'mnist_model_large'] as const, 'mnist_500'),
     baselineWeights: stringFlag('load the normal network instead of training it', '<file>'),
     robustWeights: stringFlag('load the robust network instead of training it', '<file>'),
     epochs: numberFlag('training epochs of each model', 2, { integer: true, min: 1 }),
@@ -48,6 +46,7 @@ export const reproduceCommand = defineCommand({
     startingEpsilon: numberFlag('first radius of the robust training ramp', 0.01, { min: 0 }),
     scheduleLength: optionalNumberFlag('epochs of the ramp (default: half the epochs)', { integer: true, min: 0 }),
     bounded: switchFlag('train and certify on the ball intersected with [0,1] (the original mnist.py does)'),
+    pgdIterations: numberFlag('PGD steps of size 0.01 (the README: 100)', 100, { integer: true, min: 0 }),
     trainLimit: numberFlag('training examples (seeded random subset of the 8,000)', 2000, { integer: true, min: 1 }),
     testLimit: numberFlag('test examples (seeded random subset of the 2,000)', 200, { integer: true, min: 1 }),
     ...OUT_FLAGS,
@@ -60,7 +59,7 @@ export const reproduceCommand = defineCommand({
     const baseWeights = flags.baselineWeights === undefined ? undefined : checkWeightsPath(ctx.path(flags.baselineWeights), '--baseline-weights');
     const robustWeights = flags.robustWeights === undefined ? undefined : checkWeightsPath(ctx.path(flags.robustWeights), '--robust-weights');
     buildModel(flags.model, 'mnist', flags.seed); // checks the architecture fits MNIST before any work
-    const train = limitDataset(loadSplit('mnist', 'train', undefined), flags.trainLimit, flags.seed);
+    const trainSet = limitDataset(loadSplit('mnist', 'train', undefined), flags.trainLimit, flags.seed);
     const test = limitDataset(loadSplit('mnist', 'test', undefined), flags.testLimit, flags.seed + 1);
     const ball: BallOptions = { norm: 'linf', bounded: flags.bounded };
     const budget: Budget = { model: flags.model, epochs: flags.epochs, batchSize: flags.batchSize, lr: flags.lr, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon, scheduleLength, seed: flags.seed, ball };
@@ -68,39 +67,39 @@ export const reproduceCommand = defineCommand({
     for (const [label, method, weights] of [['Original', 'baseline', baseWeights], ['Robust', 'robust', robustWeights]] as const) {
       const model = buildModel(flags.model, 'mnist', flags.seed);
       if (weights) loadWeights(model, weights);
-      else trainModel(model, train, method, budget, ctx);
-      rows.push({ model: label, ...evaluateModel(model, test, flags.epsilon, flags.batchSize, ball, ctx, label) });
+      else train(model, trainSet, method, budget, ctx);
+      rows.push({ model: label, ...evaluateModel(model, test, { epsilon: flags.epsilon, batchSize: flags.batchSize, iterations: flags.pgdIterations, ball }, ctx, label) });
     }
     const table = robustnessTable(rows);
-    const text = `embedded MNIST, ${flags.model}, ${train.n} training / ${test.n} test examples, epsilon ${flags.epsilon}\n\n${table}`;
-    const json = { command: 'reproduce', seed: flags.seed, model: flags.model, trainN: train.n, testN: test.n, epsilon: flags.epsilon, epochs: flags.epochs, rows };
+    const text = `embedded MNIST, ${flags.model}, ${trainSet.n} training / ${test.n} test examples, epsilon ${flags.epsilon}\n\n${table}`;
+    const json = { command: 'reproduce', seed: flags.seed, model: flags.model, trainN: trainSet.n, testN: test.n, epsilon: flags.epsilon, epochs: flags.epochs, rows };
     if (out) writeDirAtomic(out, { 'report.md': `# relaxjs reproduce\n\n${text}`, 'results.json': JSON.stringify(json, null, 2) + '\n' }, flags.overwrite);
     return { text, json };
   },
 });
 
-/** Trains `model` in place (Adam, StepLR after the ramp; the ramp only matters for `robust`). */
-function trainModel(model: Sequential | DenseSequential, train: Dataset, method: TrainMethod, b: Budget, ctx: CommandContext): void {
-  const optimizer = new Adam(model.parameters(), { lr: b.lr });
-  const scheduler = new StepLR(optimizer, 10, 0.5);
-  const schedule = epsilonSchedule({ epsilon: b.epsilon, startingEpsilon: b.startingEpsilon, scheduleLength: b.scheduleLength, epochs: b.epochs });
-  const rng = new Rng(b.seed);
-  const robust = method === 'robust' ? robustObjective(b.ball) : undefined;
-  for (let t = 0; t < b.epochs; t++) {
-    scheduler.step(Math.max(t - b.scheduleLength, 0));
-    const bar = ctx.progress(`${method} epoch ${t + 1}/${b.epochs}`, passLength(train.n, b.batchSize));
-    trainEpoch(model, train, { method, epoch: t, epsilon: schedule[t]!, batchSize: b.batchSize, optimizer, rng, robust, onBatch: () => bar.tick() });
-    bar.done();
-  }
+/** Trains `model` in place with `trainModel` (Adam, the ε ramp, StepLR after it; no evaluation). */
+function train(model: Sequential | DenseSequential, data: Dataset, method: 'baseline' | 'robust', b: Budget, ctx: CommandContext): void {
+  let bar = ctx.progress('', 0);
+  trainModel(model, {
+    method, train: data, epochs: b.epochs, epsilon: b.epsilon, startingEpsilon: b.startingEpsilon, scheduleLength: b.scheduleLength,
+    batchSize: b.batchSize, lr: b.lr, robust: b.ball, seed: b.seed,
+    onProgress: (p) => {
+      if (p.batch === 1) { bar.done(); bar = ctx.progress(`${method} epoch ${p.epoch + 1}/${p.epochs}`, p.batches); }
+      bar.tick();
+    },
+  });
+  bar.done();
 }
 
 /** Base, FGS, PGD and certified error of `model` on `test`. */
-function evaluateModel(model: Sequential | DenseSequential, test: Dataset, epsilon: number, batchSize: number, ball: BallOptions, ctx: CommandContext, label: string): Omit<RobustnessRow, 'model'> {
+function evaluateModel(model: Sequential | DenseSequential, test: Dataset, settings: { epsilon: number; batchSize: number; iterations: number; ball: BallOptions }, ctx: CommandContext, label: string): Omit<RobustnessRow, 'model'> {
+  const { epsilon, batchSize, iterations, ball } = settings;
   model.eval();
   const steps = passLength(test.n, batchSize);
   const attack = (kind: 'fgs' | 'pgd') => {
     const bar = ctx.progress(`${label} ${kind.toUpperCase()}`, steps);
-    const s = attackDataset(kind, model, test, epsilon, { batchSize, onBatch: () => bar.tick() });
+    const s = attackDataset(kind, model, test, epsilon, { batchSize, iterations, onBatch: () => bar.tick() });
     bar.done();
     return s;
   };

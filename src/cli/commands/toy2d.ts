@@ -15,7 +15,8 @@ import { writeDirAtomic, type FolderEntry } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag } from '../flags.js';
-import { certifyBatch, robustObjective } from '../robust.js';
+import { certifyBatch } from '../robust.js';
+import { robustObjective } from '../../train/objective.js';
 import { checkOutFolder, OUT_FLAGS } from '../setup.js';
 
 /** The outcome of one trained toy model. */

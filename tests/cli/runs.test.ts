@@ -1,0 +1,80 @@
+// Small real runs of every command, in-process: outputs, report folders and their contents.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { checkWellFormedXml, readPng } from '../report/helpers.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'relaxjs-runs-'));
+const run = async (argv: string[]) => {
+  const io = captureIo({ cwd: scratch });
+  const code = await runCli(argv, io);
+  const out = io.out.join('');
+  if (code !== 0) throw new Error(`relaxjs ${argv.join(' ')} exited ${code}: ${io.err.join('')}`);
+  return { out, err: io.err.join(''), json: () => JSON.parse(out) as Record<string, unknown> };
+};
+
+test('train (baseline, tiny) writes the whole report folder; the checkpoint holds the state dict', async () => {
+  const r = await run(['train', '--method', 'baseline', '--model', 'mnist_500', '--epochs', '2', '--schedule-length', '1',
+    '--train-limit', '100', '--test-limit', '20', '--batch-size', '50', '--out', 'base', '--seed', '3']);
+  assert.ok(r.out.includes('| epoch |'), r.out);
+  const dir = join(scratch, 'base');
+  assert.equal(readdirSync(dir).sort(), ['best.ckpt', 'error.svg', 'history.json', 'loss.svg', 'model.ckpt', 'report.md', 'test.log', 'train.log']);
+  const trainLog = readFileSync(join(dir, 'train.log'), 'utf8').trim().split('\n');
+  assert.is(trainLog.length, 4, '2 epochs x 2 batches');
+  assert.match(trainLog[3]!, /^1 1 \d+\.\d+(e-\d+)? 0(\.\d+)?$/);
+  const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { history: { epsilon: number; lr: number }[] };
+  assert.equal(history.history.map((h) => h.epsilon), [0, 0], 'baseline trains without a radius');
+  assert.equal(history.history.map((h) => h.lr), [1e-3, 1e-3]);
+  const ckpt = loadCheckpoint(join(dir, 'model.ckpt'));
+  assert.equal([...ckpt.tensors.keys()], ['1.weight', '1.bias', '3.weight', '3.bias']);
+  assert.equal(ckpt.tensors.get('1.weight')!.shape, [500, 784]);
+  checkWellFormedXml(readFileSync(join(dir, 'loss.svg'), 'utf8'));
+  checkWellFormedXml(readFileSync(join(dir, 'error.svg'), 'utf8'));
+});
+
+test('attack, certify and radius run on the trained checkpoint (--json)', async () => {
+  const weights = join(scratch, 'base', 'model.ckpt');
+  const a = (await run(['attack', '--model', 'mnist_500', '--weights', weights, '--limit', '10', '--iterations', '3', '--json'])).json();
+  assert.is(a.n, 10);
+  for (const k of ['cleanError', 'fgsError', 'pgdError'] as const) assert.ok((a[k] as number) >= 0 && (a[k] as number) <= 1, k);
+  const c = (await run(['certify', '--model', 'mnist_500', '--weights', weights, '--limit', '4', '--epsilon', '0.01', '--json'])).json();
+  assert.is(c.n, 4);
+  assert.ok((c.robustError as number) >= (c.cleanError as number), 'a certified error is never below the clean error');
+  await run(['radius', '--model', 'mnist_500', '--weights', weights, '--limit', '3', '--steps', '2', '--max-epsilon', '0.05', '--out', 'rad']);
+  const radii = JSON.parse(readFileSync(join(scratch, 'rad', 'results.json'), 'utf8')) as { radii: number[] };
+  assert.is(radii.radii.length, 3);
+  for (const v of radii.radii) assert.ok([0, Math.fround(0.0125), Math.fround(0.025), Math.fround(0.0375), Math.fround(0.05)].includes(v), `radius ${v} is a bisection point`);
+  checkWellFormedXml(readFileSync(join(scratch, 'rad', 'radius.svg'), 'utf8'));
+});
+
+test('toy2d writes SVG and PNG pictures for both models and a results table', async () => {
+  const r = await run(['toy2d', '--points', '6', '--steps', '15', '--grid', '12', '--pixels', '48', '--out', 'toy']);
+  assert.match(r.out, /\| baseline \|/);
+  assert.match(r.out, /\| robust {3}\|/);
+  const dir = join(scratch, 'toy');
+  assert.equal(readdirSync(dir).sort(), ['regions-baseline.png', 'regions-baseline.svg', 'regions-robust.png', 'regions-robust.svg', 'report.md', 'results.json']);
+  const png = readPng(readFileSync(join(dir, 'regions-robust.png')));
+  assert.equal([png.width, png.height], [48, 48]);
+  const names = checkWellFormedXml(readFileSync(join(dir, 'regions-baseline.svg'), 'utf8'));
+  assert.is(names.filter((n) => n === 'circle').length, 6);
+});
+
+test('reproduce prints the README table; bench times the standard step', async () => {
+  const r = await run(['reproduce', '--epochs', '1', '--train-limit', '10', '--test-limit', '4', '--batch-size', '10', '--pgd-iterations', '10', '--json']);
+  const rows = r.json().rows as { model: string; baseError: number; robustError: number; pgdError: number }[];
+  assert.equal(rows.map((x) => x.model), ['Original', 'Robust']);
+  for (const row of rows) assert.ok(row.robustError >= row.pgdError, 'the certified error bounds the PGD error');
+  const b = (await run(['bench', '--workload', 'standard', '--repeats', '1', '--json'])).json();
+  const results = b.results as { workload: string; seconds: number }[];
+  assert.is(results[0]!.workload, 'standard');
+  assert.ok(results[0]!.seconds > 0);
+  assert.not.ok(existsSync(join(scratch, 'bench')));
+});
+
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+test.run();
