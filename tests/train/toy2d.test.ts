@@ -25,7 +25,7 @@ test('decisionGrid holds the model argmax at the grid centres, row 0 at the top'
   const size = 7;
   const grid = decisionGrid(net, size);
   const logits = noGrad(() => net.forward(new Tensor(gridCentres(size), [size * size, 2])));
-  assert.equal([...grid.classes], [...argmax(logits, 1)]);
+  assert.equal(Array.from(grid.classes), [...argmax(logits, 1)]);
   assert.is(grid.size, size);
 });
 test.run();
