@@ -53,6 +53,8 @@ export interface TrainModelOptions {
   readonly robust?: RobustLossSettings;
   /** Replaces the robust objective built from `robust` (training only). */
   readonly objective?: RobustObjective;
+  /** Replaces the per-epoch evaluation of `test` (e.g. a cascade's); called after each epoch. */
+  readonly testEvaluator?: (epoch: number) => PassMeans;
   /** Input set of the per-epoch certificate (default: `robust`'s norm and box, exact). */
   readonly certify?: DualNetworkOptions;
   readonly seed?: number;
@@ -188,11 +190,11 @@ function runEpoch(model: Module, optimizer: Optimizer, o: TrainModelOptions, t: 
     method: o.method, epoch: t, epsilon, batchSize: o.batchSize ?? MNIST_TRAINING_DEFAULTS.batchSize, robust, optimizer,
     rng: epochRng(o.seed ?? 0, stage, t), clipGrad: o.clipGrad, onBatch: progress('train', epsilon), signal: o.signal,
   });
-  const test = o.test ? evaluate(model, o.test, {
+  const test = o.testEvaluator ? o.testEvaluator(t) : o.test ? means(evaluate(model, o.test, {
     method: o.method, epoch: t, epsilon: o.epsilon, batchSize: o.testBatchSize ?? o.batchSize ?? MNIST_TRAINING_DEFAULTS.batchSize,
     robust: robustObjective(o.certify ?? certificationOptions(typeof o.robust === 'function' ? {} : o.robust)), onBatch: progress('test', o.epsilon), signal: o.signal,
-  }) : undefined;
-  return { type: 'epoch', stage, epoch: t, epsilon, lr: optimizer.lr, train: means(train), ...(test ? { test: means(test) } : {}), seconds: (Date.now() - started) / 1000 };
+  })) : undefined;
+  return { type: 'epoch', stage, epoch: t, epsilon, lr: optimizer.lr, train: means(train), ...(test ? { test } : {}), seconds: (Date.now() - started) / 1000 };
 }
 
 /** The summary without its per-batch records. */
