@@ -28,7 +28,7 @@ export function processIo(): CliIo {
     stdout: (text) => { process.stdout.write(text); },
     stderr: (text) => { process.stderr.write(text); },
     isTTY: Boolean(process.stderr.isTTY),
-    columns: process.stderr.columns,
+    columns: process.stderr.columns || 80, // 0 or undefined when the size is unknown
     env: process.env,
     now: () => performance.now(),
     cwd: process.cwd(),

@@ -58,7 +58,7 @@ export function startProgress(io: CliIo, label: string, total: number, json: boo
       const now = io.now();
       if (now - lastDraw < 100 && done < total) return;
       lastDraw = now;
-      io.stderr(`\r${renderBar(label, done, total, now - start, io.columns ?? 80, note)}\x1b[K`);
+      io.stderr(`\r${renderBar(label, done, total, now - start, Math.max(40, io.columns || 80), note)}\x1b[K`);
     },
     done() {
       io.stderr('\r\x1b[K');
