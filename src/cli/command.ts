@@ -55,8 +55,8 @@ export interface RegisteredCommand {
   readonly summary: string;
   /** Full `--help` text. */
   help(): string;
-  /** Parses `argv` (throws UsageError) and runs. */
-  execute(argv: readonly string[], io: CliIo): Promise<CommandResult>;
+  /** Parses `argv` (throws UsageError) and runs; `json` tells whether `--json` was given. */
+  execute(argv: readonly string[], io: CliIo): Promise<{ result: CommandResult; json: boolean }>;
 }
 
 /** Wraps a {@link CommandSpec} into a {@link RegisteredCommand}. */
@@ -74,12 +74,11 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Register
         note: (text) => { if (!flags.json) io.stderr(text + '\n'); },
         path: (p) => resolve(io.cwd, p),
       };
-      if (flags.backend === undefined) return spec.run(flags, ctx);
-      const previous = setBackend(flags.backend);
+      const previous = flags.backend === undefined ? null : setBackend(flags.backend);
       try {
-        return await spec.run(flags, ctx);
+        return { result: await spec.run(flags, ctx), json: flags.json };
       } finally {
-        setBackend(previous);
+        if (previous) setBackend(previous);
       }
     },
   };

@@ -1,14 +1,14 @@
 /**
  * The dispatcher: `runCli(argv, io)` picks the command, handles `--help` / `help <command>` /
  * `--version`, runs it, prints its text or JSON, and maps errors to one-line messages and exit
- * codes (0 ok, 1 failure, 2 bad usage, 3 a library part missing). It never calls
+ * codes (0 ok, 1 failure, 2 bad usage). It never calls
  * `process.exit`, so tests run every command in-process.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import type { RegisteredCommand } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT, MissingPieceError, UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 /** The package version, read from package.json. */
@@ -28,7 +28,7 @@ export function mainHelp(commands: readonly RegisteredCommand[] = COMMANDS): str
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
-    'Every command takes --seed <int> and --json. Exit codes: 0 ok, 1 failure, 2 bad usage, 3 missing library part.',
+    'Every command takes --seed <int> and --json. Exit codes: 0 ok, 1 failure, 2 bad usage.',
     '',
   ].join('\n');
 }
@@ -60,12 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
 
 async function execute(command: RegisteredCommand, argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const result = await command.execute(argv, io);
-    io.stdout(argv.includes('--json') ? JSON.stringify(result.json, null, 2) + '\n' : result.text.endsWith('\n') ? result.text : result.text + '\n');
+    const { result, json } = await command.execute(argv, io);
+    io.stdout(json ? JSON.stringify(result.json, null, 2) + '\n' : result.text.endsWith('\n') ? result.text : result.text + '\n');
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) { io.stderr(`relaxjs: ${error.message}\n`); return EXIT.usage; }
-    if (error instanceof MissingPieceError) { io.stderr(`relaxjs: ${error.message}\n`); return EXIT.missingPiece; }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`relaxjs ${command.name}: ${message.split('\n')[0]}\n`);
     if (io.env.RELAXJS_DEBUG && error instanceof Error && error.stack) io.stderr(error.stack + '\n');

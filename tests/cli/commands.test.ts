@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { captureIo } from '../../src/cli/io.js';
 import { mainHelp, runCli } from '../../src/cli/run.js';
+import { getBackend } from '../../src/tensor/registry.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'relaxjs-cli-'));
 const run = async (argv: string[]) => {
@@ -95,6 +96,19 @@ test('a failure during the run (weights of another architecture) exits 1 with on
   assert.ok(r.err.startsWith('relaxjs certify: '), r.err);
   assert.is(r.err.trim().split('\n').length, 1);
   assert.not.ok(existsSync(out));
+});
+
+test('--json=true prints exactly one JSON object; --backend runs on that backend and restores the previous one', async () => {
+  const before = getBackend();
+  const r = await run(['toy2d', '--method', 'baseline', '--points', '3', '--steps', '2', '--grid', '4', '--json=true', '--backend', 'js']);
+  assert.is(r.code, 0, r.err);
+  const parsed = JSON.parse(r.out) as { command: string; results: unknown[] };
+  assert.is(parsed.command, 'toy2d');
+  assert.is(parsed.results.length, 1);
+  assert.is(getBackend(), before);
+  const bad = await run(['toy2d', '--backend', 'cuda']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /^relaxjs: --backend must be one of js, wasm, gpujs/);
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
