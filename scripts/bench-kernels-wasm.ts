@@ -5,7 +5,7 @@
  * at least 3 runs after a warm-up, on js and on wasm with 1 and 2 threads. Every time includes
  * copying the operands into wasm memory and the result out; the copy alone is reported too.
  *
- *   npx tsx scripts/bench-kernels-wasm.ts [--runs 5] [--skip-js]
+ *   npx tsx scripts/bench-kernels-wasm.ts [--runs 5] [--skip-js] [--skip-js-conv]
  *
  * Targets (issue 5): matmul 1024³ ≥ 40 GFLOP/s, conv_transpose2d 32→16 N=5000 ≤ 180 ms.
  */
@@ -35,6 +35,9 @@ function randomF32(n: number): Float32Array {
   return out;
 }
 
+/** Fastest wall time of the last {@link medianMs} call (closest to a quiet machine when others share it). */
+let lastMinMs = 0;
+
 /** Median wall time in ms of `runs` calls after one warm-up call. */
 function medianMs(fn: () => unknown): number {
   fn();
@@ -45,6 +48,7 @@ function medianMs(fn: () => unknown): number {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
+  lastMinMs = times[0]!;
   return times[Math.floor(times.length / 2)]!;
 }
 
@@ -54,16 +58,28 @@ const backends: Array<[string, Backend]> = [
   ['wasm 2 threads', createWasmBackend({ threads: 2 })],
 ];
 
+/** Median ms of copying `inputs` into wasm memory and `outputSize` floats out (what every wasm call pays). */
+function copyMs(inputs: readonly Float32Array[], outputSize: number): number {
+  const rt = new WasmRuntime(1);
+  return medianMs(() => {
+    rt.reset();
+    for (const x of inputs) rt.put(x);
+    rt.read(rt.alloc(4 * outputSize), outputSize);
+  });
+}
+
 function benchMatmul(size: number): void {
   const spec: MatmulSpec = { batch: 1, m: size, n: size, k: size, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
   const a = randomF32(size * size), b = randomF32(size * size);
   const flops = 2 * size ** 3;
   for (const [name, backend] of backends) {
     const gflops = flops / medianMs(() => backend.matmul(a, b, spec)) / 1e6;
+    const best = flops / lastMinMs / 1e6;
     const ref = size === 1024 ? reference.matmul_1024_gflops : undefined;
     const ratio = ref ? `  (${(gflops / ref).toFixed(3)} of PyTorch's ${ref})` : '';
-    console.log(`matmul ${size}³  ${name.padEnd(15)} ${gflops.toFixed(1).padStart(7)} GFLOP/s${ratio}`);
+    console.log(`matmul ${size}³  ${name.padEnd(15)} ${gflops.toFixed(1).padStart(7)} GFLOP/s (best ${best.toFixed(1)})${ratio}`);
   }
+  console.log(`matmul ${size}³  copies in+out   ${copyMs([a, b], size * size).toFixed(1).padStart(7)} ms (part of the wasm times above)`);
 }
 
 function convSpec(c: number, o: number, hw: number): Conv2dSpec {
@@ -83,19 +99,13 @@ function benchConv(label: string, kind: ConvKind, s: Conv2dSpec, refKey: string)
     if (name === 'js' && args.includes('--skip-js-conv')) continue;
     const ms = medianMs(() => backend[kind](input, weight, s));
     const ratio = ref ? `  (${(ms / ref).toFixed(2)}× PyTorch's ${ref} ms)` : '';
-    console.log(`${label}  ${name.padEnd(15)} ${ms.toFixed(1).padStart(8)} ms${ratio}`);
+    console.log(`${label}  ${name.padEnd(15)} ${ms.toFixed(1).padStart(8)} ms (best ${lastMinMs.toFixed(1)})${ratio}`);
   }
-  const rt = new WasmRuntime(1);
-  const copyMs = medianMs(() => {
-    rt.reset();
-    rt.put(input);
-    rt.put(weight);
-    rt.read(rt.alloc(4 * outputSize), outputSize);
-  });
-  console.log(`${label}  copies in+out   ${copyMs.toFixed(1).padStart(8)} ms (part of the wasm times above)`);
+  console.log(`${label}  copies in+out   ${copyMs([input, weight], outputSize).toFixed(1).padStart(8)} ms (part of the wasm times above)`);
 }
 
-console.log(`median of ${runs} runs after a warm-up; wasm times include copies into and out of wasm memory`);
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+console.log(`median (and best) of ${runs} runs after a warm-up; wasm times include copies into and out of wasm memory; load average ${load}`);
 benchMatmul(512);
 benchMatmul(1024);
 benchConv('conv2d 16→32 k4s2p1 N=5000 14×14          ', 'conv2d', convSpec(16, 32, 14), 'conv2d_16to32_k4s2p1_N5000_ms');
