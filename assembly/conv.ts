@@ -1,5 +1,6 @@
-// Convolution jobs on images [n0, n1), in groups of G images so that each product is wide enough
-// for the 4×8 tile. The input group is first copied into a zero-padded buffer [G, C, Hp, Wp]
+// Convolution jobs on N images, in groups of G images so that each product is wide enough for the
+// 4×8 tile; every thread running a job claims groups from one shared atomic counter until none is
+// left. The input group is first copied into a zero-padded buffer [G, C, Hp, Wp]
 // (Hp = H + 2ph, Wp = W + 2pw), so that receptive-field element (c, ki, kj) of output pixel
 // (g, oi, oj) sits at kOff[(c,ki,kj)] + jOff[(g,oi,oj)] with
 //   kOff = c·Hp·Wp + ki·Wp + kj,   jOff = g·C·Hp·Wp + oi·sh·Wp + oj·sw,
@@ -8,11 +9,11 @@
 //   conv2d:          out_g [O, P]   = W [O, K] · cols_g [K, P]            (K = C·kh·kw, P = Ho·Wo)
 //   conv2dTranspose: cols_gᵀ [P, K] = y_gᵀ [P, O] · W [O, K], then col2im
 //   conv2dWeightGrad: dW [O, K]   += dy_g [O, P] · cols_gᵀ [P, K]
-import { field, scratchFrom, take } from './job';
+import { claim, field, scratchFrom, take } from './job';
 import { fillArithmetic, gemmPacked, packA, packB, packedABytes, packedBBytes } from './gemm';
 
 /** Record fields of a convolution job. */
-const enum F { N0 = 1, N1, C, H, W, O, KH, KW, SH, SW, PH, PW, HO, WO, In, Weight, Out, Scratch, Group, Dy }
+const enum F { Counter = 1, N, C, H, W, O, KH, KW, SH, SW, PH, PW, HO, WO, In, Weight, Out, Scratch, Group, Dy }
 
 let C: i32 = 0, H: i32 = 0, W: i32 = 0, O: i32 = 0, KH: i32 = 0, KW: i32 = 0;
 let SH: i32 = 0, SW: i32 = 0, PH: i32 = 0, PW: i32 = 0, HO: i32 = 0, WO: i32 = 0;
@@ -86,10 +87,10 @@ function unpadImages(src: usize, count: i32, dst: usize): void {
   }
 }
 
-/** conv2d on images [n0, n1): out [N, O, Ho, Wo] = W ⊛ x. */
+/** conv2d: out [N, O, Ho, Wo] = W ⊛ x for the groups this thread claims. */
 export function conv2dJob(job: usize): void {
   readGeometry(job);
-  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const n = field(job, F.N), counter = <usize>field(job, F.Counter);
   const x = <usize>field(job, F.In), out = <usize>field(job, F.Out);
   scratchFrom(<usize>field(job, F.Scratch));
   const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
@@ -101,8 +102,8 @@ export function conv2dJob(job: usize): void {
   fillArithmetic(rowOff, O, K);
   fillArithmetic(colOff, K, 1);
   packA(<usize>field(job, F.Weight), rowOff, colOff, O, K, ap);
-  for (let g0 = n0; g0 < n1; g0 += G) {
-    const count = min(G, n1 - g0), J = count * P;
+  for (let g0 = claim(counter) * G; g0 < n; g0 = claim(counter) * G) {
+    const count = min(G, n - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
     packB(padded, kOff, jOff, K, J, bp);
     gemmPacked(ap, bp, O, J, K, product, J, tmp, false);
@@ -139,13 +140,13 @@ function col2imRows(product: usize, J: i32, jOff: usize, padded: usize): void {
 }
 
 /**
- * conv2dTranspose on images [n0, n1): out [N, C, H, W] = col2im(y_gᵀ · W), computed as the [J, K]
+ * conv2dTranspose: out [N, C, H, W] = col2im(y_gᵀ · W) for the groups this thread claims, as the [J, K]
  * product y_gᵀ [J, O] · W [O, K] so that each output pixel's kh·kw·C contributions come out as
  * rows whose kw entries land on adjacent output columns.
  */
 export function conv2dTransposeJob(job: usize): void {
   readGeometry(job);
-  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const n = field(job, F.N), counter = <usize>field(job, F.Counter);
   const y = <usize>field(job, F.In), out = <usize>field(job, F.Out);
   scratchFrom(<usize>field(job, F.Scratch));
   const tmp = take(128), jOff = take(<usize>(G * P) << 2), yOff = take(<usize>(G * P) << 2);
@@ -158,8 +159,8 @@ export function conv2dTransposeJob(job: usize): void {
   fillArithmetic(colOffW, K, 1);
   fillArithmetic(colOffY, O, P);
   packB(<usize>field(job, F.Weight), rowOffW, colOffW, O, K, bp);
-  for (let g0 = n0; g0 < n1; g0 += G) {
-    const count = min(G, n1 - g0), J = count * P;
+  for (let g0 = claim(counter) * G; g0 < n; g0 = claim(counter) * G) {
+    const count = min(G, n - g0), J = count * P;
     packA(y + (<usize>g0 * <usize>O * <usize>P << 2), yOff, colOffY, J, O, ap);
     gemmPacked(ap, bp, J, K, O, product, K, tmp, false);
     memory.fill(padded, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
@@ -168,10 +169,10 @@ export function conv2dTransposeJob(job: usize): void {
   }
 }
 
-/** conv2dWeightGrad on images [n0, n1): out [O, K] = Σₙ dy[n] · cols(x[n])ᵀ (out is overwritten). */
+/** conv2dWeightGrad: out [O, K] = Σₙ dy[n] · cols(x[n])ᵀ over the groups this thread claims (out is overwritten). */
 export function conv2dWeightGradJob(job: usize): void {
   readGeometry(job);
-  const n0 = field(job, F.N0), n1 = field(job, F.N1);
+  const n = field(job, F.N), counter = <usize>field(job, F.Counter);
   const x = <usize>field(job, F.In), dy = <usize>field(job, F.Dy), out = <usize>field(job, F.Out);
   scratchFrom(<usize>field(job, F.Scratch));
   const tmp = take(128), kOff = take(<usize>K << 2), jOff = take(<usize>(G * P) << 2);
@@ -182,12 +183,12 @@ export function conv2dWeightGradJob(job: usize): void {
   fillPixelOffsets(jOff);
   fillGroupOffsets(yOff);
   fillArithmetic(rowOffY, O, P);
-  if (n0 >= n1) memory.fill(out, 0, <usize>O * <usize>K << 2);
-  for (let g0 = n0; g0 < n1; g0 += G) {
-    const count = min(G, n1 - g0), J = count * P;
+  memory.fill(out, 0, <usize>O * <usize>K << 2);
+  for (let g0 = claim(counter) * G; g0 < n; g0 = claim(counter) * G) {
+    const count = min(G, n - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
     packA(dy + (<usize>g0 * <usize>O * <usize>P << 2), rowOffY, yOff, O, J, ap);
     packB(padded, jOff, kOff, J, K, bp);
-    gemmPacked(ap, bp, O, K, J, out, K, tmp, g0 > n0);
+    gemmPacked(ap, bp, O, K, J, out, K, tmp, true);
   }
 }

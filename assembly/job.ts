@@ -26,3 +26,8 @@ export function take(bytes: usize): usize {
   scratchAt = align64(scratchAt + bytes);
   return area;
 }
+
+/** Claims the next chunk of a shared job: atomically increments the i32 counter at `counter` and returns its old value. */
+@inline export function claim(counter: usize): i32 {
+  return atomic.add<i32>(counter, 1);
+}

@@ -1,12 +1,11 @@
 /**
  * Host side of the `wasm` convolutions. The module works on groups of G images (G·Ho·Wo ≈ 384
  * output pixels, so each product is wide enough for the 8-column tile); the host copies the
- * operands in, splits the images between threads and, for the weight gradient, adds the threads'
- * partial sums Σₙ dy[n]·cols(x[n])ᵀ.
+ * operands in and writes one job record per thread (the threads claim groups from a shared
+ * counter) and, for the weight gradient, adds the threads' partial sums Σₙ dy[n]·cols(x[n])ᵀ.
  * @module
  */
 import type { Conv2dSpec } from '../../backend.js';
-import { splitRange } from './matmul.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Job kinds of the module (field 0 of a record). */
@@ -33,19 +32,19 @@ export function convWork(s: Conv2dSpec): number {
   return s.batch * s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth * s.outHeight * s.outWidth;
 }
 
-/** Image ranges, one per thread (one range when the work is small). */
-function imageShares(s: Conv2dSpec, threads: number, parallelMinWork: number): Array<[number, number]> {
-  if (threads < 2 || convWork(s) < parallelMinWork) return [[0, s.batch]];
-  return splitRange(s.batch, threads, 1);
+/** Threads for a convolution: one when the work is small or there is one image. */
+function convThreads(s: Conv2dSpec, threads: number, parallelMinWork: number): number {
+  return convWork(s) < parallelMinWork || s.batch < 2 ? 1 : threads;
 }
 
-/** Writes one job record per image range; `out(i)` gives share i's output address. */
+/** Writes one job record per thread; `out(i)` gives thread i's output address. */
 function convJobs(rt: WasmRuntime, kind: number, s: Conv2dSpec, input: number, weight: number, dy: number,
-  out: (share: number) => number, shares: Array<[number, number]>): number[] {
+  out: (thread: number) => number, threads: number): number[] {
   const group = Math.max(1, Math.round(GROUP_PIXELS / (s.outHeight * s.outWidth)));
-  return shares.map(([n0, n1], i) => rt.job([kind, n0, n1, s.inChannels, s.inHeight, s.inWidth, s.outChannels,
-    s.kernelHeight, s.kernelWidth, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.outHeight, s.outWidth,
-    input, weight, out(i), 0, group, dy], 18));
+  const counter = rt.counter();
+  return Array.from({ length: threads }, (_, i) => rt.job([kind, counter, s.batch, s.inChannels, s.inHeight, s.inWidth,
+    s.outChannels, s.kernelHeight, s.kernelWidth, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.outHeight,
+    s.outWidth, input, weight, out(i), 0, group, dy], 18));
 }
 
 /** conv2d: x [N,C,H,W] ⊛ weight [O,C,kh,kw] → [N,O,Ho,Wo]. */
@@ -54,7 +53,7 @@ export function wasmConv2d(rt: WasmRuntime, x: Float32Array, weight: Float32Arra
   const xPtr = rt.put(x), wPtr = rt.put(weight);
   const size = s.batch * s.outChannels * s.outHeight * s.outWidth;
   const outPtr = rt.alloc(4 * size);
-  rt.runJobs(convJobs(rt, ConvJob.conv2d, s, xPtr, wPtr, 0, () => outPtr, imageShares(s, rt.threads, parallelMinWork)));
+  rt.runJobs(convJobs(rt, ConvJob.conv2d, s, xPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork)));
   return rt.read(outPtr, size);
 }
 
@@ -64,7 +63,7 @@ export function wasmConv2dTranspose(rt: WasmRuntime, y: Float32Array, weight: Fl
   const yPtr = rt.put(y), wPtr = rt.put(weight);
   const size = s.batch * s.inChannels * s.inHeight * s.inWidth;
   const outPtr = rt.alloc(4 * size);
-  rt.runJobs(convJobs(rt, ConvJob.conv2dTranspose, s, yPtr, wPtr, 0, () => outPtr, imageShares(s, rt.threads, parallelMinWork)));
+  rt.runJobs(convJobs(rt, ConvJob.conv2dTranspose, s, yPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork)));
   return rt.read(outPtr, size);
 }
 
@@ -73,9 +72,9 @@ export function wasmConv2dWeightGrad(rt: WasmRuntime, x: Float32Array, dy: Float
   rt.reset();
   const xPtr = rt.put(x), dyPtr = rt.put(dy);
   const size = s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth;
-  const shares = imageShares(s, rt.threads, parallelMinWork);
-  const partials = shares.map(() => rt.alloc(4 * size));
-  rt.runJobs(convJobs(rt, ConvJob.conv2dWeightGrad, s, xPtr, 0, dyPtr, (i) => partials[i]!, shares));
+  const threads = convThreads(s, rt.threads, parallelMinWork);
+  const partials = Array.from({ length: threads }, () => rt.alloc(4 * size));
+  rt.runJobs(convJobs(rt, ConvJob.conv2dWeightGrad, s, xPtr, 0, dyPtr, (i) => partials[i]!, threads));
   for (let i = 1; i < partials.length; i++) rt.kernels.binary(0, partials[0]!, partials[i]!, partials[0]!, size, 0);
   return rt.read(partials[0]!, size);
 }

@@ -150,6 +150,13 @@ export class WasmRuntime {
     this.f32.fill(0, at >>> 2, (at >>> 2) + n);
   }
 
+  /** A zeroed i32 in the heap: the chunk counter that the threads of one job claim work from. */
+  counter(): number {
+    const at = this.alloc(64);
+    this.i32[at >>> 2] = 0;
+    return at;
+  }
+
   /** Writes a job record of i32 `fields`, gives it the scratch it asks for, returns its address. */
   job(fields: readonly number[], scratchField: number): number {
     const at = this.alloc(4 * Math.max(32, fields.length));
