@@ -112,7 +112,14 @@ export class WasmRuntime {
     this.threads = Math.max(1, Math.floor(threads));
     const control = new SharedArrayBuffer(4 * Slot.Size * this.threads);
     this.control = new Int32Array(control);
-    for (let w = 1; w < this.threads; w++) this.workers.push(startWorker(module, this.memory, control, w));
+    for (let w = 1; w < this.threads; w++) {
+      const worker = startWorker(module, this.memory, control, w);
+      worker.on('error', (error: Error) => {
+        this.ready[w] = false;
+        process.emitWarning(`wasm backend: worker thread ${w} failed (${error.message}); its share runs on the main thread`);
+      });
+      this.workers.push(worker);
+    }
   }
 
   /** Frees everything allocated by the previous call. */
@@ -195,7 +202,7 @@ export class WasmRuntime {
     if (failure) throw failure;
   }
 
-  /** Waits (up to 30 s, once per worker) for a worker to have instantiated the module. */
+  /** Waits (up to 30 s, once per worker) for a worker to have instantiated the module; false if it never did or failed. */
   private waitReady(slot: number): boolean {
     const w = slot / Slot.Size;
     if (this.ready[w] === undefined) {
