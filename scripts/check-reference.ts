@@ -1,7 +1,7 @@
 /**
  * Checks our dual network against the original's reference vectors.
  *
- *   npx tsx scripts/check-reference.ts <dir> [--float32] [--pth]
+ *   npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward]
  *
  * Runs every `*.json` case in <dir> (format: `../shared/reference/README.md`), computes the ReLU
  * bounds, robust logits, per-example and mean robust CE, errors and the gradient of the mean
@@ -17,6 +17,7 @@
  * `loadStateDict` instead of the JSON `state_dict`, and also reports the largest difference
  * between the two sets of weights.
  */
+import type { BoundDirection } from '../src/relax/rows/bound-cost.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadStateDict } from '../src/io/torch.js';
@@ -27,14 +28,19 @@ interface Args {
   dir: string;
   float32: boolean;
   pth: boolean;
+  direction: BoundDirection;
 }
 
 function parseArgs(argv: string[]): Args {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const positional = argv.filter((a) => !a.startsWith('--'));
-  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (expected --float32, --pth)`);
-  if (positional.length !== 1) throw new Error('usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth]');
-  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth') };
+  const at = argv.indexOf('--direction');
+  const direction = at >= 0 ? argv[at + 1] : 'auto';
+  if (direction !== 'auto' && direction !== 'forward' && direction !== 'backward') throw new Error(`--direction must be auto, forward or backward, got ${direction}`);
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const flags = new Set(rest.filter((a) => a.startsWith('--')));
+  const positional = rest.filter((a) => !a.startsWith('--'));
+  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (expected --float32, --pth, --direction)`);
+  if (positional.length !== 1) throw new Error('usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward]');
+  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth'), direction };
 }
 
 /** The checkpoint beside a case, and the largest |difference| between its weights and the JSON ones. */
@@ -58,7 +64,7 @@ function runOne(path: string, args: Args, check: Tolerance): boolean {
   const name = basename(path, '.json');
   try {
     const fromPth = args.pth ? checkpointWeights(path, c) : null;
-    const reports = compareCase(c, runCase(c, args.float32 ? 'float32' : 'float64', fromPth?.weights), check);
+    const reports = compareCase(c, runCase(c, args.float32 ? 'float32' : 'float64', fromPth?.weights, args.direction), check);
     const pass = reports.every((r) => r.pass);
     const fields = reports.map((r) => `${r.field} ${r.worst.toExponential(1)}${r.pass ? '' : ' FAIL'}`).join(', ');
     const weights = fromPth ? ` [pth weights differ from JSON by <= ${fromPth.maxDiff.toExponential(1)}]` : '';
@@ -75,7 +81,7 @@ function main(): void {
   const check = args.float32 ? FLOAT32_CHECK : FLOAT64_CHECK;
   const files = readdirSync(args.dir).filter((f) => f.endsWith('.json')).sort();
   if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}`);
-  console.log(`${files.length} cases, ${args.float32 ? 'float32' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max)${args.pth ? ', weights from .pth' : ''}`);
+  console.log(`${files.length} cases, ${args.float32 ? 'float32' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max)${args.pth ? ', weights from .pth' : ''}, bounds ${args.direction}`);
   let passed = 0;
   for (const f of files) if (runOne(join(args.dir, f), args, check)) passed++;
   console.log(`${passed} passed, ${files.length - passed} failed`);

@@ -16,6 +16,7 @@
  */
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { RowBlock } from './rows/row-block.js';
 
 /** `[lower, upper]`: a contribution to the bounds on a pre-activation, each `[B' , ...S]`. */
 export type Bounds = readonly [lower: Tensor, upper: Tensor];
@@ -54,6 +55,15 @@ export interface DualObject {
    * ν at its output, each `[B, K, ...S]`.
    */
   objective(nus: readonly Tensor[]): Tensor;
+  /**
+   * The same contribution as {@link bounds}, to the bounds on a later activation z_p, computed
+   * from backward rows instead of forward columns: `rows` lists the images g_t of the one-hot rows
+   * of z_p's units from z_p backwards, laid out like `nus` in {@link objective} (`rows.at(-1)` at
+   * the object's input, `rows.at(-2)` at its output). The bound on unit m is its term of J(±e_m)
+   * with ν = ∓g. Returns `[B | 1, ...S_p]` each. Absent on objects whose bounds are estimates
+   * (random projections): those bound forwards only.
+   */
+  rowBounds?(rows: readonly RowBlock[]): Bounds;
 }
 
 /**

@@ -23,6 +23,8 @@ import { LinfBallProjection } from './inputs/linf-ball-projection.js';
 import { LinfBoxProjection } from './inputs/linf-box-projection.js';
 import { toRng, type ProjectionOptions } from './inputs/projected-ball.js';
 import { primalActivations } from './primal.js';
+import { backwardBounds, type CutNetwork } from './rows/backward-bounds.js';
+import { chooseDirection, type BoundDirection } from './rows/bound-cost.js';
 
 /** A network the dual can be built for. */
 export type DualizableNetwork = Sequential | DenseSequential;
@@ -44,12 +46,20 @@ export interface DualNetworkOptions {
    * this option); J stays exact given those bounds. `rng`: a seeded Rng or a seed (default 0).
    */
   projection?: ProjectionOptions;
+  /**
+   * How each ReLU's input is bounded: forwards from every object's columns (Wong & Kolter's
+   * Alg. 1), backwards from one row per unit (CROWN's order; see src/relax/rows), or `'auto'`
+   * (default): whichever a cost estimate says is cheaper. The bounds are the same either way (up to
+   * rounding); projected objects bound forwards only.
+   */
+  boundDirection?: BoundDirection;
 }
 
-/** A dual object and the position of the activation its term reads (0 = input set). */
+/** A dual object, the position of the activation its term reads (0 = input set) and how far its columns have been advanced. */
 interface PlacedObject {
   readonly object: DualObject;
   readonly position: number;
+  applied: number;
 }
 
 /** The input set selected by the options (the original's `select_input`). */
@@ -79,11 +89,15 @@ export class DualNetwork {
   readonly shapes: readonly Shape[];
   /** Batch size B. */
   readonly batch: number;
+  /** The direction each ReLU's input bounds were computed in, in order. */
+  readonly boundDirections: ('forward' | 'backward')[] = [];
   private readonly placed: PlacedObject[];
   private readonly preActivation: Bounds[] = [];
+  private readonly direction: BoundDirection;
 
   /**
-   * Builds the dual layer by layer, advancing every live object through each layer but the last.
+   * Builds the dual layer by layer; the bounds on each ReLU input come from the live objects (their
+   * columns advanced lazily, only when the bounds are computed forwards).
    * @param net - a Sequential or DenseSequential of the layers `dualOf` knows.
    * @param X - the batch `[B, ...S_0]` (treated as data: no gradient flows into it).
    * @param epsilon - number, `[B]` or `[1 | B, ...S_0]`.
@@ -95,22 +109,22 @@ export class DualNetwork {
       throw new Error(`DualNetwork: X is ${X.dtype} but the network's parameters are ${net.dtype}; convert one (net.to(dtype) or X.to(dtype))`);
     }
     this.batch = X.shape[0]!;
+    this.direction = options.boundDirection ?? 'auto';
     const shapes: Shape[] = [X.shape.slice(1)];
     const layers: DualLayer[] = [];
+    this.layers = layers;
+    this.shapes = shapes;
     // One generator for every projection of this network, so the draws are independent.
     if (options.projection) options = { ...options, projection: { ...options.projection, rng: toRng(options.projection.rng) } };
-    this.placed = [{ object: inputSet(X, epsilon, options), position: 0 }];
+    this.placed = [{ object: inputSet(X, epsilon, options), position: 0, applied: 0 }];
     let clean: Tensor[] | null = null;
     const primalInput = (i: number): Tensor => (clean ??= primalActivations(net.layers, X))[i]!;
     net.layers.forEach((layer, i) => {
-      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds(), primalInput: () => primalInput(i) });
+      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds(i, X), primalInput: () => primalInput(i) });
       layers.push(dual);
       shapes.push(dual.outShape);
-      if (i < net.layers.length - 1) for (const { object } of this.placed) object.apply(dual);
-      if (!dual.inert) this.placed.push({ object: dual, position: i + 1 });
+      if (!dual.inert) this.placed.push({ object: dual, position: i + 1, applied: i + 1 });
     });
-    this.layers = layers;
-    this.shapes = shapes;
   }
 
   /** Bounds `{lower, upper}` (each `[B, ...S]`) on the input of every ReLU, in order. */
@@ -152,11 +166,22 @@ export class DualNetwork {
     return at.map((t) => t!).reverse();
   }
 
-  /** Σ of every live object's bounds at the newest activation (input set first); recorded. */
-  private sumBounds(): Bounds {
-    const parts = this.placed.map(({ object }) => object.bounds());
-    const bounds: Bounds = [parts.map((p) => p[0]).reduce((a, b) => add(a, b)), parts.map((p) => p[1]).reduce((a, b) => add(a, b))];
+  /** The bounds on z_p (the input of layer p), forwards or backwards (see `boundDirection`); recorded. */
+  private sumBounds(p: number, X: Tensor): Bounds {
+    const cut: CutNetwork = { layers: this.layers, shapes: this.shapes, objects: this.placed, batch: this.batch, dtype: X.dtype };
+    const direction = chooseDirection(this.direction, cut, this.placed, p);
+    const bounds = direction === 'backward' ? backwardBounds(cut, p) : this.forwardBounds(p);
+    this.boundDirections.push(direction);
     this.preActivation.push(bounds);
     return bounds;
+  }
+
+  /** Σ of every live object's bounds at z_p (input set first), after advancing its columns to z_p. */
+  private forwardBounds(p: number): Bounds {
+    for (const placed of this.placed) {
+      while (placed.applied < p) placed.object.apply(this.layers[placed.applied++]!);
+    }
+    const parts = this.placed.map(({ object }) => object.bounds());
+    return [parts.map((q) => q[0]).reduce((a, b) => add(a, b)), parts.map((q) => q[1]).reduce((a, b) => add(a, b))];
   }
 }

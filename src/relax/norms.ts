@@ -17,7 +17,11 @@ export function l1Norm(x: Tensor, axis: number): Tensor {
 
 /** `sqrt(Σ x²)` over `axis`, with gradient 0 (not NaN) where the norm is 0. */
 export function l2Norm(x: Tensor, axis: number): Tensor {
-  const squares = sum(mul(x, x), axis);
+  return safeSqrt(sum(mul(x, x), axis));
+}
+
+/** `sqrt(s)` for sums of squares s ≥ 0, with gradient 0 (not NaN) where s = 0. */
+export function safeSqrt(squares: Tensor): Tensor {
   const positive = compare('gt', squares, 0);
   return where(positive, sqrt(where(positive, squares, 1)), 0);
 }

@@ -10,6 +10,7 @@
  * scale: {@link FLOAT64_CHECK} and {@link FLOAT32_CHECK} give the tolerances used.
  * @module
  */
+import type { BoundDirection } from './rows/bound-cost.js';
 import { backward, crossEntropy, noGrad } from '../autograd/index.js';
 import { modelFromDescription } from '../nn/describe.js';
 import { stateDictFromJson, type StateDict } from '../nn/state-dict.js';
@@ -67,14 +68,14 @@ export const FLOAT64_CHECK: Tolerance = { tolerance: 1e-4, floorFraction: 1e-6 }
  */
 export const FLOAT32_CHECK: Tolerance = { tolerance: 1e-3, floorFraction: 1e-3 };
 
-/** Computes every field in `dtype`, with the JSON weights or the given state dict. */
-export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict): CaseResult {
+/** Computes every field in `dtype`, with the JSON weights or the given state dict (and bounds in `direction`). */
+export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict, direction: BoundDirection = 'auto'): CaseResult {
   const net = modelFromDescription(c.model).to(dtype);
   net.loadStateDict(weights ?? stateDictFromJson(c.state_dict));
   net.zeroGrad();
   const X = Tensor.from(c.input.X, undefined, dtype);
   const { y, epsilon } = c.input;
-  const options = { norm: c.input.norm, bounded: c.input.bounded_input };
+  const options = { norm: c.input.norm, bounded: c.input.bounded_input, boundDirection: direction };
   const reluBounds = noGrad(() => new DualNetwork(net, X, epsilon, options).reluBounds())
     .map(({ lower, upper }) => ({ lower: Float64Array.from(lower.data), upper: Float64Array.from(upper.data) }));
   const result = robustLoss(net, epsilon, X, y, options);

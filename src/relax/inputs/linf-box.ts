@@ -9,6 +9,7 @@
 import { add, clamp, matmul, maximum, minimum, neg, reshape, sub } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
 
 /** Box limits: a number, or a tensor broadcastable to X (`[...S_0]` or `[B, ...S_0]`). */
@@ -62,6 +63,16 @@ export class LinfBox implements DualObject {
     const upper = add(matmul(this.high, pos), matmul(this.low, negative));
     const lower = add(matmul(this.high, negative), matmul(this.low, pos));
     return [reshape(lower, [B, ...shape]), reshape(upper, [B, ...shape])];
+  }
+
+  /**
+   * The same bounds from backward rows g_0: `u·[g]_+ + l·[g]_-` and `u·[g]_- + l·[g]_+` per unit,
+   * written as `(u − l)·[g]_+ + l·g` and `u·g − (u − l)·[g]_+` (one clamp, three contractions).
+   */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const g = rows.at(-1)!;
+    const positive = g.positiveDot(sub(this.high, this.low));
+    return [sub(g.dot(this.high), positive), add(positive, g.dot(this.low))];
   }
 
   /** `−([ν]_-·l + [ν]_+·u)` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */

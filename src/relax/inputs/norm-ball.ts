@@ -9,6 +9,7 @@
 import { add, matmul, neg, reshape, sub } from '../../autograd/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 import { dualNorm, type DualNorm } from '../norms.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
 
@@ -40,6 +41,18 @@ export abstract class NormBall implements DualObject {
   bounds(): Bounds {
     const centre = this.centre[this.centre.length - 1]!;
     const spread = this.radius.scaleBound(this.columnNorms());
+    return [sub(centre, spread), add(centre, spread)];
+  }
+
+  /**
+   * The same bounds from backward rows g_0 (the rows of the units of z_p carried to the input):
+   * `g_0·x ∓ ε‖g_0‖_q` per unit, `[B, ...S_p]` (‖diag(ε) g_0‖_q for a per-dimension ε).
+   */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const g = rows.at(-1)!;
+    const centre = g.dot(this.X);
+    const weight = this.radius.kind === 'perDimension' ? (this.radius.broadcastTo(this.X) as Tensor) : undefined;
+    const spread = this.radius.scaleBound(g.norm(this.norm, weight));
     return [sub(centre, spread), add(centre, spread)];
   }
 

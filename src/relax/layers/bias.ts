@@ -10,6 +10,7 @@ import { matmul, neg, reshape } from '../../autograd/index.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 
 /** The bias of one affine layer and its image at every later activation. */
 export class BiasTerm implements DualObject {
@@ -30,6 +31,12 @@ export class BiasTerm implements DualObject {
   /** The carried bias `A b̃`, the same on both sides: `[B | 1, ...S]`. */
   bounds(): Bounds {
     const carried = this.history[this.history.length - 1]!;
+    return [carried, carried];
+  }
+
+  /** From backward rows: the bias seen by each unit m of z_p, `g_out,m · b̃` on both sides. */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const carried = rows.at(-2)!.dot(this.fullBias);
     return [carried, carried];
   }
 

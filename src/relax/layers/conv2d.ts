@@ -10,6 +10,7 @@ import { conv2d, conv2dAdjoint, convSpec, expand, reshape } from '../../autograd
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { inertTerm, leadingAxes, type Bounds, type DualLayer, type DualObject } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 import { BiasTerm } from './bias.js';
 
 /** Stride and zero padding of a convolution, `[height, width]` each. */
@@ -31,7 +32,7 @@ export class DualConv2d implements DualLayer {
    * @param geometry - stride and padding of the primal layer.
    * @param inShape - the per-example input shape `[C, H, W]`.
    */
-  constructor(private readonly weight: Tensor, bias: Tensor | null, private readonly geometry: ConvGeometry, inShape: Shape) {
+  constructor(readonly weight: Tensor, bias: Tensor | null, readonly geometry: ConvGeometry, inShape: Shape) {
     if (inShape.length !== 3) throw new Error(`DualConv2d: input shape must be [C, H, W], got [${inShape.join(', ')}]`);
     const spec = convSpec([1, ...inShape], weight.shape, geometry);
     this.inShape = [...inShape];
@@ -71,6 +72,11 @@ export class DualConv2d implements DualLayer {
   /** The bias carried to the current activation, on both sides. */
   bounds(): Bounds {
     return this.term.bounds();
+  }
+
+  /** The bias seen by each unit of a later z_p, from backward rows (the network calls it only when not inert). */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    return this.term.rowBounds!(rows);
   }
 
   /** `−⟨ν_{i+1}, b̃⟩`: `[B, K]`. */

@@ -10,6 +10,7 @@ import { add } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 
 /** One non-null entry of a Dense layer: the dual of its sub-layer and the offset it reads. */
 export interface DenseMember {
@@ -79,6 +80,17 @@ export class DualDense implements DualLayer {
   /** Sum of the members' carried biases. */
   bounds(): Bounds {
     const parts = this.active.map((d) => d.bounds());
+    return [parts.map((p) => p[0]).reduce((a, b) => add(a, b)), parts.map((p) => p[1]).reduce((a, b) => add(a, b))];
+  }
+
+  /** The duals of the non-null members (for cost estimates). */
+  get members(): DualLayer[] {
+    return [...this.byOffset.values()];
+  }
+
+  /** Sum of the members' biases seen by each unit of a later z_p, from backward rows. */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const parts = this.active.map((d) => d.rowBounds!(rows));
     return [parts.map((p) => p[0]).reduce((a, b) => add(a, b)), parts.map((p) => p[1]).reduce((a, b) => add(a, b))];
   }
 

@@ -8,6 +8,7 @@ import { matmul, reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { inertTerm, leadingAxes, type Bounds, type DualLayer, type DualObject } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
 import { BiasTerm } from './bias.js';
 
 /** `x ↦ W x` on the last axis, with the bias `b` (if any) as its term. */
@@ -21,7 +22,7 @@ export class DualLinear implements DualLayer {
    * @param weight - W `[out, in]` (a parameter: gradients flow into it).
    * @param bias - b `[out]`, or null for a layer without bias (then the dual is inert).
    */
-  constructor(private readonly weight: Tensor, bias: Tensor | null) {
+  constructor(readonly weight: Tensor, bias: Tensor | null) {
     if (weight.rank !== 2) throw new Error(`DualLinear: weight must be [out, in], got [${weight.shape.join(', ')}]`);
     const [out, inp] = weight.shape as [number, number];
     if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) {
@@ -56,6 +57,11 @@ export class DualLinear implements DualLayer {
   /** The bias carried to the current activation, `[B | 1, ...S]`, on both sides. */
   bounds(): Bounds {
     return this.term.bounds();
+  }
+
+  /** The bias seen by each unit of a later z_p, from backward rows (the network calls it only when not inert). */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    return this.term.rowBounds!(rows);
   }
 
   /** `−ν_{i+1}·b`: `[B, K]`. */

@@ -10,10 +10,12 @@
  * A projected variant (random Cauchy columns) extends the base the same way.
  * @module
  */
-import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, unsqueeze, where } from '../../autograd/index.js';
+import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, transpose, unsqueeze, where } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+import type { RowBlock } from '../rows/row-block.js';
+import { DualLinear } from './linear.js';
 
 /** The relaxation of one ReLU layer over a batch; tensors are `[B, ...S]`. */
 export interface ReluRelaxation {
@@ -105,43 +107,78 @@ export abstract class ReluDualBase implements DualLayer {
  * The exact ReLU dual: for each crossing unit j (over the whole batch, R rows) it carries the
  * column d_j e_j forward; a later pre-activation m then gets, per example b,
  * `lower += Σ_{j∈I_b} ℓ_j [−V_jm]_+` and `upper −= Σ_{j∈I_b} ℓ_j [V_jm]_+` (V = carried columns).
+ * The columns are built on the first `apply` only (bounds computed from backward rows never need
+ * them), and their image through a Linear layer is read off its weight (W d_j e_j = d_j W[:, j]).
  */
 export class DualReLU extends ReluDualBase {
-  /** Carried columns `[R, ...S_t]`, one entry per layer since this ReLU. */
+  /** Carried columns `[R, ...S_t]`, one entry per layer since this ReLU (empty until the first apply). */
   private readonly columns: Tensor[] = [];
   /** Example of each row. */
   private readonly rows: RowExamples;
   /** ℓ_j of each row's unit, `[R, 1]`. */
   private readonly lowerRows: Tensor;
+  private slopedLowerCache: Tensor | null = null;
 
-  /** Builds the R = |I| row-form columns d_j e_j of the crossing units. */
+  /** Indexes the R = |I| crossing units (the columns d_j e_j themselves are built lazily). */
   constructor(relaxation: ReluRelaxation) {
     super(relaxation);
     const { crossingIndex, d, lower } = relaxation;
     const n = d.size / this.batch;
     this.rows = crossingIndex.map((i) => Math.floor(i / n));
-    const R = crossingIndex.length;
-    this.lowerRows = reshape(indexSelect(reshape(lower, [d.size]), 0, crossingIndex), [R, 1]);
-    if (R === 0) return;
-    const slopes = reshape(indexSelect(reshape(d, [d.size]), 0, crossingIndex), [R, 1]);
-    const units = crossingIndex.map((i) => i % n);
-    const eye = scatterAdd(slopes, 1, { data: units, shape: [R, 1] }, [R, n]);
-    this.columns.push(reshape(eye, [R, ...this.inShape]));
+    this.lowerRows = reshape(indexSelect(reshape(lower, [d.size]), 0, crossingIndex), [crossingIndex.length, 1]);
   }
 
   /** Carries the R columns through `layer` (a later ReLU scales each row by its example's d). */
   apply(layer: DualLayer): void {
+    if (this.columns.length === 0) {
+      this.columns.push(this.unitColumns());
+      if (layer instanceof DualLinear) {
+        this.columns.push(mul(this.slopeRows(), transpose(indexSelect(layer.weight, 1, this.units()))));
+        return;
+      }
+    }
     this.columns.push(layer.forward(this.columns, this.rows));
   }
 
   /** Per-example `[lower, upper]` contributions `[B, ...S_t]`, summed over each example's rows. */
   bounds(): Bounds {
-    const V = this.columns[this.columns.length - 1]!;
+    const V = this.columns[this.columns.length - 1] ?? this.unitColumns();
     const shape = V.shape.slice(1);
     const flat = reshape(V, [V.shape[0]!, -1]);
     const collapse = (perRow: Tensor): Tensor =>
       reshape(indexAdd(mul(this.lowerRows, perRow), 0, this.rows, [this.batch, flat.shape[1]!]), [this.batch, ...shape]);
     return [collapse(clamp(neg(flat), 0)), neg(collapse(clamp(flat, 0)))];
+  }
+
+  /**
+   * The same contributions from backward rows: with g = `rows.at(-2)` (at the ReLU output) and
+   * w = ℓ ⊙ 1_I ⊙ d ≤ 0, `Σ_j ℓ_j [−d_j g_j]_+ = Σ w [g]_+ − Σ w g` and `−Σ_j ℓ_j [d_j g_j]_+ = −Σ w [g]_+`.
+   */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const g = rows.at(-2)!;
+    this.slopedLowerCache ??= mul(mul(this.relaxation.lower, this.relaxation.crossing), this.relaxation.d);
+    const positive = g.positiveDot(this.slopedLowerCache);
+    return [sub(positive, g.dot(this.slopedLowerCache)), neg(positive)];
+  }
+
+  /** The unit of each row within its example. */
+  private units(): Int32Array {
+    const n = this.relaxation.d.size / this.batch;
+    return this.relaxation.crossingIndex.map((i) => i % n);
+  }
+
+  /** d_j of each row, `[R, 1]`. */
+  private slopeRows(): Tensor {
+    const { crossingIndex, d } = this.relaxation;
+    return reshape(indexSelect(reshape(d, [d.size]), 0, crossingIndex), [crossingIndex.length, 1]);
+  }
+
+  /** The R columns d_j e_j, `[R, ...S]`. */
+  private unitColumns(): Tensor {
+    const R = this.relaxation.crossingIndex.length;
+    const n = this.relaxation.d.size / this.batch;
+    const eye = scatterAdd(this.slopeRows(), 1, { data: this.units(), shape: [R, 1] }, [R, n]);
+    return reshape(eye, [R, ...this.inShape]);
   }
 }
 

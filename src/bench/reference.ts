@@ -1,0 +1,41 @@
+/**
+ * The recorded PyTorch anchor (`../shared/bench/pytorch-reference.json`): the original
+ * convex_adversarial on this machine kind, OpenBLAS, 2 threads.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+/** The parts of the reference file the benchmark compares against. */
+export interface PytorchReference {
+  /** Seconds per workload (`openblas_s`), by workload name. */
+  readonly workloads: Readonly<Record<string, number>>;
+  /** `peak_rss_mb_4_batches` of `certify_exact_b50`, if recorded. */
+  readonly certifyRss4Batches: number | null;
+  /** Kernel figures (`kernels_openblas_2threads`), by row name. */
+  readonly kernels: Readonly<Record<string, number>>;
+}
+
+interface ReferenceFile {
+  workloads?: Record<string, { openblas_s?: number; peak_rss_mb_4_batches?: number }>;
+  kernels_openblas_2threads?: Record<string, number>;
+}
+
+/** Reads the reference file, or null when it is absent. @throws Error naming the file if it is not valid JSON. */
+export function loadPytorchReference(file: string): PytorchReference | null {
+  if (!existsSync(file)) return null;
+  let parsed: ReferenceFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as ReferenceFile;
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const workloads: Record<string, number> = {};
+  for (const [name, entry] of Object.entries(parsed.workloads ?? {})) {
+    if (typeof entry.openblas_s === 'number') workloads[name] = entry.openblas_s;
+  }
+  return {
+    workloads,
+    certifyRss4Batches: parsed.workloads?.certify_exact_b50?.peak_rss_mb_4_batches ?? null,
+    kernels: { ...(parsed.kernels_openblas_2threads ?? {}) },
+  };
+}
