@@ -8,15 +8,16 @@
  * @module
  */
 import { saveCheckpoint, type CheckpointTensor } from '../../io/checkpoint.js';
-import type { StateDict } from '../../nn/index.js';
+import type { DenseSequential, Sequential, StateDict } from '../../nn/index.js';
 import { lineChartSvg, markdownTable, percent } from '../../report/index.js';
 import { deriveSeed } from '../../train/streams.js';
 import { MNIST_TRAINING_DEFAULTS as D } from '../../train/schedule.js';
-import { trainModel, type EpochLog, type PassMeans } from '../../train/fit.js';
+import { trainModel, type EpochLog, type PassMeans, type TrainProgress } from '../../train/fit.js';
 import { logLine } from '../../train/trainer.js';
 import type { RobustLossOptions } from '../../relax/index.js';
 import { writeDirAtomic, type FolderEntry } from '../../util/fs.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, type CommandContext } from '../command.js';
+import type { Progress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
 import { buildModel, checkOutFolder, DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, modelNameFor, OUT_FLAGS } from '../setup.js';
@@ -74,26 +75,15 @@ export const trainCommand = defineCommand({
     const { proj, seed } = flags;
     const robust = proj === undefined ? ball
       : ({ epoch, batch }: { epoch: number; batch: number }): RobustLossOptions => ({ ...ball, projection: { k: proj, rng: deriveSeed(seed, 2, epoch, batch) } });
-    const logs = { train: [] as string[], test: [] as string[] };
-    let best = { error: Infinity, epoch: -1, state: model.stateDict() as StateDict };
-    let bar = ctx.progress('', 0);
+    const recorder = new RunRecorder(model, ctx);
     const result = trainModel(model, {
       method: flags.method, train, test, epochs: flags.epochs, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon,
       scheduleLength: flags.scheduleLength, batchSize: flags.batchSize, optimizer: flags.opt, lr: flags.lr,
       momentum: flags.momentum, weightDecay: flags.opt === 'sgd' ? flags.weightDecay : 0, clipGrad: flags.clipGrad, robust, seed,
       checkpointPath: flags.checkpoint && ctx.path(flags.checkpoint), resume: flags.resume,
-      onProgress: (p) => {
-        if (p.batch === 1) { bar.done(); bar = ctx.progress(`epoch ${p.epoch + 1}/${p.epochs} ${p.phase}`, p.batches); }
-        bar.tick(1, p.phase === 'train' ? `loss ${(p.record.robustLoss ?? p.record.loss).toFixed(4)}` : '');
-        logs[p.phase].push(logLine(p.record));
-      },
-      onEpoch: (entry) => {
-        bar.done();
-        const err = entry.test ? (entry.test.robustError ?? entry.test.pgdError ?? entry.test.error) : Infinity;
-        if (err < best.error) best = { error: err, epoch: entry.epoch, state: model.stateDict() };
-        ctx.note(epochLine(entry));
-      },
+      onProgress: (p) => recorder.progress(p), onEpoch: (e) => recorder.epoch(e),
     });
+    const { best, logs } = recorder;
     const history = result.history;
     const json = { command: 'train', method: flags.method, model: modelName, data: flags.data, trainN: train.n, testN: test.n, seed, epochsDone: result.epochsDone, bestEpoch: best.epoch, bestError: best.error, history };
     const text = summaryTable(history);
@@ -101,6 +91,37 @@ export const trainCommand = defineCommand({
     return { text, json };
   },
 });
+
+/**
+ * Follows a training run: a progress bar per pass, the original-format log lines, the weights
+ * of the epoch with the lowest test error bound, and a status line per epoch.
+ */
+class RunRecorder {
+  readonly logs = { train: [] as string[], test: [] as string[] };
+  best: { error: number; epoch: number; state: StateDict };
+  private bar: Progress;
+
+  constructor(private readonly model: Sequential | DenseSequential, private readonly ctx: CommandContext) {
+    this.best = { error: Infinity, epoch: -1, state: model.stateDict() };
+    this.bar = ctx.progress('', 0);
+  }
+
+  progress(p: TrainProgress): void {
+    if (p.batch === 1) {
+      this.bar.done();
+      this.bar = this.ctx.progress(`epoch ${p.epoch + 1}/${p.epochs} ${p.phase}`, p.batches);
+    }
+    this.bar.tick(1, p.phase === 'train' ? `loss ${(p.record.robustLoss ?? p.record.loss).toFixed(4)}` : '');
+    this.logs[p.phase].push(logLine(p.record));
+  }
+
+  epoch(entry: EpochLog): void {
+    this.bar.done();
+    const err = entry.test ? (attackError(entry.test) ?? entry.test.error) : Infinity;
+    if (err < this.best.error) this.best = { error: err, epoch: entry.epoch, state: this.model.stateDict() };
+    this.ctx.note(epochLine(entry));
+  }
+}
 
 /** The robust (certified) or PGD error of a pass, when it has one. */
 const attackError = (m: PassMeans | undefined) => m?.robustError ?? m?.pgdError;
