@@ -14,6 +14,7 @@ import {
   modelNameFor,
 } from '../setup.js';
 
+/** The `relaxjs attack` command (see the module doc and its `--help`). */
 export const attackCommand = defineCommand({
   name: 'attack',
   summary: 'FGS / PGD error of a trained model on the test set',

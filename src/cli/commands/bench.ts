@@ -60,6 +60,7 @@ function time(fn: () => void, repeats: number, now: () => number): number {
   return runs[Math.floor(runs.length / 2)]!;
 }
 
+/** The `relaxjs bench` command (see the module doc and its `--help`). */
 export const benchCommand = defineCommand({
   name: 'bench',
   summary: 'time the PyTorch reference workloads (train step, certificate) and print the ratio',

@@ -17,6 +17,7 @@ import {
   modelNameFor,
 } from '../setup.js';
 
+/** The `relaxjs certify` command (see the module doc and its `--help`). */
 export const certifyCommand = defineCommand({
   name: 'certify',
   summary: 'certified robust error of a trained model (dual bound, exact)',

@@ -46,6 +46,7 @@ export function certifiedRadii(net: Sequential | DenseSequential, X: Tensor, y: 
   return { radius, capped };
 }
 
+/** The `relaxjs radius` command (see the module doc and its `--help`). */
 export const radiusCommand = defineCommand({
   name: 'radius',
   summary: 'largest certified radius per test example (bisection) and its histogram',

@@ -23,6 +23,7 @@ import { buildModel, checkOutFolder, checkWeightsPath, limitDataset, loadSplit, 
 /** Settings shared by both models' training. */
 interface Budget { model: ModelName; epochs: number; batchSize: number; lr: number; epsilon: number; startingEpsilon: number; scheduleLength: number; seed: number; ball: BallOptions }
 
+/** The `relaxjs reproduce` command (see the module doc and its `--help`). */
 export const reproduceCommand = defineCommand({
   name: 'reproduce',
   summary: "the README's MNIST table: normal vs robust network under FGS, PGD and the certificate",

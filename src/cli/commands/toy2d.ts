@@ -47,6 +47,7 @@ function trainToy(method: 'baseline' | 'robust', X: Tensor, y: Int32Array, s: To
 /** The outcome of one trained toy model. */
 interface ToyRow { method: 'baseline' | 'robust'; finalLoss: number; cleanError: number; pgdError: number; robustError: number }
 
+/** The `relaxjs toy2d` command (see the module doc and its `--help`). */
 export const toy2dCommand = defineCommand({
   name: 'toy2d',
   summary: 'the 2D toy example: decision regions of a normal vs a provably robust network',

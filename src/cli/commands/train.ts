@@ -22,6 +22,7 @@ import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
 import { buildModel, checkOutFolder, DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, modelNameFor, OUT_FLAGS } from '../setup.js';
 
+/** The `relaxjs train` command (see the module doc and its `--help`). */
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train a model (baseline, provably robust, or PGD adversarial) with the original schedule',
