@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
+import { radiusHistogram } from '../../src/cli/commands/radius.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { checkWellFormedXml, readPng } from '../report/helpers.js';
 
@@ -74,6 +75,11 @@ test('reproduce prints the README table; bench times the standard step', async (
   assert.is(results[0]!.workload, 'standard');
   assert.ok(results[0]!.seconds > 0);
   assert.not.ok(existsSync(join(scratch, 'bench')));
+});
+
+test('radius histogram keeps radii capped at fround(max-epsilon) in the last bin', () => {
+  const h = radiusHistogram([0, 0.015, Math.fround(0.05), Math.fround(0.05)], 5, 0.05);
+  assert.equal(h.counts, [1, 1, 0, 0, 2]);
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -9,7 +9,7 @@
  * @module
  */
 import { batches } from '../../data/batches.js';
-import { histogram, histogramSvg, markdownTable } from '../../report/index.js';
+import { histogram, histogramSvg, markdownTable, type Histogram } from '../../report/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DenseSequential, Sequential } from '../../nn/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
@@ -44,6 +44,14 @@ export function certifiedRadii(net: Sequential | DenseSequential, X: Tensor, y: 
   }
   for (let b = 0; b < B; b++) if (!capped[b]) radius[b] = atZero[b] ? Math.fround(lo[b]!) : 0;
   return { radius, capped };
+}
+
+/**
+ * The histogram of radii over [0, maxEpsilon]. Capped radii are `fround(maxEpsilon)`, which may
+ * lie a hair above `maxEpsilon`; the range is widened to keep them in the last bin.
+ */
+export function radiusHistogram(radii: readonly number[], bins: number, maxEpsilon: number): Histogram {
+  return histogram(radii, bins, [0, Math.max(maxEpsilon, ...radii)]);
 }
 
 /** The `relaxjs radius` command (see the module doc and its `--help`). */
@@ -94,7 +102,7 @@ export const radiusCommand = defineCommand({
     const text = `${flags.data} test, ${test.n} examples, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${flags.steps} steps)\n\n`
       + markdownTable(['mean', '10%', 'median', '90%', 'radius 0', `>= ${flags.maxEpsilon}`], [[fmt(stats.mean), fmt(stats.q10), fmt(stats.median), fmt(stats.q90), String(json.notCertifiedAtZero), String(capped)]], ['right', 'right', 'right', 'right', 'right', 'right']);
     if (out) {
-      const svg = histogramSvg(histogram(radii, flags.bins, [0, flags.maxEpsilon]), { title: `certified ${flags.norm} radius (${modelName}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
+      const svg = histogramSvg(radiusHistogram(radii, flags.bins, flags.maxEpsilon), { title: `certified ${flags.norm} radius (${modelName}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
       writeDirAtomic(out, { 'report.md': `# relaxjs radius\n\n${text}\n![histogram](radius.svg)\n`, 'radius.svg': svg, 'results.json': JSON.stringify({ ...json, radii }, null, 2) + '\n' }, flags.overwrite);
     }
     return { text, json };
