@@ -24,6 +24,11 @@ export interface RobustnessOptions {
   readonly fgs?: boolean;
   /** PGD options (default the original's 100 steps of 0.01), or `false` to skip it. */
   readonly pgd?: PgdOptions | false;
+  /**
+   * Clamp attack iterates to [0, 1] (default: when the certificate's input set is the box, so
+   * that attacks and certificate search the same set; the original `_fgs` / `_pgd` never clamp).
+   */
+  readonly clip01?: boolean;
   readonly onProgress?: (p: EvaluationProgress) => void;
 }
 
@@ -58,8 +63,9 @@ export function evaluateRobustness(model: DualizableNetwork, ds: Dataset, option
   };
   const attack = (phase: 'fgs' | 'pgd', extra: PgdOptions) => timed(phase, () =>
     attackDataset(phase, model, ds, epsilon, { ...extra, batchSize, onBatch: (batch, batches) => onProgress?.({ phase, batch, batches }) }));
-  const fgs = options.fgs === false ? undefined : attack('fgs', {});
-  const pgd = options.pgd === false ? undefined : attack('pgd', options.pgd ?? {});
+  const clip01 = options.clip01 ?? (options.certify !== false && options.certify?.bounded === true);
+  const fgs = options.fgs === false ? undefined : attack('fgs', { clip01 });
+  const pgd = options.pgd === false ? undefined : attack('pgd', { clip01, ...options.pgd });
   const certified = options.certify === false ? undefined : timed('certify', () => certifiedErrors(model, ds, epsilon, options.certify || {}, batchSize, onProgress));
   const cleanError = fgs?.cleanError ?? pgd?.cleanError ?? certified?.cleanError ?? cleanErrorOf(model, ds, batchSize);
   return { n: ds.n, epsilon, cleanError, fgsError: fgs?.attackError, pgdError: pgd?.attackError, certifiedError: certified?.certifiedError, seconds };
