@@ -63,6 +63,28 @@ export interface Conv2dSpec {
   outWidth: number;
 }
 
+/** The element-wise map {@link Backend.rowDot} applies to x before its products. */
+export type RowMap = 'identity' | 'relu' | 'abs' | 'square';
+
+/**
+ * Geometry of {@link Backend.rowDot}: x `[B | 1, groups, rows, length]`, w `[B | 1, groups,
+ * length]` (or no w: all ones), output `[B, groups, rows]`.
+ */
+export interface RowDotSpec {
+  /** Batch size B of the output. */
+  batch: number;
+  /** Groups P (each group's rows share one w vector). */
+  groups: number;
+  /** Rows per group Q. */
+  rows: number;
+  /** Length F of each row. */
+  length: number;
+  /** x has batch size 1 and is used for every b. */
+  xShared: boolean;
+  /** w has batch size 1 and is used for every b. */
+  wShared: boolean;
+}
+
 /** Values and positions (indices along the axis) of a median. */
 export interface MedianResult {
   values: TypedArray;
@@ -114,4 +136,10 @@ export interface Backend {
   concat(parts: readonly TypedArray[], shapes: readonly Shape[], axis: number): TypedArray;
   /** Slice `[start, end)` of `axis`. */
   slice(x: TypedArray, shape: Shape, axis: number, start: number, end: number): TypedArray;
+  /**
+   * Optional fused kernel: `out[b, p, q] = Σ_f map(x[b, p, q, f]) · w[b, p, f]` (w = 1 when null),
+   * per {@link RowDotSpec}. It reduces the row tensors of the dual bounds (ε‖g‖_1, Σ ℓ [g]_+, g·x)
+   * without materialising map(x); backends without it get the same numbers from `unary` + `matmul`.
+   */
+  rowDot?(x: TypedArray, w: TypedArray | null, spec: RowDotSpec, map: RowMap): TypedArray;
 }

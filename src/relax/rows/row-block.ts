@@ -11,14 +11,16 @@
  * windowed rows (a chain of convolutions) have P = positions of z_p, Q = its channels and F a
  * window of z_t. The object terms of J only need three contractions of a block with an image of
  * z_t (`[B | 1, ...S_t]`), each returned per unit of z_p, `[B* , ...S_p]`:
- * `dot` Σ g·x, `positiveDot` Σ [g]_+·x and `norm` ‖g‖ (optionally weighted).
+ * `dot` Σ g·x, `positiveDot` Σ [g]_+·x and `norm` ‖g‖ (optionally weighted), all by {@link rowDot}
+ * (a fused kernel: the [B, rows, F] tensors |g|, [g]_+ are not materialised only to be reduced).
  * @module
  */
-import { abs, matmul, permute, relu, reshape, scatterAdd, slice, square, sum } from '../../autograd/index.js';
+import { permute, reshape, scatterAdd, slice, square } from '../../autograd/index.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { l2Norm, safeSqrt, type DualNorm } from '../norms.js';
+import { safeSqrt, type DualNorm } from '../norms.js';
+import { rowDot } from './row-dot.js';
 import type { WindowGrid } from './window-grid.js';
 
 /** The rows `g_t` of the units of z_p at an activation z_t. */
@@ -36,12 +38,21 @@ export abstract class RowBlock {
 
   /** `Σ_j g_mj x_j` for every unit m: `[B* , ...S_p]`. */
   dot(image: Tensor): Tensor {
-    return this.toActivation(contract(this.values, this.layout(image)));
+    return this.toActivation(rowDot(this.values, this.layout(image), 'identity'));
   }
 
   /** `Σ_j [g_mj]_+ x_j` for every unit m (the ReLU and box terms). */
   positiveDot(image: Tensor): Tensor {
-    return this.toActivation(contract(relu(this.values), this.layout(image)));
+    return this.toActivation(rowDot(this.values, this.layout(image), 'relu'));
+  }
+
+  /**
+   * The dual norm of every row, `‖g_m‖_1` or `‖g_m‖_2`, or with per-coordinate weights w ≥ 0
+   * (`[B | 1, ...S_t]`) `Σ_j w_j |g_mj|` or `sqrt(Σ_j (w_j g_mj)²)`: `[B', ...S_p]`.
+   */
+  norm(kind: DualNorm, weight?: Tensor): Tensor {
+    if (kind === 'l1') return this.toActivation(rowDot(this.values, weight ? this.layout(weight) : null, 'abs'));
+    return this.toActivation(safeSqrt(rowDot(this.values, weight ? this.gather(square(weight)) : null, 'square')));
   }
 
   /** {@link gather}, once per image (a term often contracts the same image twice). */
@@ -50,28 +61,6 @@ export abstract class RowBlock {
     if (!laid) this.gathered.set(image, (laid = this.gather(image)));
     return laid;
   }
-
-  /**
-   * The dual norm of every row, `‖g_m‖_1` or `‖g_m‖_2`, or with per-coordinate weights w ≥ 0
-   * (`[B | 1, ...S_t]`) `Σ_j w_j |g_mj|` or `sqrt(Σ_j (w_j g_mj)²)`: `[B', ...S_p]`.
-   */
-  norm(kind: DualNorm, weight?: Tensor): Tensor {
-    const g = this.values;
-    if (!weight) return this.toActivation(kind === 'l1' ? sum(abs(g), 3) : l2Norm(g, 3));
-    if (kind === 'l1') return this.toActivation(contract(abs(g), this.layout(weight)));
-    return this.toActivation(safeSqrt(contract(square(g), this.gather(square(weight)))));
-  }
-}
-
-/**
- * `Σ_f values[b, p, q, f] · image[b, p, f]` → `[max(B', B''), P, Q]`. Rows shared by the batch
- * (B' = 1) against per-example images use one product with the batch as columns.
- */
-export function contract(values: Tensor, image: Tensor): Tensor {
-  const [Bv, P, Q, F] = values.shape as [number, number, number, number];
-  const Bi = image.shape[0]!;
-  if (Bv === 1 && Bi > 1) return permute(matmul(reshape(values, [P, Q, F]), permute(image, [1, 2, 0])), [2, 0, 1]);
-  return reshape(matmul(values, reshape(image, [Bi, P, F, 1])), [Math.max(Bv, Bi), P, Q]);
 }
 
 /** Rows over the whole of z_t: `columns` `[B', N_p, ...S_t]` (the layout `DualLayer.T` takes), rows in z_p's order. */

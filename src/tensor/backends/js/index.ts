@@ -9,6 +9,7 @@ import { argReduce, median, reduce } from './reduce.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dTranspose, conv2dWeightGrad } from './conv.js';
 import { concat, gather, indexAdd, indexSelect, permute, scatterAdd, slice } from './layout.js';
+import { rowDot } from './row-dot.js';
 
 /** The plain TypeScript backend (the default). */
 export const jsBackend = {
@@ -18,4 +19,5 @@ export const jsBackend = {
   matmul,
   conv2d, conv2dTranspose, conv2dWeightGrad,
   permute, gather, scatterAdd, indexSelect, indexAdd, concat, slice,
+  rowDot,
 } satisfies Backend;
