@@ -66,7 +66,7 @@ test('toy2d writes SVG and PNG pictures for both models and a results table', as
 });
 
 test('reproduce prints the README table; bench times the standard step', async () => {
-  const r = await run(['reproduce', '--epochs', '1', '--train-limit', '10', '--test-limit', '4', '--batch-size', '10', '--pgd-iterations', '10', '--json']);
+  const r = await run(['reproduce', '--epochs', '1', '--train-limit', '10', '--test-limit', '4', '--batch-size', '10', '--pgd-iterations', '10', '--bounded', '--json']);
   const rows = r.json().rows as { model: string; baseError: number; robustError: number; pgdError: number }[];
   assert.equal(rows.map((x) => x.model), ['Original', 'Robust']);
   for (const row of rows) assert.ok(row.robustError >= row.pgdError, 'the certified error bounds the PGD error');

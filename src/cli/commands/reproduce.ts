@@ -46,7 +46,7 @@ export const reproduceCommand = defineCommand({
     epsilon: numberFlag('l-inf radius (training target, attacks, certificate)', 0.1, { min: 0 }),
     startingEpsilon: numberFlag('first radius of the robust training ramp', 0.01, { min: 0 }),
     scheduleLength: optionalNumberFlag('epochs of the ramp (default: half the epochs)', { integer: true, min: 0 }),
-    bounded: switchFlag('train and certify on the ball intersected with [0,1] (the original mnist.py does)'),
+    bounded: switchFlag('train, attack and certify on the ball intersected with [0,1] (the original mnist.py trains so)'),
     pgdIterations: numberFlag('PGD steps of size 0.01 (the README: 100)', 100, { integer: true, min: 0 }),
     trainLimit: numberFlag('training examples (seeded random subset of the 8,000)', 2000, { integer: true, min: 1 }),
     testLimit: numberFlag('test examples (seeded random subset of the 2,000)', 200, { integer: true, min: 1 }),
@@ -100,7 +100,8 @@ function evaluateModel(model: Sequential | DenseSequential, test: Dataset, setti
   const steps = passLength(test.n, batchSize);
   const attack = (kind: 'fgs' | 'pgd') => {
     const bar = ctx.progress(`${label} ${kind.toUpperCase()}`, steps);
-    const s = attackDataset(kind, model, test, epsilon, { batchSize, iterations, onBatch: () => bar.tick() });
+    // with a bounded ball the attacks must stay in [0,1] too, or they would leave the certified set
+    const s = attackDataset(kind, model, test, epsilon, { batchSize, iterations, clip01: ball.bounded, onBatch: () => bar.tick() });
     bar.done();
     return s;
   };
