@@ -9,6 +9,7 @@
 import { add, clamp, matmul, maximum, minimum, neg, reshape, sub } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import { oneHotImages } from '../rows/one-hot.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
 
@@ -47,9 +48,10 @@ export class LinfBox implements DualObject {
     this.columns = [reshape(Tensor.eye(n, X.dtype), [1, n, ...S])];
   }
 
-  /** Carries the columns through `layer`'s linear part. */
+  /** Carries the columns through `layer`'s linear part (the identity's first image read off a Linear or Conv2d weight). */
   apply(layer: DualLayer): void {
-    this.columns.push(layer.forward(this.columns));
+    const images = this.columns.length === 1 ? oneHotImages(layer, this.low.dtype) : null;
+    this.columns.push(images ? reshape(images, [1, images.shape[0]!, ...layer.outShape]) : layer.forward(this.columns));
   }
 
   /** Exact bounds of A x' over the box, `[B, ...S_t]`. */

@@ -6,9 +6,10 @@
  * lies in `A_m x ± ε‖A_m‖_q` (plus the other objects' terms).
  * @module
  */
-import { add, matmul, neg, reshape, sub } from '../../autograd/index.js';
+import { add, matmul, mul, neg, reshape, sub, unsqueeze } from '../../autograd/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
+import { oneHotImages } from '../rows/one-hot.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { dualNorm, type DualNorm } from '../norms.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
@@ -31,10 +32,22 @@ export abstract class NormBall implements DualObject {
     this.columns = [this.radius.inputColumns(X.shape.slice(1), X)];
   }
 
-  /** Carries the centre and the columns through `layer`'s linear part. */
+  /**
+   * Carries the centre and the columns through `layer`'s linear part. The first step of the
+   * identity columns through a Linear or Conv2d is read off its weight ({@link oneHotImages}).
+   */
   apply(layer: DualLayer): void {
     this.centre.push(layer.forward(this.centre));
-    this.columns.push(layer.forward(this.columns));
+    const images = this.columns.length === 1 ? oneHotImages(layer, this.X.dtype) : null;
+    this.columns.push(images ? this.firstImages(images, layer) : layer.forward(this.columns));
+  }
+
+  /** The identity columns' images `[1, n, ...S_1]` (rows ε_i W e_i, `[B', n, ...S_1]`, for a per-dimension ε). */
+  private firstImages(images: Tensor, layer: DualLayer): Tensor {
+    const n = images.shape[0]!;
+    if (this.radius.kind !== 'perDimension') return reshape(images, [1, n, ...layer.outShape]);
+    const eps = this.radius.broadcastTo(this.X) as Tensor;
+    return reshape(mul(reshape(eps, [eps.shape[0]!, n, 1]), unsqueeze(images, 0)), [eps.shape[0]!, n, ...layer.outShape]);
   }
 
   /** `A x ∓ ε‖A_m‖_q` per unit m, `[B, ...S_t]`: the norm is over the column axis. */

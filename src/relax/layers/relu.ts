@@ -10,12 +10,12 @@
  * A projected variant (random Cauchy columns) extends the base the same way.
  * @module
  */
-import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, transpose, unsqueeze, where } from '../../autograd/index.js';
+import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, unsqueeze, where } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
 import type { RowBlock } from '../rows/row-block.js';
-import { DualLinear } from './linear.js';
+import { oneHotImages } from '../rows/one-hot.js';
 
 /** The relaxation of one ReLU layer over a batch; tensors are `[B, ...S]`. */
 export interface ReluRelaxation {
@@ -108,7 +108,8 @@ export abstract class ReluDualBase implements DualLayer {
  * column d_j e_j forward; a later pre-activation m then gets, per example b,
  * `lower += Σ_{j∈I_b} ℓ_j [−V_jm]_+` and `upper −= Σ_{j∈I_b} ℓ_j [V_jm]_+` (V = carried columns).
  * The columns are built on the first `apply` only (bounds computed from backward rows never need
- * them), and their image through a Linear layer is read off its weight (W d_j e_j = d_j W[:, j]).
+ * them), and their image through a Linear or Conv2d layer is read off its weight
+ * (W d_j e_j = d_j W[:, j], see {@link oneHotImages}).
  */
 export class DualReLU extends ReluDualBase {
   /** Carried columns `[R, ...S_t]`, one entry per layer since this ReLU (empty until the first apply). */
@@ -132,8 +133,10 @@ export class DualReLU extends ReluDualBase {
   apply(layer: DualLayer): void {
     if (this.columns.length === 0) {
       this.columns.push(this.unitColumns());
-      if (layer instanceof DualLinear) {
-        this.columns.push(mul(this.slopeRows(), transpose(indexSelect(layer.weight, 1, this.units()))));
+      const images = oneHotImages(layer, this.relaxation.d.dtype);
+      if (images) {
+        const R = this.relaxation.crossingIndex.length;
+        this.columns.push(reshape(mul(this.slopeRows(), indexSelect(images, 0, this.units())), [R, ...layer.outShape]));
         return;
       }
     }

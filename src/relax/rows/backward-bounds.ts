@@ -17,6 +17,7 @@ import { DualConv2d } from '../layers/conv2d.js';
 import { DualIdentity } from '../layers/identity.js';
 import { DualLinear } from '../layers/linear.js';
 import { ReluDualBase } from '../layers/relu.js';
+import { convGeometry, kernelRows } from './one-hot.js';
 import { DenseRows, IdentityRows, WindowRows, type RowBlock } from './row-block.js';
 import { WindowGrid } from './window-grid.js';
 
@@ -59,7 +60,7 @@ export function planRows(layers: readonly DualLayer[], shapes: readonly Shape[],
     const layer = layers[t]!;
     if (layer instanceof DualConv2d) {
       const from: WindowGrid | null = grid ?? (t === p - 1 ? WindowGrid.positionsOf(shapes[p]!) : null);
-      const next: WindowGrid | null = from ? from.throughConv(convWindow(layer), shapes[t]!) : null;
+      const next: WindowGrid | null = from ? from.throughConv(convGeometry(layer), shapes[t]!) : null;
       grid = next && fits(next) ? next : null;
     } else if (!(grid && (layer instanceof ReluDualBase || layer instanceof DualIdentity))) {
       grid = null;
@@ -68,11 +69,6 @@ export function planRows(layers: readonly DualLayer[], shapes: readonly Shape[],
     plan[t] = grid;
   }
   return plan;
-}
-
-function convWindow(conv: DualConv2d): { stride: readonly [number, number]; padding: readonly [number, number]; kernel: readonly [number, number] } {
-  const [, , kh, kw] = conv.weight.shape as [number, number, number, number];
-  return { stride: conv.geometry.stride, padding: conv.geometry.padding, kernel: [kh, kw] };
 }
 
 /** The one-hot rows of z_p `[1, N_p, ...S_p]`. */
@@ -87,10 +83,7 @@ function firstRows(layer: DualLayer, p: number, cut: CutNetwork, plan: readonly 
   const grid = plan[p - 1];
   if (layer instanceof DualLinear) return new DenseRows(reshape(layer.weight, [1, ...layer.weight.shape]), target);
   if (layer instanceof DualConv2d) {
-    const windowGrid = grid ?? WindowGrid.positionsOf(target).throughConv(convWindow(layer), cut.shapes[p - 1]!);
-    const [O] = layer.weight.shape as [number];
-    const values = mul(reshape(layer.weight, [1, 1, O, windowGrid.features]), windowGrid.mask(cut.dtype));
-    const rows = new WindowRows(values, windowGrid, target);
+    const rows = kernelRows(layer, cut.dtype, grid ?? undefined);
     return grid ? rows : rows.toDense();
   }
   return new DenseRows(layer.T(identityColumns(target, cut.dtype)), target);
