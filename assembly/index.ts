@@ -8,6 +8,7 @@ import { field } from './job';
 
 export { unary, binary, clamp } from './elementwise';
 export { sumAxis } from './reduce';
+export { rowDot } from './row-dot';
 
 /** Job kinds (field 0 of a record). */
 const enum Job { Matmul = 1, Conv2d = 2, Conv2dTranspose = 3, Conv2dWeightGrad = 4 }

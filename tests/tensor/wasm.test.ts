@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, UnaryOp } from '../../src/tensor/backend.js';
+import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, RowDotSpec, RowMap, UnaryOp } from '../../src/tensor/backend.js';
 import { jsBackend as js } from '../../src/tensor/backends/js/index.js';
 import { createWasmBackend, wasmBackend } from '../../src/tensor/backends/wasm/index.js';
 import { backendByName } from '../../src/tensor/registry.js';
@@ -175,6 +175,35 @@ test('sum along the last and inner axes within the float32 bound; max/min exact 
       assertSameBits(backend.reduce('max', x, shape, axis), js.reduce('max', x, shape, axis) as Float32Array, `max ${name}`);
     }
   }), { seed: 13, numRuns: 60 });
+});
+
+/** Sets some w entries to +∞ and every x entry that meets them to 0 (map(x) = 0 must add nothing). */
+function zeroAgainstInfinity(x: Float32Array, w: Float32Array, s: RowDotSpec, rng: Rng): void {
+  for (let f = 0; f < w.length; f++) if (rng.next() < 0.1) w[f] = Infinity;
+  for (let b = 0; b < s.batch; b++) for (let p = 0; p < s.groups; p++) for (let q = 0; q < s.rows; q++) for (let f = 0; f < s.length; f++) {
+    const wAt = ((s.wShared ? 0 : b) * s.groups + p) * s.length + f;
+    if (w[wAt] === Infinity) x[(((s.xShared ? 0 : b) * s.groups + p) * s.rows + q) * s.length + f] = 0;
+  }
+}
+
+test('rowDot: every map, with and without w, shared x or w, zeros of map(x) against infinite w (fast-check)', () => {
+  const rowDot = js.rowDot!;
+  const specArb = fc.record({
+    batch: fc.integer({ min: 1, max: 3 }), groups: fc.integer({ min: 1, max: 3 }), rows: fc.integer({ min: 1, max: 5 }),
+    length: fc.integer({ min: 1, max: 45 }), xShared: fc.boolean(), wShared: fc.boolean(),
+  });
+  const mapArb = fc.constantFrom<RowMap>('identity', 'relu', 'abs', 'square');
+  fc.assert(fc.property(specArb, mapArb, fc.boolean(), seedArb, (spec: RowDotSpec, map, weighted, seed) => {
+    const rng = new Rng(seed);
+    const x = randomF32((spec.xShared ? 1 : spec.batch) * spec.groups * spec.rows * spec.length, rng);
+    const w = weighted ? randomF32((spec.wShared ? 1 : spec.batch) * spec.groups * spec.length, rng) : null;
+    if (w) zeroAgainstInfinity(x, w, spec, rng);
+    const expected = rowDot(x, w, spec, map) as Float32Array;
+    const bound = rowDot(abs64(x), w && abs64(w), spec, map === 'square' ? 'square' : 'abs');
+    for (const [name, backend] of backends) {
+      assertWithinBound(backend.rowDot!(x, w, spec, map), expected, bound, spec.length, `rowDot ${map} ${JSON.stringify(spec)} ${name}`);
+    }
+  }), { seed: 17, numRuns: 60 });
 });
 
 // ---------------------------------------------------------------- delegation

@@ -1,10 +1,10 @@
 /**
- * Host side of the `wasm` element-wise kernels and the sum reduction. Only float32 arrays of at
+ * Host side of the `wasm` element-wise kernels, the sum reduction and the fused row reduction. Only float32 arrays of at
  * least `minElements` take this path; the codes below are the module's op numbers. Each call
  * copies its operands into the shared heap and the result out.
  * @module
  */
-import type { BinaryOp, UnaryOp } from '../../backend.js';
+import type { BinaryOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Module codes of the unary ops it implements (exp and log stay on js). */
@@ -50,4 +50,16 @@ export function wasmSumAxis(rt: WasmRuntime, x: Float32Array, outer: number, siz
   const xPtr = rt.put(x), outPtr = rt.alloc(4 * outer * inner);
   rt.kernels.sumAxis(xPtr, outPtr, outer, size, inner);
   return rt.read(outPtr, outer * inner);
+}
+
+/** Module codes of the row maps. */
+const rowMapCodes: Record<RowMap, number> = { identity: 0, relu: 1, abs: 2, square: 3 };
+
+/** out [B, P, Q] = Σ_f map(x[b, p, q, f]) · w[b, p, f] (w = 1 when null) per {@link RowDotSpec}. */
+export function wasmRowDot(rt: WasmRuntime, x: Float32Array, w: Float32Array | null, spec: RowDotSpec, map: RowMap): Float32Array {
+  const { batch, groups, rows, length, xShared, wShared } = spec;
+  rt.reset();
+  const xPtr = rt.put(x), wPtr = w ? rt.put(w) : 0, size = batch * groups * rows, outPtr = rt.alloc(4 * size);
+  rt.kernels.rowDot(rowMapCodes[map], xPtr, wPtr, outPtr, batch, groups, rows, length, xShared ? 1 : 0, wShared ? 1 : 0);
+  return rt.read(outPtr, size);
 }

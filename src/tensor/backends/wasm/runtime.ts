@@ -21,6 +21,8 @@ export interface KernelExports {
   binary(op: number, a: number, b: number, out: number, n: number, mode: number): void;
   clamp(x: number, out: number, n: number, lo: number, hi: number): void;
   sumAxis(x: number, out: number, outer: number, size: number, inner: number): void;
+  rowDot(map: number, x: number, w: number, out: number, batch: number, groups: number, rows: number, length: number,
+    xShared: number, wShared: number): void;
 }
 
 /** A compiled module (opaque here). */
