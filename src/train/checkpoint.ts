@@ -122,7 +122,7 @@ export function modelState(checkpoint: Checkpoint, stage?: number): Map<string, 
   }
   if (stage === undefined && stages.size > 1) throw new Error(`checkpoint is a cascade of ${stages.size} stages; name the stage`);
   const k = stage ?? 0;
-  if (!stages.has(k)) throw new Error(`cascade checkpoint has stages ${[...stages].sort().join(', ')}; stage ${k} does not exist`);
+  if (!stages.has(k)) throw new Error(`cascade checkpoint has stages ${[...stages].sort((a, b) => a - b).join(', ')}; stage ${k} does not exist`);
   const prefix = `${STAGE_PREFIX}${k}/`;
   return new Map([...checkpoint.tensors].filter(([name]) => name.startsWith(prefix)).map(([name, t]) => [name.slice(prefix.length), t]));
 }
