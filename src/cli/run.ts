@@ -1,8 +1,9 @@
 /**
  * The dispatcher: `runCli(argv, io)` picks the command, handles `--help` / `help <command>` /
  * `--version`, runs it, prints its text or JSON, and maps errors to one-line messages and exit
- * codes (0 ok, 1 failure, 2 bad usage). It never calls
- * `process.exit`, so tests run every command in-process.
+ * codes (0 ok, 1 failure, 2 bad usage). Without a command (no arguments, or only flags) it runs
+ * {@link DEFAULT_COMMAND}, the main job. It never calls `process.exit`, so tests run every
+ * command in-process.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ export function version(): string {
   return pkg.version ?? '0.0.0';
 }
 
+/** The command `relaxjs` runs when given no command: no arguments, or flags only (`relaxjs --epochs 20`). */
+export const DEFAULT_COMMAND = 'main';
+
 /** The top-level help: usage and the command list. */
 export function mainHelp(commands: readonly RegisteredCommand[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -24,6 +28,7 @@ export function mainHelp(commands: readonly RegisteredCommand[] = COMMANDS): str
     'relaxjs: train and certify provably robust networks (Wong & Kolter convex outer adversarial polytope)',
     '',
     'Usage: relaxjs <command> [flags]      relaxjs <command> --help',
+    `       relaxjs [flags]                 no command: runs '${DEFAULT_COMMAND}' (npm start = the main job with its defaults)`,
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -39,13 +44,9 @@ export function mainHelp(commands: readonly RegisteredCommand[] = COMMANDS): str
  */
 export async function runCli(argv: readonly string[], io: CliIo, commands: readonly RegisteredCommand[] = COMMANDS): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined) {
-    io.stderr(mainHelp(commands));
-    io.stderr('relaxjs: missing command\n');
-    return EXIT.usage;
-  }
   if (first === '--help' || first === '-h') { io.stdout(mainHelp(commands)); return EXIT.ok; }
   if (first === '--version') { io.stdout(version() + '\n'); return EXIT.ok; }
+  if (first === undefined || first.startsWith('--')) return runDefault(argv, io, commands);
   const helpTarget = first === 'help' ? rest[0] : undefined;
   if (first === 'help' && helpTarget === undefined) { io.stdout(mainHelp(commands)); return EXIT.ok; }
   const name = helpTarget ?? first;
@@ -56,6 +57,18 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   if (helpTarget !== undefined || rest.includes('--help') || rest.includes('-h')) { io.stdout(command.help()); return EXIT.ok; }
   return execute(command, rest, io);
+}
+
+/** No command named: {@link DEFAULT_COMMAND} gets all of `argv` (its help for `--help`). */
+async function runDefault(argv: readonly string[], io: CliIo, commands: readonly RegisteredCommand[]): Promise<number> {
+  const command = commands.find((c) => c.name === DEFAULT_COMMAND);
+  if (!command) {
+    io.stderr(mainHelp(commands));
+    io.stderr('relaxjs: missing command\n');
+    return EXIT.usage;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) { io.stdout(command.help()); return EXIT.ok; }
+  return execute(command, argv, io);
 }
 
 async function execute(command: RegisteredCommand, argv: readonly string[], io: CliIo): Promise<number> {

@@ -17,8 +17,8 @@ const run = async (argv: string[]) => {
   return { code, out: io.out.join(''), err: io.err.join('') };
 };
 
-test('the command table holds the seven commands of the issue', () => {
-  assert.equal(COMMANDS.map((c) => c.name).sort(), ['attack', 'bench', 'certify', 'radius', 'reproduce', 'toy2d', 'train']);
+test('the command table holds the seven commands of the issue and main', () => {
+  assert.equal(COMMANDS.map((c) => c.name).sort(), ['attack', 'bench', 'certify', 'main', 'radius', 'reproduce', 'toy2d', 'train']);
   const help = mainHelp();
   for (const c of COMMANDS) assert.ok(help.includes(`  ${c.name} `), c.name);
 });
@@ -48,6 +48,11 @@ const BAD: [string, string[], string][] = [
   ['toy2d', ['--points', '1'], 'relaxjs: --points must be an integer >= 2 and <= 200, got 1'],
   ['reproduce', ['--robust-weights', 'nope.pth'], `relaxjs: --robust-weights ${join(scratch, 'nope.pth')} is not a file`],
   ['bench', ['--repeats', '0'], 'relaxjs: --repeats must be an integer >= 1, got 0'],
+  ['main', ['--epochs', '-1'], 'relaxjs: --epochs must be an integer >= 1, got -1'],
+  ['main', ['--train-size', '9000'], 'relaxjs: --train-size must be an integer >= 1 and <= 8000, got 9000'],
+  ['main', ['--epochs', '3', '--schedule-length', '4'], 'relaxjs: --schedule-length (4) must not exceed --epochs (3)'],
+  ['main', ['--epsilon', '0.005'], 'relaxjs: --starting-epsilon (0.01) must not exceed --epsilon (0.005)'],
+  ['main', ['--lr', '0'], 'relaxjs: --lr must be a number > 0, got 0'],
   ['train', ['--resume'], 'relaxjs: --resume needs --checkpoint <file>'],
   ['train', ['--method', 'baseline', '--proj', '50'], 'relaxjs: --proj applies to --method robust only, not baseline'],
   ['train', ['--data', 'har'], 'relaxjs: --data har needs --data-dir <the "UCI HAR Dataset" folder>'],
@@ -64,13 +69,13 @@ for (const [name, argv, message] of BAD) {
   });
 }
 
-test('dispatcher errors: no command, unknown command, unknown flag, top-level help and version', async () => {
-  const none = await run([]);
-  assert.is(none.code, 2);
-  assert.ok(none.err.endsWith('relaxjs: missing command\n'));
+test('dispatcher errors: no command (in a table without main), unknown command, unknown flag, top-level help and version', async () => {
+  const io = captureIo({ cwd: scratch });
+  assert.is(await runCli([], io, COMMANDS.filter((c) => c.name !== 'main')), 2);
+  assert.ok(io.err.join('').endsWith('relaxjs: missing command\n'));
   const unknown = await run(['trian']);
   assert.is(unknown.code, 2);
-  assert.is(unknown.err, "relaxjs: unknown command 'trian' (commands: train, certify, attack, radius, toy2d, reproduce, bench)\n");
+  assert.is(unknown.err, "relaxjs: unknown command 'trian' (commands: main, train, certify, attack, radius, toy2d, reproduce, bench)\n");
   const flag = await run(['toy2d', '--epsilom', '0.1']);
   assert.is(flag.err, "relaxjs: unknown flag --epsilom for 'toy2d' (see relaxjs toy2d --help)\n");
   assert.is((await run(['--help'])).code, 0);
