@@ -48,7 +48,7 @@ export const mainCommand = defineCommand({
     'attack), prints the table and writes the report folder: table.md, results.json, training-curve.svg,',
     'standard/robust.jsonl (training logs) and standard/robust.ckpt (checkpoints after every epoch).',
     `\`relaxjs\` (\`npm start\`) with no arguments runs it with the defaults (${D.trainSize} training digits,`,
-    `${D.epochs} epochs: about 6 minutes on 2 cores with the js backend); flags without a command go to`,
+    `${D.epochs} epochs: about 4-6 minutes on 2 cores with the js backend); flags without a command go to`,
     'main too (`relaxjs --epochs 20` is `relaxjs main --epochs 20`).',
   ],
   examples: [
