@@ -2,7 +2,8 @@
  * Pieces several commands share: the common flags (data, model, weights, radius, output
  * folder), and loading what they name: a dataset split (optionally a seeded random subset), a
  * zoo model with its weights (a PyTorch `.pth` state dict or a relaxjs checkpoint), and an
- * output folder checked *before* any work so a bad `--out` never costs a run.
+ * output folder checked *before* any work so a bad `--out` never costs a run; and the start
+ * that `train`, `certify`, `attack` and `radius` share ({@link prepareRun}, {@link prepareEvaluation}).
  * @module
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { loadCheckpoint, CHECKPOINT_MAGIC } from '../io/checkpoint.js';
 import { loadStateDict } from '../io/torch.js';
 import { zoo, type DenseSequential, type Sequential } from '../nn/index.js';
 import { Rng } from '../tensor/random.js';
+import type { CommandContext } from './command.js';
 import { UsageError } from './errors.js';
 import { choiceFlag, numberFlag, optionalChoiceFlag, optionalNumberFlag, stringFlag, switchFlag } from './flags.js';
 
@@ -133,4 +135,66 @@ export function checkOutFolder(path: string | undefined, overwrite: boolean): vo
   if (path === undefined || !existsSync(path)) return;
   if (!statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file, not a folder`);
   if (!overwrite && readdirSync(path).length > 0) throw new UsageError(`--out ${path} already exists and is not empty (pass --overwrite to replace it)`);
+}
+
+/** Flags {@link prepareRun} reads: data, model, output folder and the global `--seed`. */
+export interface RunFlags {
+  readonly data: DatasetName;
+  readonly dataDir: string | undefined;
+  readonly model: ModelName | undefined;
+  readonly out: string | undefined;
+  readonly overwrite: boolean;
+  readonly seed: number;
+}
+
+/** What a command starts from: the model's name, the resolved `--out` and `--data-dir`, the freshly built model. */
+export interface PreparedRun<T> {
+  readonly modelName: ModelName;
+  readonly out: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly model: Sequential | DenseSequential;
+  /** What the command's own `checkFlags` returned. */
+  readonly checked: T;
+}
+
+/**
+ * The common start of a command that runs a zoo model, in an order that keeps a bad flag cheap:
+ * the model name (default for the dataset), `--out` resolved and checked ({@link checkOutFolder}),
+ * the command's own flag checks `checkFlags`, then the model built with `--seed`.
+ */
+export function prepareRun<T>(flags: RunFlags, ctx: Pick<CommandContext, 'path'>, checkFlags: () => T): PreparedRun<T> {
+  const modelName = modelNameFor(flags.model, flags.data);
+  const out = flags.out && ctx.path(flags.out);
+  checkOutFolder(out, flags.overwrite);
+  const checked = checkFlags();
+  const dataDir = flags.dataDir && ctx.path(flags.dataDir);
+  const model = buildModel(modelName, flags.data, flags.seed);
+  return { modelName, out, dataDir, model, checked };
+}
+
+/** {@link RunFlags} plus the trained `--weights` and the test subset size `--limit`. */
+export interface EvaluationFlags extends RunFlags {
+  readonly weights: string | undefined;
+  readonly limit: number | undefined;
+}
+
+/** A prepared run with its weights loaded (the model in eval mode) and the test set. */
+export interface PreparedEvaluation extends Omit<PreparedRun<string>, 'checked'> {
+  /** The resolved, checked `--weights` path. */
+  readonly weights: string;
+  /** The test split, a seeded random subset of `--limit` examples when given ({@link limitDataset}). */
+  readonly test: Dataset;
+}
+
+/**
+ * The common start of a command that evaluates trained weights on the test split: {@link prepareRun}
+ * with the `--weights` path checked before the model is built, then the test split loaded,
+ * the weights loaded ({@link loadWeights}) and the model put in eval mode.
+ */
+export function prepareEvaluation(flags: EvaluationFlags, ctx: Pick<CommandContext, 'path'>): PreparedEvaluation {
+  const { checked: weights, ...run } = prepareRun(flags, ctx, () => checkWeightsPath(flags.weights && ctx.path(flags.weights)));
+  const test = limitDataset(loadSplit(flags.data, 'test', run.dataDir), flags.limit, flags.seed);
+  loadWeights(run.model, weights);
+  run.model.eval();
+  return { ...run, weights, test };
 }

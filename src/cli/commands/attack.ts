@@ -9,10 +9,7 @@ import { robustnessTable } from '../../report/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
-import {
-  buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
-  modelNameFor,
-} from '../setup.js';
+import { DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
 
 /** The `relaxjs attack` command (see the module doc and its `--help`). */
 export const attackCommand = defineCommand({
@@ -40,14 +37,7 @@ export const attackCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
-    const modelName = modelNameFor(flags.model, flags.data);
-    const out = flags.out && ctx.path(flags.out);
-    checkOutFolder(out, flags.overwrite);
-    const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(modelName, flags.data, flags.seed);
-    const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
-    loadWeights(model, weights);
-    model.eval();
+    const { modelName, out, weights, model, test } = prepareEvaluation(flags, ctx);
     const kinds: AttackKind[] = flags.attack === 'both' ? ['fgs', 'pgd'] : [flags.attack];
     const errors: Partial<Record<AttackKind, number>> = {};
     let cleanError = Number.NaN;

@@ -12,10 +12,7 @@ import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { numberFlag } from '../flags.js';
 import { certifyBatch } from '../robust.js';
-import {
-  BALL_FLAGS, buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
-  modelNameFor,
-} from '../setup.js';
+import { BALL_FLAGS, DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
 
 /** The `relaxjs certify` command (see the module doc and its `--help`). */
 export const certifyCommand = defineCommand({
@@ -32,14 +29,7 @@ export const certifyCommand = defineCommand({
   ],
   flags: { ...DATA_FLAGS, ...MODEL_FLAGS, ...BALL_FLAGS, batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }), limit: limitFlag('test'), ...OUT_FLAGS },
   run(flags, ctx) {
-    const modelName = modelNameFor(flags.model, flags.data);
-    const out = flags.out && ctx.path(flags.out);
-    checkOutFolder(out, flags.overwrite);
-    const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(modelName, flags.data, flags.seed);
-    const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
-    loadWeights(model, weights);
-    model.eval();
+    const { modelName, out, weights, model, test } = prepareEvaluation(flags, ctx);
     const certified = new Uint8Array(test.n);
     let clean = 0;
     let robust = 0;

@@ -16,10 +16,7 @@ import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
 import { certifyBatch, type BallOptions } from '../robust.js';
-import {
-  buildModel, checkOutFolder, checkWeightsPath, DATA_FLAGS, limitDataset, limitFlag, loadSplit, loadWeights, MODEL_FLAGS, OUT_FLAGS,
-  modelNameFor,
-} from '../setup.js';
+import { DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
 
 /**
  * Certified radii of one batch by bisection on `[0, maxEpsilon]` (all examples at once, each
@@ -75,14 +72,7 @@ export const radiusCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
-    const modelName = modelNameFor(flags.model, flags.data);
-    const out = flags.out && ctx.path(flags.out);
-    checkOutFolder(out, flags.overwrite);
-    const weights = checkWeightsPath(flags.weights && ctx.path(flags.weights));
-    const model = buildModel(modelName, flags.data, flags.seed);
-    const test = limitDataset(loadSplit(flags.data, 'test', flags.dataDir && ctx.path(flags.dataDir)), flags.limit, flags.seed);
-    loadWeights(model, weights);
-    model.eval();
+    const { modelName, out, weights, model, test } = prepareEvaluation(flags, ctx);
     const radii: number[] = [];
     let capped = 0;
     const bar = ctx.progress('radius', Math.ceil(test.n / flags.batchSize));

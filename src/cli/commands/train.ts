@@ -20,7 +20,7 @@ import { defineCommand, type CommandContext } from '../command.js';
 import type { Progress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
-import { buildModel, checkOutFolder, DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, modelNameFor, OUT_FLAGS } from '../setup.js';
+import { DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, OUT_FLAGS, prepareRun } from '../setup.js';
 
 /** The `relaxjs train` command (see the module doc and its `--help`). */
 export const trainCommand = defineCommand({
@@ -62,14 +62,11 @@ export const trainCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
-    const modelName = modelNameFor(flags.model, flags.data);
-    const out = flags.out && ctx.path(flags.out);
-    checkOutFolder(out, flags.overwrite);
-    if (flags.scheduleLength > flags.epochs) throw new UsageError(`--schedule-length (${flags.scheduleLength}) must not exceed --epochs (${flags.epochs})`);
-    if (flags.resume && flags.checkpoint === undefined) throw new UsageError('--resume needs --checkpoint <file>');
-    if (flags.proj !== undefined && flags.method !== 'robust') throw new UsageError(`--proj applies to --method robust only, not ${flags.method}`);
-    const dataDir = flags.dataDir && ctx.path(flags.dataDir);
-    const model = buildModel(modelName, flags.data, flags.seed);
+    const { modelName, out, dataDir, model } = prepareRun(flags, ctx, () => {
+      if (flags.scheduleLength > flags.epochs) throw new UsageError(`--schedule-length (${flags.scheduleLength}) must not exceed --epochs (${flags.epochs})`);
+      if (flags.resume && flags.checkpoint === undefined) throw new UsageError('--resume needs --checkpoint <file>');
+      if (flags.proj !== undefined && flags.method !== 'robust') throw new UsageError(`--proj applies to --method robust only, not ${flags.method}`);
+    });
     const train = limitDataset(loadSplit(flags.data, 'train', dataDir), flags.trainLimit, flags.seed);
     const test = limitDataset(loadSplit(flags.data, 'test', dataDir), flags.testLimit, flags.seed + 1);
     const ball = { norm: flags.norm, bounded: flags.bounded };
