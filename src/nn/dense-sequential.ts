@@ -8,18 +8,14 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from './layer.js';
-import { Module } from './module.js';
+import { LayerChain } from './sequential.js';
 
 /** Layers with access to all earlier outputs; entries named `i.<name>` as in `Sequential`. */
-export class DenseSequential extends Module {
+export class DenseSequential extends LayerChain {
   readonly kind = 'denseSequential' as const;
-  /** The layers, in application order. */
-  readonly layers: readonly Layer[];
 
   constructor(...layers: Layer[]) {
-    super();
-    this.layers = layers;
-    layers.forEach((layer, i) => this.registerModule(String(i), layer));
+    super(layers);
   }
 
   /** The last output x_k. */
