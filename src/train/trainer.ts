@@ -47,13 +47,12 @@ export type TrainMethod = 'baseline' | 'robust' | 'madry';
 /** The original `train_madry` attack: 50 sign steps of 0.01, each projected onto the ε-ball and clamped to [0, 1]. */
 export const MADRY_TRAINING_ATTACK = Object.freeze({ iterations: 50, step: 0.01, clip01: true });
 
-/** Numbers of one batch (robust ones only for `robust`, PGD ones only for madry). */
-export interface BatchRecord {
-  readonly epoch: number;
-  readonly batch: number;
-  /** Number of batches of the pass. */
-  readonly batches: number;
-  readonly size: number;
+/**
+ * The numbers the original logs for a batch or averages over a pass: clean cross-entropy and
+ * error, plus the robust ones (robust cross-entropy, eq. 14, and the fraction not certified) only
+ * for `robust`, the PGD ones only for madry.
+ */
+export interface PassNumbers {
   /** Clean cross-entropy and error (training: before the update, as the original). */
   readonly loss: number;
   readonly error: number;
@@ -63,14 +62,17 @@ export interface BatchRecord {
   readonly pgdError?: number;
 }
 
+/** Numbers of one batch. */
+export interface BatchRecord extends PassNumbers {
+  readonly epoch: number;
+  readonly batch: number;
+  /** Number of batches of the pass. */
+  readonly batches: number;
+  readonly size: number;
+}
+
 /** Batch-size-weighted means over an epoch (the original's `AverageMeter.avg`). */
-export interface EpochSummary {
-  readonly loss: number;
-  readonly error: number;
-  readonly robustLoss?: number;
-  readonly robustError?: number;
-  readonly pgdLoss?: number;
-  readonly pgdError?: number;
+export interface EpochSummary extends PassNumbers {
   readonly batches: readonly BatchRecord[];
 }
 
