@@ -231,4 +231,17 @@ test('the registry serves it as wasm', () => {
   assert.is(backendByName('wasm'), wasmBackend);
 });
 
+test('conv2dWeightGrad on 2 threads is bit-identical from run to run (fixed image ranges, fixed sum order)', () => {
+  const backend = backends[1]![1];
+  const rng = new Rng(7);
+  const spec = {
+    batch: 37, inChannels: 16, outChannels: 32, inHeight: 14, inWidth: 14, kernelHeight: 4, kernelWidth: 4,
+    stride: [2, 2] as const, padding: [1, 1] as const, outHeight: 7, outWidth: 7,
+  };
+  const x = randomF32(37 * 16 * 196, rng);
+  const dy = randomF32(37 * 32 * 49, rng);
+  const first = backend.conv2dWeightGrad(x, dy, spec);
+  for (let run = 0; run < 15; run++) assert.equal(backend.conv2dWeightGrad(x, dy, spec), first, `run ${run} differs`);
+});
+
 test.run();

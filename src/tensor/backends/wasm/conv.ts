@@ -67,14 +67,26 @@ export function wasmConv2dTranspose(rt: WasmRuntime, y: Float32Array, weight: Fl
   return rt.read(outPtr, size);
 }
 
-/** conv2dWeightGrad: x [N,C,H,W], dy [N,O,Ho,Wo] → [O,C,kh,kw]; each thread sums its images, then the partials are added. */
+/**
+ * conv2dWeightGrad: x [N,C,H,W], dy [N,O,Ho,Wo] → [O,C,kh,kw]. Thread i sums a fixed contiguous
+ * range of images into its own partial (own claim counter), and the partials are added in
+ * thread order, so the float32 rounding, and hence training, is the same on every run.
+ */
 export function wasmConv2dWeightGrad(rt: WasmRuntime, x: Float32Array, dy: Float32Array, s: Conv2dSpec, parallelMinWork: number): Float32Array {
   rt.reset();
   const xPtr = rt.put(x), dyPtr = rt.put(dy);
   const size = s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth;
   const threads = convThreads(s, rt.threads, parallelMinWork);
   const partials = Array.from({ length: threads }, () => rt.alloc(4 * size));
-  rt.runJobs(convJobs(rt, ConvJob.conv2dWeightGrad, s, xPtr, 0, dyPtr, (i) => partials[i]!, threads));
+  const xImage = 4 * s.inChannels * s.inHeight * s.inWidth;
+  const dyImage = 4 * s.outChannels * s.outHeight * s.outWidth;
+  const jobs = partials.map((partial, i) => {
+    const start = Math.floor((i * s.batch) / threads);
+    const end = Math.floor(((i + 1) * s.batch) / threads);
+    const part: Conv2dSpec = { ...s, batch: end - start };
+    return convJobs(rt, ConvJob.conv2dWeightGrad, part, xPtr + start * xImage, 0, dyPtr + start * dyImage, () => partial, 1)[0]!;
+  });
+  rt.runJobs(jobs);
   for (let i = 1; i < partials.length; i++) rt.kernels.binary(0, partials[0]!, partials[i]!, partials[0]!, size, 0);
   return rt.read(partials[0]!, size);
 }
