@@ -4,7 +4,7 @@
 // Expected indices: from scripts/reproduce-fashion.ts over all 10,000 examples (wasm backend,
 // 2026-11-25), whose totals equal the PyTorch original's exactly (2173 clean errors, 3453
 // uncertified). The full run is a script (about 9 minutes); this prefix guards it in CI, on the
-// default backend for 25 examples and on the wasm backend for all 100.
+// js backend for 25 examples and on the wasm backend for all 100.
 // Runs when ../shared/models and the Debian dataset-fashion-mnist files are present.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -43,8 +43,8 @@ function certifyPrefix(count: number): { clean: number[]; uncertified: number[] 
 }
 
 if (existsSync(modelPath) && existsSync(FASHION_MNIST_DIR)) {
-  test('Fashion-MNIST prefix, default backend: first 25 examples match the full reproduction', () => {
-    const got = certifyPrefix(25);
+  test('Fashion-MNIST prefix, js backend: first 25 examples match the full reproduction', () => {
+    const got = withBackend('js', () => certifyPrefix(25));
     assert.equal(got.clean, CLEAN_ERRORS.filter((i) => i < 25));
     assert.equal(got.uncertified, UNCERTIFIED.filter((i) => i < 25));
   });

@@ -3,10 +3,12 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { exp } from '../../src/autograd/index.js';
 import type { Backend, UnaryOp } from '../../src/tensor/backend.js';
 import { jsBackend } from '../../src/tensor/backends/js/index.js';
-import { backendByName, backendNames, getBackend, registerBackend, setBackend, withBackend } from '../../src/tensor/registry.js';
+import { kernelsPath } from '../../src/tensor/backends/wasm/runtime.js';
+import { backendByName, backendNames, defaultBackendName, getBackend, registerBackend, setBackend, withBackend } from '../../src/tensor/registry.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,8 +20,9 @@ function countingBackend(name: string): { backend: Backend; calls: UnaryOp[] } {
   return { backend, calls };
 }
 
-test('the default backend is the one RELAXJS_BACKEND names, else js', () => {
-  assert.is(getBackend().name, process.env.RELAXJS_BACKEND || 'js');
+test('the default backend is the one RELAXJS_BACKEND names, else wasm when built, else js', () => {
+  assert.is(getBackend().name, process.env.RELAXJS_BACKEND || defaultBackendName());
+  assert.is(defaultBackendName(), existsSync(kernelsPath) ? 'wasm' : 'js');
   assert.ok(backendNames().includes('js'));
   assert.is(backendByName('js'), jsBackend);
 });
