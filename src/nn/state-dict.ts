@@ -52,7 +52,10 @@ export function applyStateDict(slots: ReadonlyMap<string, StateSlot>, source: St
   if (strict) {
     for (const key of source.keys()) if (!slots.has(key)) problems.push(`unexpected key '${key}'`);
   }
-  if (problems.length > 0) throw new Error(`loadStateDict: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) {
+    const first = `the checkpoint does not fit this architecture: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
+    throw new Error(`loadStateDict: ${first}\n  ${problems.join('\n  ')}`);
+  }
   for (const [key, slot] of slots) {
     const entry = source.get(key);
     if (entry) slot.write(entry.data);
