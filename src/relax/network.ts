@@ -105,6 +105,8 @@ export class DualNetwork {
   constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}) {
     if (net.layers.length === 0) throw new Error('DualNetwork: the network has no layers');
     if (X.rank < 2) throw new Error(`DualNetwork: X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
+    const bad = X.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`DualNetwork: X must be finite, but element ${bad} is ${X.data[bad]}`);
     if (net.parameters().length > 0 && net.dtype !== X.dtype) {
       throw new Error(`DualNetwork: X is ${X.dtype} but the network's parameters are ${net.dtype}; convert one (net.to(dtype) or X.to(dtype))`);
     }

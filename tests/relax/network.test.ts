@@ -111,4 +111,12 @@ test('the objective checks the shape of c', () => {
   assert.throws(() => dual.objective(Tensor.zeros([3, 1, 3], 'float64')), /c must be \[2, K, 3\]/);
 });
 
+test('a non-finite input is a clear error, not NaN bounds', () => {
+  const X = Tensor.zeros([2, 1, 6, 7], 'float64');
+  X.data[5] = Number.NaN;
+  assert.throws(() => new DualNetwork(mlp, X, 0.1), /X must be finite, but element 5 is NaN/);
+  X.data[5] = Infinity;
+  assert.throws(() => new DualNetwork(mlp, X, 0.1), /element 5 is Infinity/);
+});
+
 test.run();
