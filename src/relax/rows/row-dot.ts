@@ -1,14 +1,15 @@
 /**
- * The differentiable contraction of backward rows with an image:
+ * The contraction of backward rows with an image:
  * `out[b, p, q] = Σ_f map(g[b, p, q, f]) · w[b, p, f]` for g `[B | 1, P, Q, F]` and w `[B | 1, P, F]`
  * (or no w: all ones), map ∈ {identity, relu, abs, square}. These are the terms of the bounds:
  * the centre g·x, the dual norm ε‖g‖_1 (or Σ g² under the l2 root), the ReLU term Σ ℓ [g]_+ and
- * the box terms. The forward pass runs the backend's fused `rowDot` kernel when it has one (map(g)
- * is never materialised), else `unary` + `matmul`; the gradient is composed of existing ops:
- * ∂/∂g = map′(g) ⊙ (out-grad ⊗ w) and ∂/∂w = Σ_q out-grad · map(g).
+ * the box terms. Without gradients (certification) it runs the backend's fused `rowDot` kernel
+ * when there is one, so map(g) is never materialised only to be reduced; while gradients are
+ * recorded it is `map` + `matmul` (the backward pass reuses the saved map(g): recomputing it in a
+ * fused op's backward made a training step 7% slower on wasm and saved no memory worth having).
  * @module
  */
-import { abs, expand, matmul, mul, permute, record, relu, reshape, sign, square, sumTo, unsqueeze } from '../../autograd/index.js';
+import { abs, isGradEnabled, matmul, permute, relu, reshape, square } from '../../autograd/index.js';
 import type { RowMap } from '../../tensor/backend.js';
 import { getBackend } from '../../tensor/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -21,15 +22,7 @@ function mapped(g: Tensor, map: RowMap): Tensor {
   return g;
 }
 
-/** map′(g) as a constant tensor. */
-function derivative(g: Tensor, map: RowMap): Tensor | number {
-  if (map === 'relu') return new Tensor(getBackend().unary('step', g.data), g.shape);
-  if (map === 'abs') return sign(g.detach());
-  if (map === 'square') return mul(g.detach(), 2);
-  return 1;
-}
-
-/** The same contraction from existing kernels: map, then one product per (b, p) block. */
+/** The contraction from existing kernels: map, then one product per (b, p) block. */
 function composed(g: Tensor, w: Tensor | null, map: RowMap): Tensor {
   const [Bg, P, Q, F] = g.shape as [number, number, number, number];
   const m = mapped(g, map);
@@ -42,22 +35,15 @@ function composed(g: Tensor, w: Tensor | null, map: RowMap): Tensor {
 /**
  * `Σ_f map(g[b, p, q, f]) · w[b, p, f]` → `[max(B_g, B_w), P, Q]` (differentiable in g and w).
  * Rows shared by the batch (B_g = 1) against per-example images stay one matrix product (a fast
- * GEMM on every backend); every other case runs the fused kernel when the backend has it.
+ * GEMM on every backend).
  */
 export function rowDot(g: Tensor, w: Tensor | null, map: RowMap): Tensor {
   const backend = getBackend();
   const [Bg, P, Q, F] = g.shape as [number, number, number, number];
   const Bw = w ? w.shape[0]! : 1;
-  if (!backend.rowDot || (Bg === 1 && Bw > 1)) return composed(g, w, map);
+  const recording = isGradEnabled() && (g.requiresGrad || (w?.requiresGrad ?? false));
+  if (!backend.rowDot || recording || (Bg === 1 && Bw > 1)) return composed(g, w, map);
   const B = Math.max(Bg, Bw);
   const spec = { batch: B, groups: P, rows: Q, length: F, xShared: Bg === 1 && B > 1, wShared: Bw === 1 && B > 1 };
-  const out = new Tensor(backend.rowDot(g.data, w ? w.data : null, spec, map), [B, P, Q]);
-  return record(out, 'rowDot', w ? [g, w] : [g], (grad) => {
-    const gradRows = unsqueeze(grad, 3);
-    const spread = expand(w ? mul(gradRows, unsqueeze(w, 2)) : gradRows, [B, P, Q, F]);
-    const gg = g.requiresGrad ? sumTo(mul(derivative(g, map), spread), g.shape) : null;
-    if (!w) return [gg];
-    const gw = w.requiresGrad ? sumTo(reshape(matmul(unsqueeze(grad, 2), mapped(g.detach(), map)), [B, P, F]), w.shape) : null;
-    return [gg, gw];
-  });
+  return new Tensor(backend.rowDot(g.data, w ? w.data : null, spec, map), [B, P, Q]);
 }

@@ -1,6 +1,6 @@
-// The rowDot op (fused kernel forward, composed backward): gradients against central differences
-// for every map, with and without weights, shared rows or images; forward equal to the
-// composition the backends without the kernel run.
+// The rowDot op: gradients (recorded: the composed path) against central differences for every
+// map, with and without weights, shared rows or images; without gradients the fused kernel gives
+// the same values as the composition the backends without the kernel run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { noGrad } from '../../../src/autograd/index.js';
@@ -15,7 +15,7 @@ const withoutKernel: Backend = { ...jsBackend, name: 'js-without-rowDot', rowDot
 
 for (const map of ['identity', 'relu', 'abs', 'square'] as const) {
   for (const [gBatch, wBatch, weighted] of [[2, 2, true], [2, 1, true], [1, 2, true], [2, 1, false]] as const) {
-    test(`rowDot ${map}, g [${gBatch},3,4,5], ${weighted ? `w [${wBatch},3,5]` : 'no w'}: gradient and forward = composition`, () => {
+    test(`rowDot ${map}, g [${gBatch},3,4,5], ${weighted ? `w [${wBatch},3,5]` : 'no w'}: gradient, and fused = composed`, () => {
       const rng = new Rng(7);
       const g = distinct64([gBatch, 3, 4, 5], rng, 0.05).requireGrad();
       const w = weighted ? distinct64([wBatch, 3, 5], rng, 0.05).requireGrad() : null;
