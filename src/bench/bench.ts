@@ -14,6 +14,7 @@ import type { ChildResult, ChildTask } from './child.js';
 import { KERNEL_NAMES } from './kernels.js';
 import { loadPytorchReference, type PytorchReference } from './reference.js';
 import { defaultInputs, WORKLOAD_NAMES } from './workloads.js';
+import { defaultBackendName } from '../tensor/registry.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -133,7 +134,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be an integer >= 1, got ${runs}`);
   const sharedDir = options.sharedDir ?? path.resolve(repoRoot, '..', 'shared');
   const ref = loadPytorchReference(path.join(sharedDir, 'bench', 'pytorch-reference.json'));
-  const backend = options.backend ?? (process.env.RELAXJS_BACKEND || 'js');
+  const backend = options.backend ?? (process.env.RELAXJS_BACKEND || defaultBackendName());
   const warmup = quick ? 0 : 1;
   const base = { backend, warmup, runs, quick, inputs: defaultInputs(sharedDir) };
   const wanted = (name: string): boolean => !options.only || options.only.includes(name);
