@@ -32,4 +32,8 @@ export { InputSupportTerm, type SupportSet } from './inputs/support-term.js';
 export { ChunkedDualNetwork, chunkedCertify, chunkedRobustLogits, type ChunkedOptions } from './chunked.js';
 export { affineOutputSizes, epsilonFromModel, projectionEpsilon, projectionLowerTail, projectionUpperTail, type ModelEpsilonOptions } from './epsilon.js';
 export { channelStatistics, primalActivations } from './primal.js';
+export { backwardBounds, planRows, supportsRows, WINDOW_FRACTION, type CutNetwork, type PlacedTerm } from './rows/backward-bounds.js';
+export { chooseDirection, type BoundDirection } from './rows/bound-cost.js';
+export { DenseRows, IdentityRows, RowBlock, WindowRows } from './rows/row-block.js';
+export { WindowGrid } from './rows/window-grid.js';
 export * as testing from './testing/index.js';
