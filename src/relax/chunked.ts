@@ -26,7 +26,7 @@ import { InputSupportTerm } from './inputs/support-term.js';
 import { ReluDualBase, relaxRelu } from './layers/relu.js';
 import type { DualizableNetwork, DualNetworkOptions } from './network.js';
 import { primalActivations } from './primal.js';
-import { uncertified, type CertifyResult } from './robust-loss.js';
+import { labelDifferences, uncertified, type CertifyResult } from './robust-loss.js';
 
 /** Options of the chunked evaluation: the input set, plus the working-memory budget. */
 export interface ChunkedOptions extends Omit<DualNetworkOptions, 'projection'> {
@@ -198,17 +198,7 @@ function signedUnits(batch: number, start: number, count: number, shape: Shape, 
 export function chunkedRobustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: ChunkedOptions): Tensor {
   const dual = new ChunkedDualNetwork(net, X, epsilon, options);
   const K = sizeOf(dual.shapes[dual.shapes.length - 1]!);
-  const B = X.shape[0]!;
-  if (y.length !== B) throw new Error(`y has ${y.length} labels for a batch of ${B}`);
-  const c = Tensor.zeros([B, K, K], X.dtype);
-  for (let b = 0; b < B; b++) {
-    const label = y[b]!;
-    if (!Number.isInteger(label) || label < 0 || label >= K) throw new Error(`y[${b}] = ${label} is not a class in [0, ${K})`);
-    for (let j = 0; j < K; j++) {
-      c.data[(b * K + j) * K + label]! += 1;
-      c.data[(b * K + j) * K + j]! -= 1;
-    }
-  }
+  const c = labelDifferences(y, X.shape[0]!, K, X);
   return neg(dual.objective(c));
 }
 

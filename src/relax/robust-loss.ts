@@ -86,8 +86,8 @@ export function uncertified(logits: Tensor, y: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-/** c `[B, K, K]` with c[b][j] = e_{y_b} − e_j (no gradient). */
-function labelDifferences(y: ArrayLike<number>, B: number, K: number, like: Tensor): Tensor {
+/** c `[B, K, K]` with c[b][j] = e_{y_b} − e_j (no gradient), the objective vectors of the robust logits. */
+export function labelDifferences(y: ArrayLike<number>, B: number, K: number, like: Tensor): Tensor {
   if (y.length !== B) throw new Error(`y has ${y.length} labels for a batch of ${B}`);
   const c = Tensor.zeros([B, K, K], like.dtype);
   for (let b = 0; b < B; b++) {
