@@ -9,9 +9,9 @@
 import { conv2d, conv2dAdjoint, convSpec, expand, reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { inertTerm, leadingAxes, type Bounds, type DualLayer, type DualObject } from '../dual.js';
-import type { RowBlock } from '../rows/row-block.js';
+import { inertTerm, leadingAxes, type DualObject } from '../dual.js';
 import { BiasTerm } from './bias.js';
+import { TermLayer } from './layer-base.js';
 
 /** Stride and zero padding of a convolution, `[height, width]` each. */
 export interface ConvGeometry {
@@ -20,11 +20,11 @@ export interface ConvGeometry {
 }
 
 /** `x ↦ W ⊛ x` on `[..., C, H, W]` columns, with the full bias (if any) as its term. */
-export class DualConv2d implements DualLayer {
+export class DualConv2d extends TermLayer {
   readonly inShape: Shape;
   readonly outShape: Shape;
   readonly reads = [1] as const;
-  private readonly term: DualObject;
+  protected readonly term: DualObject;
 
   /**
    * @param weight - W `[O, C, kh, kw]` (a parameter).
@@ -33,6 +33,7 @@ export class DualConv2d implements DualLayer {
    * @param inShape - the per-example input shape `[C, H, W]`.
    */
   constructor(readonly weight: Tensor, bias: Tensor | null, readonly geometry: ConvGeometry, inShape: Shape) {
+    super();
     if (inShape.length !== 3) throw new Error(`DualConv2d: input shape must be [C, H, W], got [${inShape.join(', ')}]`);
     const spec = convSpec([1, ...inShape], weight.shape, geometry);
     this.inShape = [...inShape];
@@ -41,11 +42,6 @@ export class DualConv2d implements DualLayer {
       throw new Error(`DualConv2d: bias must be [${spec.outChannels}], got [${bias.shape.join(', ')}]`);
     }
     this.term = bias ? new BiasTerm(this.fullBias(bias)) : inertTerm;
-  }
-
-  /** True without a bias: the layer then adds no term to J or to later bounds. */
-  get inert(): boolean {
-    return this.term.inert;
   }
 
   /** Columns `[..., C, H, W]` ↦ `W ⊛ x`: `[..., O, Ho, Wo]` (no bias). */
@@ -62,26 +58,6 @@ export class DualConv2d implements DualLayer {
     const flat = reshape(nu, [-1, ...this.outShape]);
     const back = conv2dAdjoint(flat, this.weight, [flat.shape[0]!, ...this.inShape], this.geometry);
     return reshape(back, [...lead, ...this.inShape]);
-  }
-
-  /** Carries the bias through a later layer. */
-  apply(layer: DualLayer): void {
-    this.term.apply(layer);
-  }
-
-  /** The bias carried to the current activation, on both sides. */
-  bounds(): Bounds {
-    return this.term.bounds();
-  }
-
-  /** The bias seen by each unit of a later z_p, from backward rows (the network calls it only when not inert). */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    return this.term.rowBounds!(rows);
-  }
-
-  /** `−⟨ν_{i+1}, b̃⟩`: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    return this.term.objective(nus);
   }
 
   /** b̃ `[1, O, Ho, Wo]`: the channel bias repeated over the output grid (gradient sums back). */

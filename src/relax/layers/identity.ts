@@ -5,17 +5,17 @@
  */
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { inertTerm, leadingAxes, type Bounds, type DualLayer } from '../dual.js';
+import { leadingAxes } from '../dual.js';
+import { ViewLayer } from './layer-base.js';
 
 /** `x ↦ x` on columns `[..., ...shape]`. */
-export class DualIdentity implements DualLayer {
-  readonly inert = true;
-  readonly reads = [1] as const;
+export class DualIdentity extends ViewLayer {
   readonly inShape: Shape;
   readonly outShape: Shape;
 
   /** @param shape - the per-example shape of input and output. */
   constructor(shape: Shape) {
+    super();
     this.inShape = [...shape];
     this.outShape = [...shape];
   }
@@ -31,20 +31,5 @@ export class DualIdentity implements DualLayer {
   T(nu: Tensor): Tensor {
     leadingAxes(nu, this.outShape, 'DualIdentity.T');
     return nu;
-  }
-
-  /** Inert: nothing to carry (the network never calls this). */
-  apply(): void {
-    inertTerm.apply(this);
-  }
-
-  /** Inert: throws (the network never calls this). */
-  bounds(): Bounds {
-    return inertTerm.bounds();
-  }
-
-  /** Inert: throws (the network never calls this). */
-  objective(): Tensor {
-    return inertTerm.objective([]);
   }
 }

@@ -7,22 +7,23 @@
 import { matmul, reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { inertTerm, leadingAxes, type Bounds, type DualLayer, type DualObject } from '../dual.js';
-import type { RowBlock } from '../rows/row-block.js';
+import { inertTerm, leadingAxes, type DualObject } from '../dual.js';
 import { BiasTerm } from './bias.js';
+import { TermLayer } from './layer-base.js';
 
 /** `x ↦ W x` on the last axis, with the bias `b` (if any) as its term. */
-export class DualLinear implements DualLayer {
+export class DualLinear extends TermLayer {
   readonly inShape: Shape;
   readonly outShape: Shape;
   readonly reads = [1] as const;
-  private readonly term: DualObject;
+  protected readonly term: DualObject;
 
   /**
    * @param weight - W `[out, in]` (a parameter: gradients flow into it).
    * @param bias - b `[out]`, or null for a layer without bias (then the dual is inert).
    */
   constructor(readonly weight: Tensor, bias: Tensor | null) {
+    super();
     if (weight.rank !== 2) throw new Error(`DualLinear: weight must be [out, in], got [${weight.shape.join(', ')}]`);
     const [out, inp] = weight.shape as [number, number];
     if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) {
@@ -31,11 +32,6 @@ export class DualLinear implements DualLayer {
     this.inShape = [inp];
     this.outShape = [out];
     this.term = bias ? new BiasTerm(reshape(bias, [1, out])) : inertTerm;
-  }
-
-  /** True without a bias: the layer then adds no term to J or to later bounds. */
-  get inert(): boolean {
-    return this.term.inert;
   }
 
   /** Columns `[..., in]` at z_i ↦ `W x`: `[..., out]` at z_{i+1} (no bias). */
@@ -47,26 +43,6 @@ export class DualLinear implements DualLayer {
   /** ν at z_{i+1} `[B, K, out]` ↦ `Wᵀ ν`: `[B, K, in]`. */
   T(nu: Tensor): Tensor {
     return this.mapLastAxis(nu, this.outShape[0]!, this.inShape[0]!, false);
-  }
-
-  /** Carries the bias through a later layer. */
-  apply(layer: DualLayer): void {
-    this.term.apply(layer);
-  }
-
-  /** The bias carried to the current activation, `[B | 1, ...S]`, on both sides. */
-  bounds(): Bounds {
-    return this.term.bounds();
-  }
-
-  /** The bias seen by each unit of a later z_p, from backward rows (the network calls it only when not inert). */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    return this.term.rowBounds!(rows);
-  }
-
-  /** `−ν_{i+1}·b`: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    return this.term.objective(nus);
   }
 
   /** `x W̃ᵀ` (forward, W̃ = W) or `x W` (transpose) over the last axis, keeping leading axes. */

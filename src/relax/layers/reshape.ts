@@ -6,15 +6,15 @@
 import { reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { inertTerm, leadingAxes, type Bounds, type DualLayer } from '../dual.js';
+import { leadingAxes } from '../dual.js';
+import { ViewLayer } from './layer-base.js';
 
 /** `[..., ...inShape] ↔ [..., ...outShape]` (row-major, same number of elements). */
-export class DualReshape implements DualLayer {
-  readonly inert = true;
-  readonly reads = [1] as const;
+export class DualReshape extends ViewLayer {
 
   /** @param inShape - per-example input shape; @param outShape - per-example output shape. */
   constructor(readonly inShape: Shape, readonly outShape: Shape) {
+    super();
     const inSize = inShape.reduce((a, b) => a * b, 1);
     const outSize = outShape.reduce((a, b) => a * b, 1);
     if (inSize !== outSize) {
@@ -31,20 +31,5 @@ export class DualReshape implements DualLayer {
   /** ν `[B, K, ...outShape]` viewed as `[B, K, ...inShape]`. */
   T(nu: Tensor): Tensor {
     return reshape(nu, [...leadingAxes(nu, this.outShape, 'DualReshape.T'), ...this.inShape]);
-  }
-
-  /** Inert: nothing to carry (the network never calls this). */
-  apply(): void {
-    inertTerm.apply(this);
-  }
-
-  /** Inert: throws (the network never calls this). */
-  bounds(): Bounds {
-    return inertTerm.bounds();
-  }
-
-  /** Inert: throws (the network never calls this). */
-  objective(): Tensor {
-    return inertTerm.objective([]);
   }
 }
