@@ -22,18 +22,18 @@ import { channelStatistics } from '../primal.js';
 import type { BatchNorm2d } from '../../nn/batchnorm2d.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { leadingAxes, type Bounds, type DualLayer } from '../dual.js';
+import { leadingAxes } from '../dual.js';
 import { BiasTerm } from './bias.js';
+import { TermLayer } from './layer-base.js';
 
 /** `x ↦ D ⊙ x` per channel on `[..., C, H, W]` columns, with the shift s̃ as its term. */
-export class DualBatchNorm2d implements DualLayer {
-  readonly inert = false;
+export class DualBatchNorm2d extends TermLayer {
   readonly reads = [1] as const;
   readonly inShape: Shape;
   readonly outShape: Shape;
   /** D as `[C, 1, 1]`. */
   private readonly scale: Tensor;
-  private readonly term: BiasTerm;
+  protected readonly term: BiasTerm;
 
   /**
    * The dual of a per-channel affine map `D ⊙ x + s`.
@@ -42,6 +42,7 @@ export class DualBatchNorm2d implements DualLayer {
    * @param inShape - the per-example shape `[C, H, W]`.
    */
   constructor(scale: Tensor, shift: Tensor, inShape: Shape) {
+    super();
     if (inShape.length !== 3) throw new Error(`DualBatchNorm2d: input shape must be [C, H, W], got [${inShape.join(', ')}]`);
     const C = inShape[0]!;
     for (const [name, t] of [['scale', scale], ['shift', shift]] as const) {
@@ -81,21 +82,6 @@ export class DualBatchNorm2d implements DualLayer {
   T(nu: Tensor): Tensor {
     leadingAxes(nu, this.outShape, 'DualBatchNorm2d.T');
     return mul(nu, this.scale);
-  }
-
-  /** Carries the shift through a later layer. */
-  apply(layer: DualLayer): void {
-    this.term.apply(layer);
-  }
-
-  /** The shift carried to the current activation, on both sides. */
-  bounds(): Bounds {
-    return this.term.bounds();
-  }
-
-  /** `−⟨ν_{i+1}, s̃⟩`: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    return this.term.objective(nus);
   }
 }
 

@@ -107,6 +107,22 @@ test('training mode: the gradient of Σ J reaches the conv weights through μ an
   }
 });
 
+test('backward rows through BatchNorm (rowBounds of its shift) give the forward-column bounds (1e-12)', () => {
+  const { net, bn } = bnNet(11);
+  net.eval();
+  // Without rowBounds the network would silently bound forwards and this test would prove nothing.
+  assert.type(DualBatchNorm2d.fromLayer(bn, [3, 4, 4]).rowBounds, 'function');
+  const X = Tensor.uniform([2, 2, 7, 7], new Rng(12), 0, 1, 'float64');
+  const forward = new DualNetwork(net, X, 0.1, { boundDirection: 'forward' }).reluBounds();
+  const backwardRows = new DualNetwork(net, X, 0.1, { boundDirection: 'backward' }).reluBounds();
+  forward.forEach(({ lower, upper }, i) => {
+    for (let k = 0; k < lower.size; k++) {
+      assert.ok(Math.abs(lower.data[k]! - backwardRows[i]!.lower.data[k]!) < 1e-12, `lower ${i}:${k}`);
+      assert.ok(Math.abs(upper.data[k]! - backwardRows[i]!.upper.data[k]!) < 1e-12, `upper ${i}:${k}`);
+    }
+  });
+});
+
 test('errors name the argument: shape mismatch, training mode without a batch, one value per channel', () => {
   const bn = new BatchNorm2d(3).to('float64');
   assert.throws(() => DualBatchNorm2d.fromLayer(bn.eval(), [2, 4, 4]), /input shape must be \[3, H, W\]/);
