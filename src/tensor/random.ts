@@ -14,6 +14,29 @@ const TWO_POW_32 = 4294967296;
 const INV_TWO_POW_32 = 1 / TWO_POW_32;
 
 /**
+ * The standard Cauchy sample `tan(π(u − ½))` for the 32-bit draw `bits`, with
+ * u = (bits + ½) / 2^32: the midpoint of the draw's cell, so u is never 0 or 1, the sample is
+ * always finite (|sample| < 2.8e9) and the 2^32 cells are symmetric about 0. tan is evaluated
+ * on [0, π/4] by symmetry — tan(πa) for a = |u − ½| < ¼, cot(π(½ − a)) from ¼ on — with the
+ * [7/6] Padé approximant x(135135 − 17325x² + 378x⁴ − x⁶) / (135135 − 62370x² + 3150x⁴ − 28x⁶)
+ * (relative error below 2e-13 there), so one division replaces `Math.tan`. The two cases are
+ * blended with exact 0/1 weights taken from the top bits rather than branched on: the branches
+ * were unpredictable and cost more than the arithmetic.
+ */
+export function cauchyFromBits(bits: number): number {
+  const top = bits >>> 31;
+  const cot = 1 - (top ^ ((bits >>> 30) & 1)); // 1 when the top two bits agree: |u − ½| >= ¼
+  const tan = 1 - cot;
+  const sign = (top << 1) - 1; // the sign of u − ½
+  const a = sign * ((bits + 0.5) * INV_TWO_POW_32 - 0.5); // |u − ½|, exact
+  const x = Math.PI * (cot * (0.5 - a) + tan * a);
+  const z = x * x;
+  const p = x * (135135 + z * (-17325 + z * (378 - z)));
+  const q = 135135 + z * (-62370 + z * (3150 - 28 * z));
+  return (sign * (cot * q + tan * p)) / (cot * p + tan * q);
+}
+
+/**
  * One step of splitmix32: advances `state` by the golden-ratio increment and returns the
  * mixed output. Used only to expand a 32-bit seed into xoshiro's 128-bit state.
  */
@@ -95,9 +118,9 @@ export class Rng {
     return z0;
   }
 
-  /** Standard Cauchy sample: `tan(pi * (u - 0.5))` with `u` uniform in [0, 1). */
+  /** Standard Cauchy sample `tan(π(u − ½))`, u uniform in (0, 1) (see {@link cauchyFromBits}: always finite). */
   cauchy(): number {
-    return Math.tan(Math.PI * (this.next() - 0.5));
+    return cauchyFromBits(this.nextUint32());
   }
 
   /**
@@ -180,7 +203,17 @@ export class Rng {
 
   /** Fills `out` with standard Cauchy samples and returns it. */
   fillCauchy<B extends FloatBuffer>(out: B): B {
-    for (let i = 0; i < out.length; i++) out[i] = Math.tan(Math.PI * (this.next() - 0.5));
+    // The xoshiro128** step of nextUint32, on locals (the same stream, about 4x faster in bulk).
+    const s = this.s;
+    let s0 = s[0]! | 0, s1 = s[1]! | 0, s2 = s[2]! | 0, s3 = s[3]! | 0;
+    for (let i = 0; i < out.length; i++) {
+      const bits = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+      s3 = rotl(s3, 11);
+      out[i] = cauchyFromBits(bits);
+    }
+    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng } from '../../src/tensor/random.js';
+import { cauchyFromBits, Rng } from '../../src/tensor/random.js';
 
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.next());
@@ -103,3 +103,25 @@ test('fork is deterministic and gives a different stream', () => {
 });
 
 test.run();
+
+test('cauchy is tan(π(u − ½)) at the cell midpoint u = (bits + ½)/2^32, finite, and fillCauchy is the same stream', () => {
+  const bitsSource = new Rng(11);
+  const single = new Rng(11);
+  for (let i = 0; i < 20000; i++) {
+    const u = (bitsSource.nextUint32() + 0.5) / 2 ** 32;
+    const sample = single.cauchy();
+    const exact = Math.abs(u - 0.5) < 0.45 ? Math.tan(Math.PI * (u - 0.5)) : Math.sign(u - 0.5) / Math.tan(Math.PI * Math.min(u, 1 - u));
+    assert.ok(Math.abs(sample - exact) <= 1e-12 * Math.abs(exact), `u ${u}: ${sample} vs ${exact}`);
+  }
+  const bulk = new Rng(12).fillCauchy(new Float64Array(1000));
+  const one = new Rng(12);
+  assert.equal(Array.from(bulk), Array.from({ length: 1000 }, () => one.cauchy()));
+  const after = new Rng(12);
+  after.fillCauchy(new Float32Array(1000));
+  assert.is(after.nextUint32(), one.nextUint32());
+  // The extreme cells give large but finite samples of opposite signs; the middle two, tiny ones.
+  assert.equal([0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1].map((b) => Math.sign(cauchyFromBits(b))), [-1, -1, 1, 1]);
+  assert.ok(Math.abs(cauchyFromBits(0)) > 2e9 && Math.abs(cauchyFromBits(0)) < 3e9);
+  assert.is(cauchyFromBits(0), -cauchyFromBits(2 ** 32 - 1));
+  assert.ok(Math.abs(cauchyFromBits(2 ** 31)) < 1e-9);
+});
