@@ -40,6 +40,8 @@ export interface WorkloadRow {
   median_s: number | null;
   min_s: number | null;
   cpu_median_s: number | null;
+  /** Timed runs behind the median (more than `runs` for short workloads: they are timed for 1 s). */
+  timed_runs: number | null;
   peak_rss_mb: number | null;
   pytorch_s: number | null;
   ratio: number | null;
@@ -100,10 +102,10 @@ async function workloadRow(name: string, base: Omit<ChildTask, 'kind' | 'name'>,
   try {
     const r = await runChild({ ...base, kind: 'workload', name });
     const med = median(r.seconds);
-    return { status: 'ok', median_s: round(med), min_s: round(Math.min(...r.seconds)), cpu_median_s: round(median(r.cpuSeconds)),
+    return { status: 'ok', median_s: round(med), min_s: round(Math.min(...r.seconds)), cpu_median_s: round(median(r.cpuSeconds)), timed_runs: r.seconds.length,
       peak_rss_mb: Math.round(r.maxRssMb), pytorch_s: pytorch, ratio: pytorch ? round(med / pytorch, 3) : null, notes: r.notes };
   } catch (error) {
-    return { status: 'n/a', median_s: null, min_s: null, cpu_median_s: null, peak_rss_mb: null, pytorch_s: pytorch, ratio: null, notes: [(error as Error).message] };
+    return { status: 'n/a', median_s: null, min_s: null, cpu_median_s: null, timed_runs: null, peak_rss_mb: null, pytorch_s: pytorch, ratio: null, notes: [(error as Error).message] };
   }
 }
 
@@ -167,10 +169,10 @@ const cell = (x: number | null | undefined, width: number, digits = 3): string =
 
 /** The human-readable table of a report. */
 export function printTable(report: BenchReport, write: (line: string) => void): void {
-  write(`backend ${report.backend}: median and min of ${report.runs} run(s) after ${report.warmup} warm-up; PyTorch = OpenBLAS, 2 threads; ratio = ours / PyTorch`);
-  if (Object.keys(report.workloads).length > 0) write(`${'workload'.padEnd(26)}${'median s'.padStart(10)}${'min s'.padStart(10)}${'cpu s'.padStart(10)}${'RSS MB'.padStart(9)}${'PyTorch s'.padStart(11)}${'ratio'.padStart(9)}`);
+  write(`backend ${report.backend}: median and min of >= ${report.runs} run(s) after >= ${report.warmup} warm-up (short rows warm up and are timed for 1 s each); PyTorch = OpenBLAS, 2 threads; ratio = ours / PyTorch`);
+  if (Object.keys(report.workloads).length > 0) write(`${'workload'.padEnd(26)}${'median s'.padStart(10)}${'min s'.padStart(10)}${'cpu s'.padStart(10)}${'RSS MB'.padStart(9)}${'PyTorch s'.padStart(11)}${'ratio'.padStart(9)}${'runs'.padStart(6)}`);
   for (const [name, r] of Object.entries(report.workloads)) {
-    write(`${name.padEnd(26)}${cell(r.median_s, 10)}${cell(r.min_s, 10)}${cell(r.cpu_median_s, 10)}${cell(r.peak_rss_mb, 9, 5)}${cell(r.pytorch_s, 11)}${cell(r.ratio, 9)}`);
+    write(`${name.padEnd(26)}${cell(r.median_s, 10)}${cell(r.min_s, 10)}${cell(r.cpu_median_s, 10)}${cell(r.peak_rss_mb, 9, 5)}${cell(r.pytorch_s, 11)}${cell(r.ratio, 9)}${cell(r.timed_runs, 6)}`);
     if (r.peak_rss_mb_4_batches !== undefined) write(`${''.padEnd(26)}peak RSS, 4 batches of 50 in one process: ${cell(r.peak_rss_mb_4_batches, 0, 5)} MB (PyTorch ${cell(r.pytorch_peak_rss_mb_4_batches, 0, 5)} MB)`);
     for (const note of r.notes) write(`${''.padEnd(26)}note: ${note}`);
   }

@@ -25,8 +25,8 @@ test('the reference reader takes openblas_s, the 4-batch RSS and the kernel rows
 
 test('the table prints n/a for missing figures and the ratio', () => {
   const report: BenchReport = { backend: 'js', runs: 3, warmup: 1, kernels: {}, workloads: {
-    certify_exact_b50: { status: 'ok', median_s: 2, min_s: 1.5, cpu_median_s: 2, peak_rss_mb: 400, pytorch_s: 0.894, ratio: 2.24, notes: [] },
-    train_step_proj50_b50: { status: 'n/a', median_s: null, min_s: null, cpu_median_s: null, peak_rss_mb: null, pytorch_s: 0.843, ratio: null, notes: ['no projections'] },
+    certify_exact_b50: { status: 'ok', median_s: 2, min_s: 1.5, cpu_median_s: 2, timed_runs: 3, peak_rss_mb: 400, pytorch_s: 0.894, ratio: 2.24, notes: [] },
+    train_step_proj50_b50: { status: 'n/a', median_s: null, min_s: null, cpu_median_s: null, timed_runs: null, peak_rss_mb: null, pytorch_s: 0.843, ratio: null, notes: ['no projections'] },
   } };
   const lines: string[] = [];
   printTable(report, (l) => lines.push(l));
@@ -41,6 +41,7 @@ test('a quick run of train_step_standard_b50 in a child process ends with the JS
   const row = report.workloads.train_step_standard_b50!;
   assert.is(row.status, 'ok', row.notes.join('; '));
   assert.ok(row.median_s! > 0 && row.peak_rss_mb! > 10);
+  assert.is(row.timed_runs, 1, 'quick mode times exactly one run');
   const last = JSON.parse(lines[lines.length - 1]!) as BenchReport;
   assert.equal(Object.keys(last.workloads), ['train_step_standard_b50']);
   assert.equal(Object.keys(last.workloads.train_step_standard_b50!).filter((k) => ['median_s', 'min_s', 'peak_rss_mb', 'ratio'].includes(k)).sort(), ['median_s', 'min_s', 'peak_rss_mb', 'ratio']);
