@@ -32,6 +32,30 @@ export interface AdamState {
   v: TypedArray;
 }
 
+/** The scalars of one Adam update: β₁, β₂, lr / (1 − β₁ᵗ), √(1 − β₂ᵗ) and ε. */
+interface AdamScalars {
+  b1: number;
+  b2: number;
+  stepSize: number;
+  sqrtCorrection2: number;
+  eps: number;
+}
+
+/** One Adam update of the values `x` from the gradient `g`, updating the moments `m`, `v` in place. */
+function adamUpdate(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, c: AdamScalars): void {
+  const { b1, b2, stepSize, sqrtCorrection2, eps } = c;
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + a1 * gi;
+    const vi = b2 * v[i]! + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    x[i] = x[i]! - stepSize * m[i]! / (Math.sqrt(v[i]!) / sqrtCorrection2 + eps);
+  }
+}
+
 /** Adam with bias correction; state (m, v, t) per parameter, in the parameter's dtype. */
 export class Adam extends Optimizer {
   readonly betas: readonly [number, number];
@@ -61,14 +85,7 @@ export class Adam extends Optimizer {
       s.step += 1;
       const stepSize = this.lr / (1 - b1 ** s.step);
       const sqrtCorrection2 = Math.sqrt(1 - b2 ** s.step);
-      const { m, v } = s;
-      const x = p.data;
-      for (let i = 0; i < x.length; i++) {
-        const gi = g[i]!;
-        m[i] = b1 * m[i]! + (1 - b1) * gi;
-        v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-        x[i] = x[i]! - stepSize * m[i]! / (Math.sqrt(v[i]!) / sqrtCorrection2 + this.eps);
-      }
+      adamUpdate(p.data, g, s.m, s.v, { b1, b2, stepSize, sqrtCorrection2, eps: this.eps });
     }
   }
 

@@ -44,10 +44,17 @@ export abstract class Optimizer {
     for (const p of this.params) p.grad = null;
   }
 
-  /** `grad + weightDecay · param` as a new array of the parameter's dtype (the L2 term of the loss). */
+  /**
+   * `grad + weightDecay · param` in the parameter's dtype (the L2 term of the loss). Without decay
+   * and with matching dtypes this is the gradient's own array — read it, never write into it;
+   * otherwise a new array.
+   */
   protected decayedGradient(p: Tensor, grad: Tensor, weightDecay: number): TypedArray {
     if (grad.size !== p.size) throw new Error(`${this.constructor.name}: gradient ${grad.toString()} does not match parameter ${p.toString()}`);
-    const out = p.data instanceof Float64Array ? Float64Array.from(grad.data) : Float32Array.from(grad.data);
+    const wide = p.data instanceof Float64Array;
+    if (weightDecay === 0 && wide === grad.data instanceof Float64Array) return grad.data;
+    const out = wide ? new Float64Array(p.size) : new Float32Array(p.size);
+    out.set(grad.data);
     if (weightDecay !== 0) for (let i = 0; i < out.length; i++) out[i]! += weightDecay * p.data[i]!;
     return out;
   }

@@ -73,8 +73,9 @@ export class SGD extends Optimizer {
   private updateBuffer(p: Tensor, d: TypedArray): TypedArray {
     const b = this.buffers.get(p);
     if (!b) {
-      this.buffers.set(p, d);
-      return d;
+      const first = d.slice(); // d may be the gradient's own array; the buffer is updated in place later
+      this.buffers.set(p, first);
+      return first;
     }
     for (let i = 0; i < b.length; i++) b[i] = this.momentum * b[i]! + d[i]!;
     return b;
