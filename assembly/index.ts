@@ -1,9 +1,10 @@
 // Entry point of the relaxjs WASM SIMD128 kernels (built by `npm run build:wasm`, which `npm
 // install` runs). The module imports one shared memory; the host instantiates it once per thread.
-// Element-wise kernels are called directly on the main thread; matmul and convolutions are job
+// Element-wise kernels are called directly on the main thread; matmul, convolutions and the median are job
 // records that `run` executes, so a worker needs only a record's address.
 import { matmulJob, matmulScratchBytes } from './matmul';
 import { conv2dJob, conv2dTransposeJob, conv2dWeightGradJob, convScratchBytes } from './conv';
+import { medianJob, medianScratchBytes } from './median';
 import { field } from './job';
 
 export { unary, binary, clamp } from './elementwise';
@@ -11,7 +12,7 @@ export { sumAxis } from './reduce';
 export { rowDot } from './row-dot';
 
 /** Job kinds (field 0 of a record). */
-const enum Job { Matmul = 1, Conv2d = 2, Conv2dTranspose = 3, Conv2dWeightGrad = 4 }
+const enum Job { Matmul = 1, Conv2d = 2, Conv2dTranspose = 3, Conv2dWeightGrad = 4, Median = 5 }
 
 /** First byte the host may use: everything below belongs to the module's static data. */
 export function heapBase(): usize {
@@ -20,7 +21,11 @@ export function heapBase(): usize {
 
 /** Scratch bytes the job at `job` needs. */
 export function scratchBytes(job: usize): usize {
-  return field(job, 0) == Job.Matmul ? matmulScratchBytes(job) : convScratchBytes(job);
+  switch (field(job, 0)) {
+    case Job.Matmul: return matmulScratchBytes(job);
+    case Job.Median: return medianScratchBytes(job);
+    default: return convScratchBytes(job);
+  }
 }
 
 /** Runs the job record at `job`. */
@@ -30,6 +35,7 @@ export function run(job: usize): void {
     case Job.Conv2d: conv2dJob(job); break;
     case Job.Conv2dTranspose: conv2dTransposeJob(job); break;
     case Job.Conv2dWeightGrad: conv2dWeightGradJob(job); break;
+    case Job.Median: medianJob(job); break;
     default: unreachable();
   }
 }

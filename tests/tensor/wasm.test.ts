@@ -177,6 +177,47 @@ test('sum along the last and inner axes within the float32 bound; max/min exact 
   }), { seed: 13, numRuns: 60 });
 });
 
+/** Asserts both medians are the same values (bit for bit) at the same positions. */
+function assertSameMedian(actual: { values: ArrayLike<number>; indices: Int32Array }, expected: { values: ArrayLike<number>; indices: Int32Array }, label: string): void {
+  assertSameBits(actual.values, expected.values as Float32Array, `${label} values`);
+  assert.ok(actual.indices instanceof Int32Array, `${label}: indices are an Int32Array`);
+  for (let i = 0; i < expected.indices.length; i++) {
+    if (actual.indices[i] !== expected.indices[i]) assert.unreachable(`${label}: position ${i}: wasm ${actual.indices[i]} vs js ${expected.indices[i]}`);
+  }
+}
+
+/** Column data of one of four kinds: continuous, few levels (ties), zeros of both signs, specials with NaN. */
+function medianData(n: number, kind: number, rng: Rng): Float32Array {
+  if (kind === 0) return randomF32(n, rng);
+  if (kind === 1) return Float32Array.from({ length: n }, () => rng.int(4) - 2);
+  if (kind === 2) return Float32Array.from({ length: n }, () => (rng.next() < 0.6 ? (rng.next() < 0.5 ? 0 : -0) : rng.uniform(-1, 1)));
+  return specialF32(n, rng);
+}
+
+test('median: values and positions equal js bit for bit; ties, ±0, NaN, sizes 1/2/odd/even, inner % 4 tails (fast-check)', () => {
+  const shapeArb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 23 }));
+  fc.assert(fc.property(shapeArb, fc.integer({ min: 0, max: 3 }), seedArb, ([outer, size, inner], kind, seed) => {
+    const x = medianData(outer * size * inner, kind, new Rng(seed));
+    for (const [shape, axis] of [[[outer, size, inner], 1], [[outer * inner, size], 1], [[size, outer * inner], 0]] as const) {
+      const expected = js.median(x, shape, axis);
+      for (const [name, backend] of backends) assertSameMedian(backend.median(x, shape, axis), expected, `median [${shape}] @${axis} kind ${kind} ${name}`);
+    }
+  }), { seed: 19, numRuns: 80 });
+});
+
+test('median: axes past the counting route (quickselect only) and the projection shapes, default thresholds', () => {
+  const rng = new Rng(23);
+  for (const [shape, kind] of [[[3, 170, 9], 0], [[2, 201, 6], 1], [[2, 161, 5], 3], [[4, 50, 196], 0], [[4, 50, 196], 2], [[3, 50, 100], 3]] as const) {
+    const x = medianData(shape[0] * shape[1] * shape[2], kind, rng);
+    const expected = js.median(x, shape, 1);
+    for (const [name, backend] of [...backends, ['default', wasmBackend] as [string, Backend]]) {
+      assertSameMedian(backend.median(x, shape, 1), expected, `median [${shape}] kind ${kind} ${name}`);
+    }
+  }
+  const f64 = Float64Array.from(randomF32(24, rng));
+  for (const [, backend] of backends) assert.ok(backend.median(f64, [4, 6], 1).values instanceof Float64Array, 'float64 stays on js');
+});
+
 /** Sets some w entries to +∞ and every x entry that meets them to 0 (map(x) = 0 must add nothing). */
 function zeroAgainstInfinity(x: Float32Array, w: Float32Array, s: RowDotSpec, rng: Rng): void {
   for (let f = 0; f < w.length; f++) if (rng.next() < 0.1) w[f] = Infinity;

@@ -3,14 +3,14 @@
  * `npm install`), with matrix products and convolutions split over worker threads that share
  * one `WebAssembly.Memory`. It implements the hot kernels — matmul (register-tiled 4×8 sgemm on
  * packed panels), conv2d / conv2dTranspose / conv2dWeightGrad (im2col / col2im around that sgemm),
- * the big element-wise maps, the sum reduction and the fused row reduction `rowDot` (Σ map(x)·w
+ * the big element-wise maps, the sum reduction, the median along an axis and the fused row reduction `rowDot` (Σ map(x)·w
  * along the last axis: the ε‖g‖₁ and Σ ℓ[g]₊ terms) — and hands everything else, and every
  * float64 input, to the `js` backend, so float64 results stay exactly the reference ones.
  * Threads: `RELAXJS_THREADS`, default `os.availableParallelism()`.
  * @module
  */
 import { availableParallelism } from 'node:os';
-import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
+import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, MedianResult, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { sizeOf, splitAt, type Shape } from '../../shape.js';
 import { jsBackend } from '../js/index.js';
@@ -18,6 +18,7 @@ import { rowDot as jsRowDot } from '../js/row-dot.js';
 import { convSupported, convWork, wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from './conv.js';
 import { BinaryMode, binaryCodes, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmUnary } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
+import { wasmMedian } from './median.js';
 import { WasmOutOfMemory, WasmRuntime } from './runtime.js';
 
 /** Tuning of a `wasm` backend instance. */
@@ -80,6 +81,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       if (op !== 'sum' || !isF32(x) || x.length < minElements) return jsBackend.reduce(op, x, shape, axis);
       const { outer, size, inner } = splitAt(shape, axis);
       return orJs((r) => wasmSumAxis(r, x, outer, size, inner), () => jsBackend.reduce(op, x, shape, axis));
+    },
+    median(x: TypedArray, shape: Shape, axis: number): MedianResult {
+      const slow = (): MedianResult => jsBackend.median(x, shape, axis);
+      const { outer, size, inner } = splitAt(shape, axis);
+      if (!isF32(x) || x.length < minElements || size === 0) return slow();
+      return orJs((r) => wasmMedian(r, x, outer, size, inner, false, parallelMinWork), slow);
     },
     rowDot(x: TypedArray, w: TypedArray | null, spec: RowDotSpec, map: RowMap): TypedArray {
       const slow = (): TypedArray => jsRowDot(x, w, spec, map);
