@@ -107,8 +107,13 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number): TypedArray;
   /** Positions along `axis` of the max or min (first one on ties); the output has that axis removed. */
   argReduce(op: 'max' | 'min', x: TypedArray, shape: Shape, axis: number): Int32Array;
-  /** Lower median along `axis` (PyTorch `median(dim)`: the element of rank floor((n-1)/2)), with its position. */
-  median(x: TypedArray, shape: Shape, axis: number): MedianResult;
+  /**
+   * Lower median along `axis` (PyTorch `median(dim)`: the element of rank floor((n-1)/2)), with its
+   * position; with `absolute` (default false) the median of |x| (values ≥ 0) and its position, as
+   * `median(abs(x))` gives without materialising |x| (the Cauchy estimate `median_k |A_m R|` of
+   * the projected bounds, Wong et al. 2018 eq. 13).
+   */
+  median(x: TypedArray, shape: Shape, axis: number, absolute?: boolean): MedianResult;
   /** Sums a tensor of `shape` down to `target` (which broadcasts to `shape`): the adjoint of broadcasting. */
   sumToShape(x: TypedArray, shape: Shape, target: Shape): TypedArray;
   /** Batched matrix product, output `[batch, m, n]`. */

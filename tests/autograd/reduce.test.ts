@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
-  argmax, backward, logsumexp, max, mean, median, medianWithIndex, min, norm2, sum,
+  abs, argmax, backward, logsumexp, max, mean, median, medianAbs, medianWithIndex, min, mul, norm2, sum,
 } from '../../src/autograd/index.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -93,6 +93,45 @@ test('median: lower median of even lengths, the gradient goes to the median elem
   backward(m.values);
   assert.is(Array.from(ties.grad!.data).reduce((s, v) => s + v, 0), 1, 'one tied element receives the whole gradient');
   assert.is(ties.grad!.data[m.indices[0]!], 1);
+});
+
+/** Float64 values whose magnitudes are distinct (at least 0.1 apart) and at least 0.13 from 0, signs random. */
+function distinctMagnitudes64(shape: number[], rng: Rng): Tensor {
+  const t = Tensor.zeros(shape, 'float64');
+  const order = rng.permutation(t.size);
+  for (let i = 0; i < t.size; i++) t.data[i] = (rng.next() < 0.5 ? -1 : 1) * (order[i]! + 1 + rng.uniform(-0.2, 0.2)) * 0.17;
+  return t;
+}
+
+test('medianAbs: gradient g·sign(x) at the median of |x|, every axis, keepDim both ways (fast-check)', () => {
+  fc.assert(fc.property(shapeAndAxisArb(4), fc.boolean(), seedArb, ({ shape, axis }, keepDim, seed) => {
+    const x = distinctMagnitudes64(shape, new Rng(seed));
+    const report = gradcheck((v) => medianAbs(v, axis, keepDim), [x], { name: `medianAbs(axis ${axis}, keepDim ${keepDim})` });
+    assert.ok(report.checked === x.size);
+    assert.equal(medianAbs(x, axis, keepDim).shape, dropped(shape, axis, keepDim));
+  }), { seed: 42, numRuns: 20 });
+});
+
+test('medianAbs equals median(abs(x)) in values and gradient, ties, ±0 and float32 included (fast-check)', () => {
+  fc.assert(fc.property(shapeAndAxisArb(3), fc.boolean(), seedArb, ({ shape, axis }, float32, seed) => {
+    const rng = new Rng(seed);
+    const data = Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => [0, -0, 1, -1, 2, -2.5, rng.uniform(-3, 3)][rng.int(7)]!);
+    const dtype = float32 ? 'float32' : 'float64';
+    const x1 = new Tensor(Tensor.from(data, undefined, dtype).data, shape).requireGrad();
+    const x2 = new Tensor(x1.data.slice(), shape).requireGrad();
+    const fused = medianAbs(x1, axis, true), composed = median(abs(x2), axis, true);
+    assert.equal(Array.from(fused.data), Array.from(composed.data));
+    assert.is(fused.dtype, dtype);
+    const weights = Tensor.randn(fused.shape, rng, 0, 1, dtype);
+    backward(sum(mul(fused, weights)));
+    backward(sum(mul(composed, weights)));
+    assert.equal(Array.from(x1.grad!.data), Array.from(x2.grad!.data));
+  }), { seed: 42, numRuns: 40 });
+  const x = Tensor.from([[-4, 1, 0, -2], [3, -0.5, 0, 0]], undefined, 'float64').requireGrad();
+  const m = medianAbs(x, 1);
+  assert.equal(m.toArray(), [1, 0]);
+  backward(sum(m));
+  assert.equal(Array.from(x.grad!.data), [0, 1, 0, 0, 0, 0, 0, 0], 'sign(x) at the median, 0 at a zero median');
 });
 
 test('norm2: value and gradient x / |x|', () => {

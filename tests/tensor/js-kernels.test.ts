@@ -154,6 +154,23 @@ test('median: lower median (PyTorch convention) with ties, index points at a med
   assert.ok(even.values instanceof Float32Array);
 });
 
+test('median of |x| (absolute): the median of the |x| copy, same positions, float32 and float64; an empty axis is an error', () => {
+  fc.assert(fc.property(shapeAndAxisArb(3, 5), fc.boolean(), seedArb, ({ shape, axis }, float32, seed) => {
+    const rng = new Rng(seed);
+    const a = positive(axis, shape.length);
+    const values = Array.from({ length: sizeOf(shape) }, () => [0, -0, 1, -1, 2, -2, rng.uniform(-3, 3)][rng.int(7)]!);
+    const x = float32 ? Float32Array.from(values) : Float64Array.from(values);
+    const fused = js.median(x, shape, a, true);
+    const copy = js.median(x.map(Math.abs), shape, a);
+    assert.equal(Array.from(fused.values), Array.from(copy.values));
+    assert.equal(Array.from(fused.indices), Array.from(copy.indices));
+    assert.ok(fused.values instanceof (float32 ? Float32Array : Float64Array));
+    assert.ok(Array.from(fused.values).every((v) => Object.is(v, Math.abs(v))), 'no negative values, no -0');
+  }), { seed: 42, numRuns: 60 });
+  assert.throws(() => js.median(new Float32Array(0), [3, 0], 1), /median: axis 1 of shape \[3, 0\] is empty/);
+  assert.equal(js.median(new Float32Array(0), [0, 4], 1).values.length, 0);
+});
+
 test('reduce and argReduce equal direct loops (fast-check)', () => {
   fc.assert(fc.property(shapeAndAxisArb(3, 4), seedArb, ({ shape, axis }, seed) => {
     const rng = new Rng(seed);

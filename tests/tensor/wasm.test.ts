@@ -194,13 +194,17 @@ function medianData(n: number, kind: number, rng: Rng): Float32Array {
   return specialF32(n, rng);
 }
 
-test('median: values and positions equal js bit for bit; ties, ±0, NaN, sizes 1/2/odd/even, inner % 4 tails (fast-check)', () => {
+test('median of x and of |x|: values and positions equal js bit for bit; ties, ±0, NaN, sizes 1/2/odd/even, inner % 4 tails (fast-check)', () => {
   const shapeArb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 23 }));
   fc.assert(fc.property(shapeArb, fc.integer({ min: 0, max: 3 }), seedArb, ([outer, size, inner], kind, seed) => {
     const x = medianData(outer * size * inner, kind, new Rng(seed));
     for (const [shape, axis] of [[[outer, size, inner], 1], [[outer * inner, size], 1], [[size, outer * inner], 0]] as const) {
-      const expected = js.median(x, shape, axis);
-      for (const [name, backend] of backends) assertSameMedian(backend.median(x, shape, axis), expected, `median [${shape}] @${axis} kind ${kind} ${name}`);
+      for (const absolute of [false, true]) {
+        const expected = js.median(x, shape, axis, absolute);
+        for (const [name, backend] of backends) {
+          assertSameMedian(backend.median(x, shape, axis, absolute), expected, `median [${shape}] @${axis} kind ${kind} |x| ${absolute} ${name}`);
+        }
+      }
     }
   }), { seed: 19, numRuns: 80 });
 });
@@ -209,9 +213,11 @@ test('median: axes past the counting route (quickselect only) and the projection
   const rng = new Rng(23);
   for (const [shape, kind] of [[[3, 170, 9], 0], [[2, 201, 6], 1], [[2, 161, 5], 3], [[4, 50, 196], 0], [[4, 50, 196], 2], [[3, 50, 100], 3]] as const) {
     const x = medianData(shape[0] * shape[1] * shape[2], kind, rng);
-    const expected = js.median(x, shape, 1);
-    for (const [name, backend] of [...backends, ['default', wasmBackend] as [string, Backend]]) {
-      assertSameMedian(backend.median(x, shape, 1), expected, `median [${shape}] kind ${kind} ${name}`);
+    for (const absolute of [false, true]) {
+      const expected = js.median(x, shape, 1, absolute);
+      for (const [name, backend] of [...backends, ['default', wasmBackend] as [string, Backend]]) {
+        assertSameMedian(backend.median(x, shape, 1, absolute), expected, `median [${shape}] kind ${kind} |x| ${absolute} ${name}`);
+      }
     }
   }
   const f64 = Float64Array.from(randomF32(24, rng));

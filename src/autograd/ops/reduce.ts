@@ -1,6 +1,6 @@
 /**
  * Reductions: sum / mean / max / min along an axis (or all), logsumexp, median along an axis
- * (gradient to the median element, as PyTorch), and the l2 norm along an axis.
+ * (gradient to the median element, as PyTorch) and the median of |x|, and the l2 norm along an axis.
  * @module
  */
 import { getBackend } from '../../tensor/registry.js';
@@ -89,6 +89,25 @@ export function medianWithIndex(x: Tensor, axis: number, keepDim = false): { val
     scatterAlong(reshape(g, keptShape(x.shape, a)), indices, a, x.shape),
   ]);
   return { values: out, indices };
+}
+
+/**
+ * Lower median of |x| along `axis`: `median_k |x_k|`, equal to `median(abs(x), axis)` in values and
+ * gradient without the dense |x| and sign(x) tensors. This is the Cauchy estimate of an l1 norm,
+ * `median_k |A_m R_k| → ‖A_m‖_1` (Wong, Schmidt, Metzen & Kolter 2018, eq. 13), over the k
+ * projections `[B, k, ...S]` → `[B, ...S]`. The gradient `g · sign(x_p)` goes to the median
+ * position p only (0 where x_p = 0, as abs's).
+ */
+export function medianAbs(x: Tensor, axis: number, keepDim = false): Tensor {
+  const a = normalizeAxis(axis, x.rank);
+  const kept = keptShape(x.shape, a);
+  const { values, indices } = getBackend().median(x.data, x.shape, a, true);
+  const out = new Tensor(values, keepDim ? kept : droppedShape(x.shape, a));
+  return record(out, 'medianAbs', [x], (g) => {
+    const atMedian = getBackend().gather(x.data, x.shape, a, indices, kept);
+    const signs = new Tensor(getBackend().unary('sign', atMedian), kept);
+    return [scatterAlong(mul(reshape(g, kept), signs), indices, a, x.shape)];
+  });
 }
 
 /**

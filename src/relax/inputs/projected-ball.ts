@@ -15,7 +15,7 @@
  * for training; certify with the exact sets.
  * @module
  */
-import { abs, add, median, mul, neg, reshape, sub, unsqueeze, matmul, div } from '../../autograd/index.js';
+import { add, medianAbs, mul, neg, reshape, sub, unsqueeze, matmul, div } from '../../autograd/index.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
@@ -93,7 +93,7 @@ export abstract class ProjectedNormBall implements DualObject {
 
   /** The estimate of ‖A_m‖_q from the projections `[B', k, ...S_t]` → `[B', ...S_t]`. */
   private estimateNorms(projections: Tensor): Tensor {
-    if (this.norm === 'l1') return median(abs(projections), 1);
+    if (this.norm === 'l1') return medianAbs(projections, 1);
     return div(l2Norm(projections, 1), Math.sqrt(this.k));
   }
 

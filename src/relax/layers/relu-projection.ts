@@ -15,7 +15,7 @@
  * So the bounds are estimates, not sound bounds: never certify with them.
  * @module
  */
-import { abs, div, median, mul, neg, sub, unsqueeze } from '../../autograd/index.js';
+import { div, medianAbs, mul, neg, sub, unsqueeze } from '../../autograd/index.js';
 import type { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer } from '../dual.js';
@@ -52,7 +52,7 @@ export class DualReLUProjection extends ReluDualBase {
 
   /** Estimated `[(−m − s)/2, (m − s)/2]` with m = median_k |projections|, s the exact column: `[B, ...S_t]`. */
   bounds(): Bounds {
-    const spread = median(abs(this.projections[this.projections.length - 1]!), 1);
+    const spread = medianAbs(this.projections[this.projections.length - 1]!, 1);
     const signed = this.signed[this.signed.length - 1]!;
     return [div(sub(neg(spread), signed), 2), div(sub(spread, signed), 2)];
   }

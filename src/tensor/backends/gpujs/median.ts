@@ -5,6 +5,7 @@
  * thread (O(n) each, O(n²) per output row), and a second kernel picks the position whose rank is
  * the target. On ties the position is the first of the tied elements in rank order, which may
  * differ from the js backend's quickselect (the value is the same). NaN inputs are not supported.
+ * The median of |x| (`absolute`) takes |x| first, on the host.
  * @module
  */
 import type { MedianResult } from '../../backend.js';
@@ -61,8 +62,9 @@ function sumOverPieces(n: number, step: number, run: (start: number, length: num
   return total!;
 }
 
-/** Lower median along `axis` and its position. */
-export function median(runner: KernelRunner, x: TypedArray, shape: Shape, axis: number): MedianResult {
+/** Lower median along `axis` (of |x| when `absolute`) and its position. */
+export function median(runner: KernelRunner, input: TypedArray, shape: Shape, axis: number, absolute = false): MedianResult {
+  const x = absolute ? input.map(Math.abs) : input;
   const { outer, size, inner } = splitAt(shape, axis);
   const values = allocate(dtypeOf(x), outer * inner);
   const indices = new Int32Array(outer * inner);

@@ -53,18 +53,24 @@ export function argReduce(op: 'max' | 'min', x: TypedArray, shape: Shape, axis: 
   return out;
 }
 
-/** Lower median along `axis` (rank floor((n-1)/2)) and its position (quickselect on a copy). */
-export function median(x: TypedArray, shape: Shape, axis: number): MedianResult {
+/**
+ * Lower median along `axis` (rank floor((n-1)/2)) and its position (quickselect on a copy), of
+ * |x| when `absolute`.
+ * @throws Error naming the axis and shape when the axis is empty (and the output is not).
+ */
+export function median(x: TypedArray, shape: Shape, axis: number, absolute = false): MedianResult {
   const { outer, size, inner } = splitAt(shape, axis);
   const values = allocate(dtypeOf(x), outer * inner);
   const indices = new Int32Array(outer * inner);
+  if (size === 0 && values.length > 0) throw new Error(`median: axis ${axis} of shape [${shape.join(', ')}] is empty`);
   const vals = new Float64Array(size);
   const pos = new Int32Array(size);
   const rank = (size - 1) >> 1;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
-      for (let k = 0; k < size; k++) { vals[k] = x[base + k * inner]!; pos[k] = k; }
+      if (absolute) for (let k = 0; k < size; k++) { vals[k] = Math.abs(x[base + k * inner]!); pos[k] = k; }
+      else for (let k = 0; k < size; k++) { vals[k] = x[base + k * inner]!; pos[k] = k; }
       select(vals, pos, rank);
       values[o * inner + i] = vals[rank]!;
       indices[o * inner + i] = pos[rank]!;

@@ -82,11 +82,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       const { outer, size, inner } = splitAt(shape, axis);
       return orJs((r) => wasmSumAxis(r, x, outer, size, inner), () => jsBackend.reduce(op, x, shape, axis));
     },
-    median(x: TypedArray, shape: Shape, axis: number): MedianResult {
-      const slow = (): MedianResult => jsBackend.median(x, shape, axis);
+    median(x: TypedArray, shape: Shape, axis: number, absolute = false): MedianResult {
+      const slow = (): MedianResult => jsBackend.median(x, shape, axis, absolute);
       const { outer, size, inner } = splitAt(shape, axis);
       if (!isF32(x) || x.length < minElements || size === 0) return slow();
-      return orJs((r) => wasmMedian(r, x, outer, size, inner, false, parallelMinWork), slow);
+      return orJs((r) => wasmMedian(r, x, outer, size, inner, absolute, parallelMinWork), slow);
     },
     rowDot(x: TypedArray, w: TypedArray | null, spec: RowDotSpec, map: RowMap): TypedArray {
       const slow = (): TypedArray => jsRowDot(x, w, spec, map);
