@@ -9,7 +9,7 @@ export const enum Unary { Neg = 0, Abs = 1, Relu = 2, Square = 3, Sqrt = 4, Sign
 /** Binary op codes. */
 export const enum Binary { Add = 0, Sub = 1, Mul = 2, Div = 3, Max = 4, Min = 5, Gt = 6, Ge = 7, Lt = 8, Le = 9, Eq = 10 }
 
-/** Broadcast modes of `binary`: both full, b a scalar, a a scalar. */
+/** Broadcast modes of `binary` (and of each row of `binaryBroadcast`): both full, b a scalar, a a scalar. */
 export const enum Mode { Full = 0, ScalarB = 1, ScalarA = 2 }
 
 @inline function ones(mask: v128): v128 {
@@ -96,6 +96,45 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32, mode: i3
     case Binary.Lt: binaryLoop(Binary.Lt, a, b, out, n, mode); break;
     case Binary.Le: binaryLoop(Binary.Le, a, b, out, n, mode); break;
     default: binaryLoop(Binary.Eq, a, b, out, n, mode);
+  }
+}
+
+@inline function broadcastLoop(
+  op: i32, a: usize, b: usize, out: usize, d0: i32, d1: i32, d2: i32, mode: i32, a0: i32, a1: i32, b0: i32, b1: i32,
+): void {
+  let dst = out;
+  const rowBytes = <usize>d2 << 2;
+  for (let i0 = 0; i0 < d0; i0++) {
+    let pa = a + (<usize>(i0 * a0) << 2), pb = b + (<usize>(i0 * b0) << 2);
+    for (let i1 = 0; i1 < d1; i1++) {
+      binaryLoop(op, pa, pb, dst, d2, mode);
+      pa += <usize>a1 << 2;
+      pb += <usize>b1 << 2;
+      dst += rowBytes;
+    }
+  }
+}
+
+/**
+ * out[i0, i1, i2] = op(a[i0·a0 + i1·a1 + i2·sa], b[i0·b0 + i1·b1 + i2·sb]) over [d0, d1, d2] (element
+ * strides, 0 along broadcast dimensions): a broadcast collapsed to at most 3 dimensions. The inner
+ * strides (sa, sb) are given by `mode`: (1, 1) full rows, (1, 0) b splat, (0, 1) a splat.
+ */
+export function binaryBroadcast(
+  op: i32, a: usize, b: usize, out: usize, d0: i32, d1: i32, d2: i32, mode: i32, a0: i32, a1: i32, b0: i32, b1: i32,
+): void {
+  switch (op) {
+    case Binary.Add: broadcastLoop(Binary.Add, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Sub: broadcastLoop(Binary.Sub, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Mul: broadcastLoop(Binary.Mul, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Div: broadcastLoop(Binary.Div, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Max: broadcastLoop(Binary.Max, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Min: broadcastLoop(Binary.Min, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Gt: broadcastLoop(Binary.Gt, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Ge: broadcastLoop(Binary.Ge, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Lt: broadcastLoop(Binary.Lt, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    case Binary.Le: broadcastLoop(Binary.Le, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1); break;
+    default: broadcastLoop(Binary.Eq, a, b, out, d0, d1, d2, mode, a0, a1, b0, b1);
   }
 }
 

@@ -7,7 +7,7 @@ import { conv2dJob, conv2dTransposeJob, conv2dWeightGradJob, convScratchBytes } 
 import { medianJob, medianScratchBytes } from './median';
 import { field } from './job';
 
-export { unary, binary, clamp } from './elementwise';
+export { unary, binary, binaryBroadcast, clamp } from './elementwise';
 export { sumAxis } from './reduce';
 export { rowDot } from './row-dot';
 

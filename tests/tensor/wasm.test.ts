@@ -163,6 +163,47 @@ test('unary, binary (equal shapes and scalars) and clamp agree bit for bit, spec
   }), { seed: 11, numRuns: 40 });
 });
 
+/** An operand shape broadcasting to `out`: some leading dimensions dropped, some others set to 1. */
+function operandShapeArb(out: number[]): fc.Arbitrary<number[]> {
+  return fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+}
+
+const broadcastArb = fc.array(fc.integer({ min: 1, max: 11 }), { minLength: 1, maxLength: 5 })
+  .filter((out) => out.reduce((p, d) => p * d, 1) <= 4000)
+  .chain((out) => fc.tuple(fc.constant(out), operandShapeArb(out), operandShapeArb(out)));
+
+test('binary with broadcasting agrees bit for bit: every op, any operand shapes, special values (fast-check)', () => {
+  fc.assert(fc.property(broadcastArb, seedArb, ([out, aShape, bShape], seed) => {
+    const rng = new Rng(seed);
+    const a = specialF32(aShape.reduce((p, d) => p * d, 1), rng), b = specialF32(bShape.reduce((p, d) => p * d, 1), rng);
+    for (const op of binaryOps) {
+      const expected = js.binary(op, a, aShape, b, bShape, out) as Float32Array;
+      for (const [name, backend] of backends) assertSameBits(backend.binary(op, a, aShape, b, bShape, out), expected, `${op} [${aShape}]·[${bShape}] ${name}`);
+    }
+  }), { seed: 29, numRuns: 150 });
+});
+
+test('binary with broadcasting: the training-step shapes and the default thresholds', () => {
+  const rng = new Rng(31);
+  const cases: Array<[number[], number[], number[]]> = [
+    [[5, 1, 16, 14, 14], [5, 7, 16, 14, 14], [5, 7, 16, 14, 14]],
+    [[5, 7, 32, 7, 7], [5, 1, 32, 7, 7], [5, 7, 32, 7, 7]],
+    [[6, 16, 14, 14], [16, 1, 1], [6, 16, 14, 14]],
+    [[3, 1, 40], [1, 9, 1], [3, 9, 40]],
+    [[2, 1, 3, 1, 20], [1, 4, 1, 5, 20], [2, 4, 3, 5, 20]],
+  ];
+  for (const [aShape, bShape, out] of cases) {
+    const a = randomF32(aShape.reduce((p, d) => p * d, 1), rng), b = randomF32(bShape.reduce((p, d) => p * d, 1), rng);
+    for (const op of ['add', 'mul', 'sub', 'max'] as const) {
+      const expected = js.binary(op, a, aShape, b, bShape, out) as Float32Array;
+      for (const [name, backend] of [...backends, ['default', wasmBackend] as [string, Backend]]) {
+        assertSameBits(backend.binary(op, a, aShape, b, bShape, out), expected, `${op} [${aShape}]·[${bShape}] ${name}`);
+      }
+    }
+  }
+});
+
 test('sum along the last and inner axes within the float32 bound; max/min exact (fast-check)', () => {
   const shapeArb = fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 3 });
   fc.assert(fc.property(shapeArb, fc.nat(), seedArb, (shape, axisSeed, seed) => {

@@ -50,7 +50,7 @@ export function unary(op: UnaryOp, x: TypedArray): TypedArray {
 }
 
 /** Strides of `shape` aligned to `outShape`, 0 on broadcast dimensions. */
-function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const own = stridesOf(shape);
   const offset = outShape.length - shape.length;
   return outShape.map((_, i) => (i < offset || shape[i - offset] === 1 ? 0 : own[i - offset]!));
@@ -120,7 +120,7 @@ function binaryRow(
  * Merges adjacent output dimensions that both operands traverse contiguously (or both skip), so
  * that the inner loop of a broadcast runs over as many elements as possible.
  */
-function collapseDims(shape: Shape, sa: number[], sb: number[]): { dims: number[]; sa: number[]; sb: number[] } {
+export function collapseDims(shape: Shape, sa: number[], sb: number[]): { dims: number[]; sa: number[]; sb: number[] } {
   const dims: number[] = [];
   const outA: number[] = [];
   const outB: number[] = [];

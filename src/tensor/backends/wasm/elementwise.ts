@@ -5,6 +5,8 @@
  * @module
  */
 import type { BinaryOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
+import type { Shape } from '../../shape.js';
+import { broadcastStrides, collapseDims } from '../js/elementwise.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Module codes of the unary ops it implements (exp and log stay on js). */
@@ -28,11 +30,43 @@ export function wasmUnary(rt: WasmRuntime, code: number, x: Float32Array): Float
   return rt.read(outPtr, x.length);
 }
 
-/** `out = op(a, b)` over `n` elements, `mode` from {@link BinaryMode}. */
-export function wasmBinary(rt: WasmRuntime, code: number, a: Float32Array, b: Float32Array, n: number, mode: number): Float32Array {
+/**
+ * A broadcast `op(a, b) → outShape` collapsed to `[d0, d1, d2]` (adjacent dimensions merged where
+ * both operands step through them alike; leading 1s pad it to 3): element strides of the two outer
+ * dimensions per operand (0 where broadcast) and the inner row's {@link BinaryMode}.
+ */
+export interface BroadcastPlan {
+  dims: [number, number, number];
+  aStrides: [number, number];
+  bStrides: [number, number];
+  mode: number;
+}
+
+/** The plan of a broadcast, or null when it does not collapse to 3 dimensions with inner strides (1,1), (1,0) or (0,1). */
+export function broadcastPlan(aShape: Shape, bShape: Shape, outShape: Shape): BroadcastPlan | null {
+  const { dims, sa, sb } = collapseDims(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+  if (dims.length > 3) return null;
+  const pad = 3 - dims.length;
+  const at = (list: number[], i: number, fill: number): number => (i < pad ? fill : list[i - pad]!);
+  const [la, lb, len] = [sa[sa.length - 1]!, sb[sb.length - 1]!, dims[dims.length - 1]!];
+  const mode = la === 1 && lb === 1 ? BinaryMode.full : lb === 0 && (la === 1 || len <= 1) ? BinaryMode.scalarB
+    : la === 0 && lb === 1 ? BinaryMode.scalarA : -1;
+  if (mode < 0) return null;
+  return {
+    dims: [at(dims, 0, 1), at(dims, 1, 1), len],
+    aStrides: [at(sa, 0, 0), at(sa, 1, 0)],
+    bStrides: [at(sb, 0, 0), at(sb, 1, 0)],
+    mode,
+  };
+}
+
+/** `out = op(a, b)` per a {@link BroadcastPlan}; bit for bit the js result (each element is one correctly rounded op). */
+export function wasmBinary(rt: WasmRuntime, code: number, a: Float32Array, b: Float32Array, plan: BroadcastPlan): Float32Array {
+  const [d0, d1, d2] = plan.dims, n = d0 * d1 * d2;
   rt.reset();
   const aPtr = rt.put(a), bPtr = rt.put(b), outPtr = rt.alloc(4 * n);
-  rt.kernels.binary(code, aPtr, bPtr, outPtr, n, mode);
+  if (d0 * d1 === 1) rt.kernels.binary(code, aPtr, bPtr, outPtr, n, plan.mode);
+  else rt.kernels.binaryBroadcast(code, aPtr, bPtr, outPtr, d0, d1, d2, plan.mode, ...plan.aStrides, ...plan.bStrides);
   return rt.read(outPtr, n);
 }
 

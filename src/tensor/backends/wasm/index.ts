@@ -16,7 +16,7 @@ import { sizeOf, splitAt, type Shape } from '../../shape.js';
 import { jsBackend } from '../js/index.js';
 import { rowDot as jsRowDot } from '../js/row-dot.js';
 import { convSupported, convWork, wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from './conv.js';
-import { BinaryMode, binaryCodes, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmUnary } from './elementwise.js';
+import { binaryCodes, broadcastPlan, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmUnary } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmMedian } from './median.js';
 import { WasmOutOfMemory, WasmRuntime } from './runtime.js';
@@ -40,6 +40,9 @@ export function defaultThreads(): number {
 }
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** Broadcasts whose collapsed inner rows are shorter stay on js (a call per row would cost more than the row). */
+const MIN_BROADCAST_ROW = 8;
 
 /** A `wasm` backend; its module, memory and workers are created on the first kernel that needs them. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
@@ -67,11 +70,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     },
     binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape): TypedArray {
       const n = sizeOf(outShape);
-      const mode = a.length === n && b.length === n ? BinaryMode.full
-        : b.length === 1 && a.length === n ? BinaryMode.scalarB : a.length === 1 && b.length === n ? BinaryMode.scalarA : -1;
       const slow = (): TypedArray => jsBackend.binary(op, a, aShape, b, bShape, outShape);
-      if (mode < 0 || !isF32(a) || !isF32(b) || n < minElements) return slow();
-      return orJs((r) => wasmBinary(r, binaryCodes[op], a, b, n, mode), slow);
+      if (!isF32(a) || !isF32(b) || n < minElements || n === 0) return slow();
+      const plan = broadcastPlan(aShape, bShape, outShape);
+      if (plan === null || (plan.dims[2] < MIN_BROADCAST_ROW && plan.dims[0] * plan.dims[1] > 1)) return slow();
+      return orJs((r) => wasmBinary(r, binaryCodes[op], a, b, plan), slow);
     },
     clamp(x: TypedArray, lo: number, hi: number): TypedArray {
       if (!isF32(x) || x.length < minElements) return jsBackend.clamp(x, lo, hi);

@@ -19,6 +19,8 @@ export interface KernelExports {
   run(job: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number, mode: number): void;
+  binaryBroadcast(op: number, a: number, b: number, out: number, d0: number, d1: number, d2: number, mode: number,
+    a0: number, a1: number, b0: number, b1: number): void;
   clamp(x: number, out: number, n: number, lo: number, hi: number): void;
   sumAxis(x: number, out: number, outer: number, size: number, inner: number): void;
   rowDot(map: number, x: number, w: number, out: number, batch: number, groups: number, rows: number, length: number,
