@@ -265,6 +265,38 @@ test('median: axes past the counting route (quickselect only) and the projection
   for (const [, backend] of backends) assert.ok(backend.median(f64, [4, 6], 1).values instanceof Float64Array, 'float64 stays on js');
 });
 
+test('sumToShape within the float32 bound of js for every broadcast pattern (fast-check)', () => {
+  fc.assert(fc.property(broadcastArb, seedArb, ([shape, target], seed) => {
+    const x = randomF32(shape.reduce((p, d) => p * d, 1), new Rng(seed));
+    const expected = js.sumToShape(x, shape, target) as Float32Array;
+    const bound = js.sumToShape(abs64(x), shape, target);
+    const depth = x.length / Math.max(1, expected.length);
+    for (const [name, backend] of backends) assertWithinBound(backend.sumToShape(x, shape, target), expected, bound, depth, `sumToShape [${shape}] -> [${target}] ${name}`);
+  }), { seed: 37, numRuns: 150 });
+});
+
+test('sumToShape: the bias gradient is the float32 rounding of the exact sum under cancellation; the batch sums equal js', () => {
+  const rng = new Rng(41);
+  // Integers up to 2^24 that cancel in pairs plus multiples of 2^-10 below 1: every partial sum is exact in float64.
+  const x = new Float32Array(50 * 16 * 196);
+  for (let i = 0; i < x.length; i += 2) {
+    const big = rng.int(1 << 24);
+    x[i] = big + rng.int(1024) / 1024;
+    x[i + 1] = -big;
+  }
+  const exact = new Float64Array(16);
+  for (let i = 0; i < x.length; i++) exact[Math.floor(i / 196) % 16]! += x[i]!;
+  for (const [name, backend] of [...backends, ['default', wasmBackend] as [string, Backend]]) {
+    const got = backend.sumToShape(x, [50, 16, 14, 14], [16, 1, 1]);
+    assertSameBits(got, Float32Array.from(exact), `bias gradient ${name}`);
+  }
+  const batch = randomF32(5 * 7 * 300, rng);
+  for (const [name, backend] of backends) {
+    const target = [5, 1, 300];
+    assertSameBits(backend.sumToShape(batch, [5, 7, 300], target), js.sumToShape(batch, [5, 7, 300], target) as Float32Array, `[5,7,300] -> [5,1,300] ${name}`);
+  }
+});
+
 /** Sets some w entries to +∞ and every x entry that meets them to 0 (map(x) = 0 must add nothing). */
 function zeroAgainstInfinity(x: Float32Array, w: Float32Array, s: RowDotSpec, rng: Rng): void {
   for (let f = 0; f < w.length; f++) if (rng.next() < 0.1) w[f] = Infinity;

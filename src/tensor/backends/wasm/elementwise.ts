@@ -5,7 +5,7 @@
  * @module
  */
 import type { BinaryOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
-import type { Shape } from '../../shape.js';
+import { stridesOf, type Shape } from '../../shape.js';
 import { broadcastStrides, collapseDims } from '../js/elementwise.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -84,6 +84,46 @@ export function wasmSumAxis(rt: WasmRuntime, x: Float32Array, outer: number, siz
   const xPtr = rt.put(x), outPtr = rt.alloc(4 * outer * inner);
   rt.kernels.sumAxis(xPtr, outPtr, outer, size, inner);
   return rt.read(outPtr, outer * inner);
+}
+
+/**
+ * A `sumToShape(x: shape → target)` collapsed (adjacent dimensions merged where x and the target
+ * step through them alike) to a sum over the middle of `[outer, size, inner]`: `axis` sums the
+ * middle (→ [outer, inner]), `outerInner` sums both ends (→ [size]).
+ */
+export interface SumToShapePlan {
+  kind: 'axis' | 'outerInner';
+  outer: number;
+  size: number;
+  inner: number;
+}
+
+/**
+ * The plan of a sumToShape, or null when the collapsed pattern of summed (S) and kept (K)
+ * dimensions is none of S, S K, K S, K S K (→ `axis`) and S K S (→ `outerInner`).
+ */
+export function sumToShapePlan(shape: Shape, target: Shape): SumToShapePlan | null {
+  const { dims, sb } = collapseDims(shape, stridesOf(shape), broadcastStrides(target, shape));
+  const pattern = sb.map((stride) => (stride === 0 ? 'S' : 'K')).join('');
+  const d = (i: number): number => dims[i]!;
+  switch (pattern) {
+    case 'S': return { kind: 'axis', outer: 1, size: d(0), inner: 1 };
+    case 'SK': return { kind: 'axis', outer: 1, size: d(0), inner: d(1) };
+    case 'KS': return { kind: 'axis', outer: d(0), size: d(1), inner: 1 };
+    case 'KSK': return { kind: 'axis', outer: d(0), size: d(1), inner: d(2) };
+    case 'SKS': return { kind: 'outerInner', outer: d(0), size: d(1), inner: d(2) };
+    default: return null;
+  }
+}
+
+/** `sumToShape` per a {@link SumToShapePlan}: {@link wasmSumAxis}, or the float64-accumulated sum over both ends. */
+export function wasmSumToShape(rt: WasmRuntime, x: Float32Array, plan: SumToShapePlan): Float32Array {
+  const { kind, outer, size, inner } = plan;
+  if (kind === 'axis') return wasmSumAxis(rt, x, outer, size, inner);
+  rt.reset();
+  const xPtr = rt.put(x), outPtr = rt.alloc(4 * size);
+  rt.kernels.sumOuterInner(xPtr, outPtr, outer, size, inner);
+  return rt.read(outPtr, size);
 }
 
 /** Module codes of the row maps. */

@@ -16,7 +16,9 @@ import { sizeOf, splitAt, type Shape } from '../../shape.js';
 import { jsBackend } from '../js/index.js';
 import { rowDot as jsRowDot } from '../js/row-dot.js';
 import { convSupported, convWork, wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from './conv.js';
-import { binaryCodes, broadcastPlan, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmUnary } from './elementwise.js';
+import {
+  binaryCodes, broadcastPlan, sumToShapePlan, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmSumToShape, wasmUnary,
+} from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmMedian } from './median.js';
 import { WasmOutOfMemory, WasmRuntime } from './runtime.js';
@@ -84,6 +86,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       if (op !== 'sum' || !isF32(x) || x.length < minElements) return jsBackend.reduce(op, x, shape, axis);
       const { outer, size, inner } = splitAt(shape, axis);
       return orJs((r) => wasmSumAxis(r, x, outer, size, inner), () => jsBackend.reduce(op, x, shape, axis));
+    },
+    sumToShape(x: TypedArray, shape: Shape, target: Shape): TypedArray {
+      const slow = (): TypedArray => jsBackend.sumToShape(x, shape, target);
+      if (!isF32(x) || x.length < minElements || x.length === 0) return slow();
+      const plan = sumToShapePlan(shape, target);
+      if (plan === null) return slow();
+      return orJs((r) => wasmSumToShape(r, x, plan), slow);
     },
     median(x: TypedArray, shape: Shape, axis: number, absolute = false): MedianResult {
       const slow = (): MedianResult => jsBackend.median(x, shape, axis, absolute);

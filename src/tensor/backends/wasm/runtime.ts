@@ -23,6 +23,7 @@ export interface KernelExports {
     a0: number, a1: number, b0: number, b1: number): void;
   clamp(x: number, out: number, n: number, lo: number, hi: number): void;
   sumAxis(x: number, out: number, outer: number, size: number, inner: number): void;
+  sumOuterInner(x: number, out: number, outer: number, size: number, inner: number): void;
   rowDot(map: number, x: number, w: number, out: number, batch: number, groups: number, rows: number, length: number,
     xShared: number, wShared: number): void;
 }
