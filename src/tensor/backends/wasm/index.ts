@@ -3,8 +3,10 @@
  * `npm install`), with matrix products and convolutions split over worker threads that share
  * one `WebAssembly.Memory`. It implements the hot kernels — matmul (register-tiled 4×8 sgemm on
  * packed panels), conv2d / conv2dTranspose / conv2dWeightGrad (im2col / col2im around that sgemm),
- * the big element-wise maps, the sum reduction, the median along an axis and the fused row reduction `rowDot` (Σ map(x)·w
- * along the last axis: the ε‖g‖₁ and Σ ℓ[g]₊ terms) — and hands everything else, and every
+ * the big element-wise maps (binary ones with any broadcast that collapses to 3 dimensions), the
+ * sum reduction, `sumToShape` (the adjoint of broadcasting) when it collapses to a sum over one
+ * middle or both end blocks, the median along an axis (of x or |x|) and the fused row reduction
+ * `rowDot` (Σ map(x)·w along the last axis: the ε‖g‖₁ and Σ ℓ[g]₊ terms) — and hands everything else, and every
  * float64 input, to the `js` backend, so float64 results stay exactly the reference ones.
  * Threads: `RELAXJS_THREADS`, default `os.availableParallelism()`.
  * @module
