@@ -10,9 +10,14 @@
  *
  * Error of a value a against e: |a − e| / max(|e|, floor · max|e| over that field tensor); the
  * floor keeps entries that are zero up to rounding (−0.0 logits, cancelling bounds) on the
- * field's scale. Float64 (default): tolerance 1e-4, floor 1e-6. --float32: tolerance 1e-3,
- * floor 1e-3 (i.e. at most 1e-6 of the field's scale in absolute terms). The per-example
- * errors (certified or not) must match exactly.
+ * field's scale. Float64 (default): tolerance 1e-4, floor 1e-6, against the PyTorch values.
+ * --float32: tolerance 1e-3, floor 1e-3 (i.e. at most 1e-6 of the field's scale in absolute
+ * terms), against the float64 result *on the same float32-rounded data* (X, ε, weights): that is
+ * the float32 implementation's own error. Rounding the data alone can move an ill-conditioned
+ * value by more than 1e-3 (`conv_linf_0_b`'s gradient: 1.1e-3, because three crossing units have
+ * u − l of 3e-3 against activations of 2), so the worst error against the float64 PyTorch
+ * values is printed beside it (`vs PyTorch`) but does not decide. In both modes the per-example
+ * errors (certified or not) must equal PyTorch's exactly.
  * --pth loads the weights from the sibling `.pth` (or `.torch`) checkpoint through src/io's
  * `loadStateDict` instead of the JSON `state_dict`, and also reports the largest difference
  * between the two sets of weights.
@@ -22,7 +27,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadStateDict } from '../src/io/torch.js';
 import { stateDictFromJson, type StateDict } from '../src/nn/state-dict.js';
-import { compareCase, FLOAT32_CHECK, FLOAT64_CHECK, runCase, type ReferenceCase, type Tolerance } from '../src/relax/reference-case.js';
+import { compareCase, expectedOf, FLOAT32_CHECK, FLOAT64_CHECK, roundedToFloat32, runCase, type FieldReport, type ReferenceCase, type Tolerance } from '../src/relax/reference-case.js';
 
 interface Args {
   dir: string;
@@ -59,16 +64,28 @@ function checkpointWeights(jsonPath: string, c: ReferenceCase): { weights: State
   return { weights, maxDiff };
 }
 
+/** The float32 run against float64 on the same rounded data; the per-example errors against PyTorch's. */
+function float32Reports(c: ReferenceCase, args: Args, weights: StateDict | undefined): { reports: FieldReport[]; vsPytorch: number } {
+  const ours = runCase(c, 'float32', weights, args.direction);
+  const exactOnData = runCase(roundedToFloat32(c), 'float64', undefined, args.direction);
+  const reports = compareCase({ ...c, expected: { ...expectedOf(exactOnData), robust_err_per_example: c.expected.robust_err_per_example } }, ours, FLOAT32_CHECK);
+  const vsPytorch = Math.max(...compareCase(c, ours, FLOAT32_CHECK).map((r) => r.worst));
+  return { reports, vsPytorch };
+}
+
 function runOne(path: string, args: Args, check: Tolerance): boolean {
   const c = JSON.parse(readFileSync(path, 'utf8')) as ReferenceCase;
   const name = basename(path, '.json');
   try {
     const fromPth = args.pth ? checkpointWeights(path, c) : null;
-    const reports = compareCase(c, runCase(c, args.float32 ? 'float32' : 'float64', fromPth?.weights, args.direction), check);
+    const { reports, vsPytorch } = args.float32
+      ? float32Reports(c, args, fromPth?.weights)
+      : { reports: compareCase(c, runCase(c, 'float64', fromPth?.weights, args.direction), check), vsPytorch: null };
     const pass = reports.every((r) => r.pass);
     const fields = reports.map((r) => `${r.field} ${r.worst.toExponential(1)}${r.pass ? '' : ' FAIL'}`).join(', ');
     const weights = fromPth ? ` [pth weights differ from JSON by <= ${fromPth.maxDiff.toExponential(1)}]` : '';
-    console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${fields}${weights}`);
+    const reference = vsPytorch === null ? '' : ` | vs PyTorch ${vsPytorch.toExponential(1)}`;
+    console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${fields}${reference}${weights}`);
     return pass;
   } catch (e) {
     console.log(`FAIL ${name}: ${(e as Error).message}`);
@@ -81,7 +98,7 @@ function main(): void {
   const check = args.float32 ? FLOAT32_CHECK : FLOAT64_CHECK;
   const files = readdirSync(args.dir).filter((f) => f.endsWith('.json')).sort();
   if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}`);
-  console.log(`${files.length} cases, ${args.float32 ? 'float32' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max)${args.pth ? ', weights from .pth' : ''}, bounds ${args.direction}`);
+  console.log(`${files.length} cases, ${args.float32 ? 'float32 (against float64 on the same float32-rounded data)' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max)${args.pth ? ', weights from .pth' : ''}, bounds ${args.direction}`);
   let passed = 0;
   for (const f of files) if (runOne(join(args.dir, f), args, check)) passed++;
   console.log(`${passed} passed, ${files.length - passed} failed`);

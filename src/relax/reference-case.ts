@@ -92,6 +92,30 @@ export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict, dir
   };
 }
 
+/**
+ * The case with its data rounded to float32 (X, ε and every weight), expected values unchanged.
+ * Running it in float64 gives the exact answer for the data a float32 run actually holds, which
+ * separates a float32 implementation's own rounding from the rounding of its inputs (on an
+ * ill-conditioned case such as `conv_linf_0_b` the latter alone moves a gradient by 1.1e-3).
+ */
+export function roundedToFloat32(c: ReferenceCase): ReferenceCase {
+  const round = (v: NestedArray): NestedArray => (typeof v === 'number' ? Math.fround(v) : v.map(round));
+  const stateDict = Object.fromEntries(Object.entries(c.state_dict).map(([name, v]) => [name, round(v)]));
+  return { ...c, state_dict: stateDict, input: { ...c.input, X: round(c.input.X), epsilon: Math.fround(c.input.epsilon) } };
+}
+
+/** A result in the `expected` format of a case (flat arrays), to compare another result against it. */
+export function expectedOf(result: CaseResult): ReferenceCase['expected'] {
+  return {
+    relu_bounds: result.reluBounds.map(({ lower, upper }) => ({ zl: Array.from(lower), zu: Array.from(upper) })),
+    robust_upper_logit_diff: Array.from(result.logits),
+    robust_ce_per_example: Array.from(result.cePerExample),
+    robust_err_per_example: Array.from(result.errors),
+    robust_ce_mean: result.ceMean,
+    grad_robust_ce_mean: Object.fromEntries([...result.grads].map(([name, g]) => [name, Array.from(g)])),
+  };
+}
+
 /** Compares our values with the case's expected ones, field by field. */
 export function compareCase(c: ReferenceCase, ours: CaseResult, check: Tolerance): FieldReport[] {
   const { tolerance } = check;
