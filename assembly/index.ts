@@ -8,7 +8,7 @@ import { medianJob, medianScratchBytes } from './median';
 import { field } from './job';
 
 export { unary, binary, binaryBroadcast, clamp } from './elementwise';
-export { sumAxis, sumOuterInner } from './reduce';
+export { sumAxis, sumOuterInner, productSumAxis } from './reduce';
 export { rowDot } from './row-dot';
 
 /** Job kinds (field 0 of a record). */

@@ -68,3 +68,24 @@ export function sumOuterInner(x: usize, out: usize, outer: i32, size: i32, inner
     store<f32>(out + (<usize>m << 2), <f32>(f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1) + tail));
   }
 }
+
+/**
+ * out[o, i] = Σₖ a[o, k, i]·b[o, k, i] for inner > 1: each product rounded to float32, then added
+ * lane-wise in k order — exactly `sumAxis` of the product `a ⊙ b`, without writing the product
+ * out (the gradient of a factor broadcast along k, e.g. the ReLU weights of the projected dual).
+ */
+export function productSumAxis(a: usize, b: usize, out: usize, outer: i32, size: i32, inner: i32): void {
+  const rowBytes = <usize>inner << 2, body = rowBytes & ~(<usize>15);
+  for (let o = 0; o < outer; o++) {
+    const dst = out + <usize>o * rowBytes;
+    memory.fill(dst, 0, rowBytes);
+    for (let k = 0; k < size; k++) {
+      const offset = (<usize>o * <usize>size + <usize>k) * rowBytes;
+      const pa = a + offset, pb = b + offset;
+      for (let i: usize = 0; i < body; i += 16) {
+        v128.store(dst + i, f32x4.add(v128.load(dst + i), f32x4.mul(v128.load(pa + i), v128.load(pb + i))));
+      }
+      for (let i = body; i < rowBytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(pa + i) * load<f32>(pb + i));
+    }
+  }
+}

@@ -5,6 +5,7 @@
  * (see `ops/*.ts`). `backward()` walks those links in reverse topological order.
  * @module
  */
+import { getBackend } from '../tensor/registry.js';
 import { Tensor, type GradFn } from '../tensor/tensor.js';
 import { shapeText, shapesEqual } from '../tensor/shape.js';
 
@@ -86,9 +87,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
   });
 }
 
-/** A new tensor `a + b` (same shapes); never writes into either, since gradients may be shared. */
+/** A new tensor `a + b` (same shapes, by the backend's add); never writes into either, since gradients may be shared. */
 function sumOf(a: Tensor, b: Tensor): Tensor {
-  const out = a.clone();
-  for (let i = 0; i < out.size; i++) out.data[i]! += b.data[i]!;
-  return out;
+  return new Tensor(getBackend().binary('add', a.data, a.shape, b.data, b.shape, a.shape), a.shape);
 }

@@ -116,6 +116,12 @@ export interface Backend {
   median(x: TypedArray, shape: Shape, axis: number, absolute?: boolean): MedianResult;
   /** Sums a tensor of `shape` down to `target` (which broadcasts to `shape`): the adjoint of broadcasting. */
   sumToShape(x: TypedArray, shape: Shape, target: Shape): TypedArray;
+  /**
+   * `sumToShape(a ⊙ b, shape, target)` for a, b both of `shape`: the gradient of a factor that
+   * was broadcast in a product (d(x ⊙ y)/dx = Σ_broadcast g ⊙ y), which a backend may compute
+   * without materialising the product. Equal to the two-step composite of the same backend.
+   */
+  productSumToShape(a: TypedArray, b: TypedArray, shape: Shape, target: Shape): TypedArray;
   /** Batched matrix product, output `[batch, m, n]`. */
   matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray;
   /** Cross-correlation, PyTorch `conv2d`: x `[N,C,H,W]`, weight `[O,C,kh,kw]` → `[N,O,Ho,Wo]` (no bias). */

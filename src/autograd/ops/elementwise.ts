@@ -8,7 +8,7 @@ import type { BinaryOp, UnaryOp } from '../../tensor/backend.js';
 import { getBackend } from '../../tensor/registry.js';
 import { broadcastShapes, shapesEqual, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { record } from '../tape.js';
+import { isGradEnabled, record } from '../tape.js';
 
 /** A tensor or a plain number (a scalar of the other operand's dtype). */
 export type TensorLike = Tensor | number;
@@ -54,12 +54,25 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   return record(binaryRaw('sub', x, y), 'sub', [x, y], (g) => [sumTo(g, x.shape), sumTo(neg(g), y.shape)]);
 }
 
+/**
+ * The gradient `sumTo(g ⊙ other, shape)` of a factor of shape `shape` in a product. When the
+ * factor was broadcast and `other` has g's full shape (the ReLU weights times the Cauchy columns
+ * of the projected dual, d times the carried columns), the backend sums the product without
+ * writing it out. `backward` runs under no-grad, where the fused result needs no tape entry;
+ * with recording on (a gradient of a gradient) the differentiable composite is used.
+ */
+function factorGradient(g: Tensor, other: Tensor, shape: Shape): Tensor {
+  const fusable = !isGradEnabled() && !shapesEqual(g.shape, shape) && shapesEqual(other.shape, g.shape);
+  if (!fusable) return sumTo(mul(g, other), shape);
+  return new Tensor(getBackend().productSumToShape(g.data, other.data, g.shape, shape), shape);
+}
+
 /** `a * b` with broadcasting. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [lift(a, b), lift(b, a)];
   return record(binaryRaw('mul', x, y), 'mul', [x, y], (g) => [
-    x.requiresGrad ? sumTo(mul(g, y), x.shape) : null,
-    y.requiresGrad ? sumTo(mul(g, x), y.shape) : null,
+    x.requiresGrad ? factorGradient(g, y, x.shape) : null,
+    y.requiresGrad ? factorGradient(g, x, y.shape) : null,
   ]);
 }
 

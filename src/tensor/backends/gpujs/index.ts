@@ -76,6 +76,7 @@ export function createGpujsBackend(options: GpujsBackendOptions = {}): GpujsBack
     argReduce: (op, x, shape, axis) => argReduce(r, op, x, shape, axis),
     median: (x, shape, axis, absolute) => median(r, x, shape, axis, absolute),
     sumToShape: (x, shape, target) => sumToShape(r, x, shape, target),
+    productSumToShape: (a, b, shape, target) => sumToShape(r, binary(r, 'mul', a, shape, b, shape, shape), shape, target),
     matmul: (a, b, spec) => matmul(r, a, b, spec),
     conv2d: (x, weight, spec) => conv2d(r, x, weight, spec),
     conv2dTranspose: (y, weight, spec) => conv2dTranspose(r, y, weight, spec),

@@ -158,6 +158,11 @@ export function where(cond: TypedArray, a: TypedArray, b: TypedArray): TypedArra
   return out;
 }
 
+/** `sumToShape(a ⊙ b)` for a, b of `shape` (the composite; see `Backend.productSumToShape`). */
+export function productSumToShape(a: TypedArray, b: TypedArray, shape: Shape, target: Shape): TypedArray {
+  return sumToShape(binary('mul', a, shape, b, shape, shape), shape, target);
+}
+
 /** Sums `x` (of `shape`) over the dimensions that `target` broadcasts. */
 export function sumToShape(x: TypedArray, shape: Shape, target: Shape): TypedArray {
   const out = allocate(dtypeOf(x), sizeOf(target));

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend } from '../../backend.js';
-import { binary, clamp, sumToShape, unary, where } from './elementwise.js';
+import { binary, clamp, productSumToShape, sumToShape, unary, where } from './elementwise.js';
 import { argReduce, median, reduce } from './reduce.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dTranspose, conv2dWeightGrad } from './conv.js';
@@ -14,7 +14,7 @@ import { rowDot } from './row-dot.js';
 /** The plain TypeScript backend (the default). */
 export const jsBackend = {
   name: 'js',
-  unary, binary, clamp, where, sumToShape,
+  unary, binary, clamp, where, sumToShape, productSumToShape,
   reduce, argReduce, median,
   matmul,
   conv2d, conv2dTranspose, conv2dWeightGrad,

@@ -126,6 +126,14 @@ export function wasmSumToShape(rt: WasmRuntime, x: Float32Array, plan: SumToShap
   return rt.read(outPtr, size);
 }
 
+/** out[o, i] = Σₖ a[o,k,i]·b[o,k,i] (inner > 1): `sumAxis` of the product, bit for bit, without writing the product. */
+export function wasmProductSumAxis(rt: WasmRuntime, a: Float32Array, b: Float32Array, outer: number, size: number, inner: number): Float32Array {
+  rt.reset();
+  const aPtr = rt.put(a), bPtr = rt.put(b), outPtr = rt.alloc(4 * outer * inner);
+  rt.kernels.productSumAxis(aPtr, bPtr, outPtr, outer, size, inner);
+  return rt.read(outPtr, outer * inner);
+}
+
 /** Module codes of the row maps. */
 const rowMapCodes: Record<RowMap, number> = { identity: 0, relu: 1, abs: 2, square: 3 };
 

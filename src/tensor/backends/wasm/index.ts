@@ -19,7 +19,8 @@ import { jsBackend } from '../js/index.js';
 import { rowDot as jsRowDot } from '../js/row-dot.js';
 import { convSupported, convWork, wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from './conv.js';
 import {
-  binaryCodes, broadcastPlan, sumToShapePlan, unaryCodes, wasmBinary, wasmClamp, wasmRowDot, wasmSumAxis, wasmSumToShape, wasmUnary,
+  binaryCodes, broadcastPlan, sumToShapePlan, unaryCodes, wasmBinary, wasmClamp, wasmProductSumAxis, wasmRowDot, wasmSumAxis,
+  wasmSumToShape, wasmUnary,
 } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmMedian } from './median.js';
@@ -64,7 +65,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       throw error;
     }
   };
-  return {
+  const backend: Backend = {
     ...jsBackend,
     name: 'wasm',
     unary(op: UnaryOp, x: TypedArray): TypedArray {
@@ -96,6 +97,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       if (plan === null) return slow();
       return orJs((r) => wasmSumToShape(r, x, plan), slow);
     },
+    productSumToShape(a: TypedArray, b: TypedArray, shape: Shape, target: Shape): TypedArray {
+      const composite = (): TypedArray => backend.sumToShape(backend.binary('mul', a, shape, b, shape, shape), shape, target);
+      if (!isF32(a) || !isF32(b) || a.length < minElements) return composite();
+      const plan = sumToShapePlan(shape, target);
+      if (plan === null || plan.kind !== 'axis' || plan.inner < 4) return composite();
+      return orJs((r) => wasmProductSumAxis(r, a, b, plan.outer, plan.size, plan.inner), composite);
+    },
     median(x: TypedArray, shape: Shape, axis: number, absolute = false): MedianResult {
       const slow = (): MedianResult => jsBackend.median(x, shape, axis, absolute);
       const { outer, size, inner } = splitAt(shape, axis);
@@ -126,7 +134,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       if (!isF32(x) || !isF32(dy) || !convSupported(spec) || convWork(spec) < minWork) return slow();
       return orJs((r) => wasmConv2dWeightGrad(r, x, dy, spec, parallelMinWork), slow);
     },
-  } satisfies Backend;
+  };
+  return backend;
 }
 
 /** The `wasm` backend with default tuning (what `RELAXJS_BACKEND=wasm` selects). */

@@ -24,6 +24,7 @@ export interface KernelExports {
   clamp(x: number, out: number, n: number, lo: number, hi: number): void;
   sumAxis(x: number, out: number, outer: number, size: number, inner: number): void;
   sumOuterInner(x: number, out: number, outer: number, size: number, inner: number): void;
+  productSumAxis(a: number, b: number, out: number, outer: number, size: number, inner: number): void;
   rowDot(map: number, x: number, w: number, out: number, batch: number, groups: number, rows: number, length: number,
     xShared: number, wShared: number): void;
 }
