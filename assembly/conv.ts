@@ -1,16 +1,20 @@
 // Convolution jobs on N images, in groups of G images so that each product is wide enough for the
 // 4×8 tile; every thread running a job claims groups from one shared atomic counter until none is
 // left. The input group is first copied into a zero-padded buffer [G, C, Hp, Wp]
-// (Hp = H + 2ph, Wp = W + 2pw), so that receptive-field element (c, ki, kj) of output pixel
-// (g, oi, oj) sits at kOff[(c,ki,kj)] + jOff[(g,oi,oj)] with
+// (Hp = H + 2ph, Wp = W + 2pw; its borders are zeroed once per job, only interiors are rewritten),
+// so that receptive-field element (c, ki, kj) of output pixel (g, oi, oj) sits at
+// kOff[(c,ki,kj)] + jOff[(g,oi,oj)] with
 //   kOff = c·Hp·Wp + ki·Wp + kj,   jOff = g·C·Hp·Wp + oi·sh·Wp + oj·sw,
-// and im2col is just packB through these two tables (col2im the matching scatter-add, done
-// row by row of cols_gᵀ so that the kw entries of a row add onto adjacent output columns).
+// and im2col is just packB through these two tables (pack.ts reads a k×k kernel's rows of 4
+// adjacent entries with vector loads), col2im the matching scatter-add, done row by row of cols_gᵀ
+// so that the kw entries of a kernel row add onto adjacent output columns (one vector add for kw = 4).
 //   conv2d:          out_g [O, P]   = W [O, K] · cols_g [K, P]            (K = C·kh·kw, P = Ho·Wo)
 //   conv2dTranspose: cols_gᵀ [P, K] = y_gᵀ [P, O] · W [O, K], then col2im
 //   conv2dWeightGrad: dW [O, K]   += dy_g [O, P] · cols_gᵀ [P, K]
+// Rows of 14 floats are copied by inline vector loops: a memory.copy call per row cost more.
 import { claim, field, scratchFrom, take } from './job';
-import { fillArithmetic, gemmPacked, packA, packB, packedABytes, packedBBytes } from './gemm';
+import { gemmPacked } from './gemm';
+import { fillArithmetic, packA, packB, packedABytes, packedBBytes } from './pack';
 
 /** Record fields of a convolution job. */
 const enum F { Counter = 1, N, C, H, W, O, KH, KW, SH, SW, PH, PW, HO, WO, In, Weight, Out, Scratch, Group, Dy }
@@ -30,7 +34,7 @@ function readGeometry(job: usize): void {
 export function convScratchBytes(job: usize): usize {
   readGeometry(job);
   const J = G * P;
-  const tables = <usize>(K + 2 * J + 2 * O + 2 * K) << 2;
+  const tables = <usize>(K + 2 * J + 2 * O + 2 * K + C * KH) << 2;
   const pad = <usize>G * <usize>C * <usize>HP * <usize>WP << 2;
   const packs = max(packedABytes(O, K) + packedBBytes(K, J), max(packedABytes(J, O) + packedBBytes(O, K), packedABytes(O, J) + packedBBytes(J, K)));
   const product = <usize>max(O, K) * <usize>J << 2;
@@ -64,30 +68,56 @@ function fillGroupOffsets(table: usize): void {
   }
 }
 
-/** Copies `count` images [C, H, W] at `src` into the zero-padded [count, C, Hp, Wp] at `dst`. */
+/** dst[i] = src[i] for i < len, four lanes at a time (rows of an image: inline, not a memory.copy call). */
+@inline function copyRun(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(dst + at, v128.load(src + at));
+  }
+  for (; i < len; i++) {
+    const at = <usize>i << 2;
+    store<f32>(dst + at, load<f32>(src + at));
+  }
+}
+
+/**
+ * Copies `count` images [C, H, W] at `src` into the interiors of the padded [count, C, Hp, Wp] at
+ * `dst`, whose borders the caller zeroed once (nothing else writes there).
+ */
 function padImages(src: usize, count: i32, dst: usize): void {
-  memory.fill(dst, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
+  let from = src;
   for (let plane = 0; plane < count * C; plane++) {
+    let to = dst + (((<usize>plane * <usize>HP + <usize>PH) * <usize>WP + <usize>PW) << 2);
     for (let i = 0; i < H; i++) {
-      const from = src + ((<usize>plane * <usize>H + <usize>i) * <usize>W << 2);
-      const to = dst + (((<usize>plane * <usize>HP + <usize>(i + PH)) * <usize>WP + <usize>PW) << 2);
-      memory.copy(to, from, <usize>W << 2);
+      copyRun(to, from, W);
+      from += <usize>W << 2;
+      to += <usize>WP << 2;
     }
   }
 }
 
 /** Copies the interior of `count` padded images at `src` to [count, C, H, W] at `dst`. */
 function unpadImages(src: usize, count: i32, dst: usize): void {
+  let to = dst;
   for (let plane = 0; plane < count * C; plane++) {
+    let from = src + (((<usize>plane * <usize>HP + <usize>PH) * <usize>WP + <usize>PW) << 2);
     for (let i = 0; i < H; i++) {
-      const from = src + (((<usize>plane * <usize>HP + <usize>(i + PH)) * <usize>WP + <usize>PW) << 2);
-      const to = dst + ((<usize>plane * <usize>H + <usize>i) * <usize>W << 2);
-      memory.copy(to, from, <usize>W << 2);
+      copyRun(to, from, W);
+      from += <usize>WP << 2;
+      to += <usize>W << 2;
     }
   }
 }
 
-/** conv2d: out [N, O, Ho, Wo] = W ⊛ x for the groups this thread claims. */
+/** out[g, o, q] = product[o, (g, q)]: the [O, count·P] product of a group back into `count` images [O, P]. */
+function scatterImages(product: usize, count: i32, out: usize): void {
+  for (let g = 0; g < count; g++) for (let o = 0; o < O; o++) {
+    copyRun(out + ((<usize>g * <usize>O + <usize>o) * <usize>P << 2), product + ((<usize>o * <usize>(count * P) + <usize>(g * P)) << 2), P);
+  }
+}
+
+/** conv2d: out [N, O, Ho, Wo] = W ⊛ x for the groups this thread claims (a group of one image is written straight into out). */
 export function conv2dJob(job: usize): void {
   readGeometry(job);
   const n = field(job, F.N), counter = <usize>field(job, F.Counter);
@@ -102,26 +132,49 @@ export function conv2dJob(job: usize): void {
   fillArithmetic(rowOff, O, K);
   fillArithmetic(colOff, K, 1);
   packA(<usize>field(job, F.Weight), rowOff, colOff, O, K, ap);
+  memory.fill(padded, 0, <usize>G * <usize>C * <usize>HP * <usize>WP << 2);
   for (let g0 = claim(counter) * G; g0 < n; g0 = claim(counter) * G) {
     const count = min(G, n - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);
     packB(padded, kOff, jOff, K, J, bp);
-    gemmPacked(ap, bp, O, J, K, product, J, tmp, false);
-    for (let g = 0; g < count; g++) for (let o = 0; o < O; o++) {
-      const to = out + ((<usize>(g0 + g) * <usize>O + <usize>o) * <usize>P << 2);
-      memory.copy(to, product + ((<usize>o * <usize>J + <usize>(g * P)) << 2), <usize>P << 2);
+    const outGroup = out + (<usize>g0 * <usize>O * <usize>P << 2);
+    if (G == 1) gemmPacked(ap, bp, O, J, K, outGroup, J, tmp, false);
+    else {
+      gemmPacked(ap, bp, O, J, K, product, J, tmp, false);
+      scatterImages(product, count, outGroup);
     }
   }
 }
 
-/** padded[jOff[j] + (c·Hp + ki)·Wp + kj] += product[j, (c, ki, kj)] for the [J, K] product (col2im, kj runs contiguous). */
-function col2imRows(product: usize, J: i32, jOff: usize, padded: usize): void {
+/** rowOff[(c, ki)] = (c·Hp + ki)·Wp: where row (c, ki) of a receptive field starts in a padded image. */
+function fillRowOffsets(table: usize): void {
+  let at = table;
+  for (let c = 0; c < C; c++) for (let ki = 0; ki < KH; ki++) {
+    store<i32>(at, (c * HP + ki) * WP);
+    at += 4;
+  }
+}
+
+/**
+ * col2im: padded[jOff[j] + rowOff[(c, ki)] + kj] += product[j, (c, ki, kj)] for the [J, K] product;
+ * the kw entries of a row land on adjacent columns (one vector add when kw = 4).
+ */
+function col2imRows(product: usize, J: i32, jOff: usize, rowOff: usize, padded: usize): void {
+  const runs = C * KH;
   let src = product;
   for (let j = 0; j < J; j++) {
     const base = padded + (<usize>load<i32>(jOff + (<usize>j << 2)) << 2);
-    for (let c = 0; c < C; c++) for (let ki = 0; ki < KH; ki++) {
-      addRun(base + (<usize>((c * HP + ki) * WP) << 2), src, KW);
-      src += <usize>KW << 2;
+    if (KW == 4) {
+      for (let r = 0; r < runs; r++) {
+        const dst = base + (<usize>load<i32>(rowOff + (<usize>r << 2)) << 2);
+        v128.store(dst, f32x4.add(v128.load(dst), v128.load(src)));
+        src += 16;
+      }
+    } else {
+      for (let r = 0; r < runs; r++) {
+        addRun(base + (<usize>load<i32>(rowOff + (<usize>r << 2)) << 2), src, KW);
+        src += <usize>KW << 2;
+      }
     }
   }
 }
@@ -151,10 +204,12 @@ export function conv2dTransposeJob(job: usize): void {
   scratchFrom(<usize>field(job, F.Scratch));
   const tmp = take(128), jOff = take(<usize>(G * P) << 2), yOff = take(<usize>(G * P) << 2);
   const rowOffW = take(<usize>O << 2), colOffW = take(<usize>K << 2), colOffY = take(<usize>O << 2);
+  const rowOff = take(<usize>(C * KH) << 2);
   const bp = take(packedBBytes(O, K)), ap = take(packedABytes(G * P, O));
   const product = take(<usize>K * <usize>(G * P) << 2), padded = take(<usize>G * <usize>C * <usize>HP * <usize>WP << 2);
   fillPixelOffsets(jOff);
   fillGroupOffsets(yOff);
+  fillRowOffsets(rowOff);
   fillArithmetic(rowOffW, O, K);
   fillArithmetic(colOffW, K, 1);
   fillArithmetic(colOffY, O, P);
@@ -164,7 +219,7 @@ export function conv2dTransposeJob(job: usize): void {
     packA(y + (<usize>g0 * <usize>O * <usize>P << 2), yOff, colOffY, J, O, ap);
     gemmPacked(ap, bp, J, K, O, product, K, tmp, false);
     memory.fill(padded, 0, <usize>count * <usize>C * <usize>HP * <usize>WP << 2);
-    col2imRows(product, J, jOff, padded);
+    col2imRows(product, J, jOff, rowOff, padded);
     unpadImages(padded, count, out + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2));
   }
 }
@@ -184,6 +239,7 @@ export function conv2dWeightGradJob(job: usize): void {
   fillGroupOffsets(yOff);
   fillArithmetic(rowOffY, O, P);
   memory.fill(out, 0, <usize>O * <usize>K << 2);
+  memory.fill(padded, 0, <usize>G * <usize>C * <usize>HP * <usize>WP << 2);
   for (let g0 = claim(counter) * G; g0 < n; g0 = claim(counter) * G) {
     const count = min(G, n - g0), J = count * P;
     padImages(x + (<usize>g0 * <usize>C * <usize>H * <usize>W << 2), count, padded);

@@ -4,15 +4,28 @@
 // ([⌈m/4⌉][k][4], zero rows past m), B into strips of NR=8 columns ([⌈n/8⌉][k][8], zero columns
 // past n), and a 4×8 register tile (8 f32x4 accumulators) walks one A strip against one B strip.
 // The loops over (NC columns, KC depth, MC rows) keep a B strip slice (KC·8 floats = 8 KiB) in
-// L1 and an A block (MC·KC floats = 128 KiB) in L2. Packing reads its source through two offset
-// tables (element (r, c) is at base + rowOff[r] + colOff[c]), so transposes, batch layouts and
-// im2col all share it.
+// L1 and an A block (MC·KC floats = 128 KiB) in L2. Packing (pack.ts) reads its source through two
+// offset tables (element (r, c) is at base + rowOff[r] + colOff[c]), so transposes, batch layouts
+// and im2col all share it. A larger tile (6×8, or the depth loop unrolled twice) ran slower: V8
+// then spills accumulators out of the 16 vector registers.
 
-export const MR: i32 = 4;
-export const NR: i32 = 8;
+import { MR, NR } from './pack';
+
 const KC: i32 = 256;
 const MC: i32 = 128;
 const NC: i32 = 1024;
+
+/**
+ * a·b + c lane-wise. In the module built with relaxed SIMD (runtime.ts builds both builds) it is
+ * f32x4.relaxed_madd: one fused multiply-add with a single rounding where the CPU has FMA (x86
+ * FMA3, ARM NEON), 8 instead of 16 arithmetic instructions per depth step of the tile (the 1024³
+ * product: about 40 → 31 ms on two threads here); otherwise a multiply and an add. Either way a
+ * dot product of depth k errs by at most γₖ·Σ|aᵢbᵢ|, the bound the tests check.
+ */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 
 /**
  * C tile (4×8 at `c`, row pitch `ldc` bytes) = A strip (kc×4 at `a`) · B strip (kc×8 at `b`),
@@ -29,15 +42,15 @@ function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, accumula
     const a2 = v128.load32_splat(a, 8);
     const a3 = v128.load32_splat(a, 12);
     const b0 = v128.load(b);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c00 = madd(a0, b0, c00);
+    c10 = madd(a1, b0, c10);
+    c20 = madd(a2, b0, c20);
+    c30 = madd(a3, b0, c30);
     const b1 = v128.load(b, 16);
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c01 = madd(a0, b1, c01);
+    c11 = madd(a1, b1, c11);
+    c21 = madd(a2, b1, c21);
+    c31 = madd(a3, b1, c31);
     a += 16;
     b += 32;
   }
@@ -105,110 +118,4 @@ export function gemmPacked(ap: usize, bp: usize, m: i32, n: i32, k: i32, c: usiz
       }
     }
   }
-}
-
-/** Packs A (m×k, element (i, p) at base + 4·(rowOff[i] + colOff[p])) into strips [⌈m/4⌉][k][4]. */
-export function packA(base: usize, rowOff: usize, colOff: usize, m: i32, k: i32, out: usize): void {
-  for (let i0 = 0; i0 < m; i0 += MR) {
-    const dst = out + ((<usize>(i0 >> 2) * <usize>k) << 4);
-    const rows = min(MR, m - i0);
-    const row = rowOff + (<usize>i0 << 2);
-    if (rows == MR) packStrip4(base + (<usize>load<i32>(row) << 2), base + (<usize>load<i32>(row, 4) << 2),
-      base + (<usize>load<i32>(row, 8) << 2), base + (<usize>load<i32>(row, 12) << 2), colOff, k, dst);
-    else packPartialStrip(base, row, colOff, rows, MR, k, dst);
-  }
-}
-
-/** One A strip of 4 full rows starting at r0..r3: dst[p] = (r0[colOff[p]], ..., r3[colOff[p]]). */
-function packStrip4(r0: usize, r1: usize, r2: usize, r3: usize, colOff: usize, k: i32, dst: usize): void {
-  for (let p = 0; p < k; p++) {
-    const at = <usize>load<i32>(colOff + (<usize>p << 2)) << 2;
-    let v = f32x4.splat(load<f32>(r0 + at));
-    v = f32x4.replace_lane(v, 1, load<f32>(r1 + at));
-    v = f32x4.replace_lane(v, 2, load<f32>(r2 + at));
-    v = f32x4.replace_lane(v, 3, load<f32>(r3 + at));
-    v128.store(dst, v);
-    dst += 16;
-  }
-}
-
-/** A strip of `lines` < `width` lines (rows of A or columns of B) at offsets `lineOff`; the other lanes are zero. */
-function packPartialStrip(base: usize, lineOff: usize, stepOff: usize, lines: i32, width: i32, k: i32, dst: usize): void {
-  const pitch = <usize>width << 2;
-  memory.fill(dst, 0, <usize>k * pitch);
-  for (let r = 0; r < lines; r++) {
-    const src = base + (<usize>load<i32>(lineOff + (<usize>r << 2)) << 2);
-    let d = dst + (<usize>r << 2);
-    for (let p = 0; p < k; p++) {
-      store<f32>(d, load<f32>(src + (<usize>load<i32>(stepOff + (<usize>p << 2)) << 2)));
-      d += pitch;
-    }
-  }
-}
-
-/** Packs B (k×n, element (p, j) at base + 4·(rowOff[p] + colOff[j])) into strips [⌈n/8⌉][k][8]. */
-export function packB(base: usize, rowOff: usize, colOff: usize, k: i32, n: i32, out: usize): void {
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const dst = out + ((<usize>(j0 >> 3) * <usize>k) << 5);
-    const cols = min(NR, n - j0);
-    const first = load<i32>(colOff + (<usize>j0 << 2));
-    const offs = colOff + (<usize>j0 << 2);
-    if (cols < NR) packPartialStrip(base, offs, rowOff, cols, NR, k, dst);
-    else if (isConsecutive(offs)) packRowsContiguous(base + (<usize>first << 2), rowOff, k, dst);
-    else packRowsGathered(base, rowOff, offs, k, dst);
-  }
-}
-
-/** Whether the 8 offsets at `offs` are c, c+1, ..., c+7. */
-function isConsecutive(offs: usize): bool {
-  const first = load<i32>(offs);
-  for (let j = 1; j < NR; j++) if (load<i32>(offs + (<usize>j << 2)) != first + j) return false;
-  return true;
-}
-
-/** One B strip whose 8 columns are adjacent in memory: two vector copies per row. */
-function packRowsContiguous(base: usize, rowOff: usize, k: i32, dst: usize): void {
-  for (let p = 0; p < k; p++) {
-    const src = base + (<usize>load<i32>(rowOff + (<usize>p << 2)) << 2);
-    v128.store(dst, v128.load(src));
-    v128.store(dst, v128.load(src, 16), 16);
-    dst += 32;
-  }
-}
-
-/** One B strip of 8 arbitrary columns (offsets at `offs`): per row, 8 scalar gathers. */
-function packRowsGathered(base: usize, rowOff: usize, offs: usize, k: i32, dst: usize): void {
-  const o0 = base + (<usize>load<i32>(offs) << 2), o1 = base + (<usize>load<i32>(offs, 4) << 2);
-  const o2 = base + (<usize>load<i32>(offs, 8) << 2), o3 = base + (<usize>load<i32>(offs, 12) << 2);
-  const o4 = base + (<usize>load<i32>(offs, 16) << 2), o5 = base + (<usize>load<i32>(offs, 20) << 2);
-  const o6 = base + (<usize>load<i32>(offs, 24) << 2), o7 = base + (<usize>load<i32>(offs, 28) << 2);
-  for (let p = 0; p < k; p++) {
-    const at = <usize>load<i32>(rowOff + (<usize>p << 2)) << 2;
-    let lo = f32x4.splat(load<f32>(o0 + at));
-    lo = f32x4.replace_lane(lo, 1, load<f32>(o1 + at));
-    lo = f32x4.replace_lane(lo, 2, load<f32>(o2 + at));
-    lo = f32x4.replace_lane(lo, 3, load<f32>(o3 + at));
-    let hi = f32x4.splat(load<f32>(o4 + at));
-    hi = f32x4.replace_lane(hi, 1, load<f32>(o5 + at));
-    hi = f32x4.replace_lane(hi, 2, load<f32>(o6 + at));
-    hi = f32x4.replace_lane(hi, 3, load<f32>(o7 + at));
-    v128.store(dst, lo);
-    v128.store(dst, hi, 16);
-    dst += 32;
-  }
-}
-
-/** table[i] = i · stride for i < count (element offsets for packA / packB). */
-export function fillArithmetic(table: usize, count: i32, stride: i32): void {
-  for (let i = 0; i < count; i++) store<i32>(table + (<usize>i << 2), i * stride);
-}
-
-/** Bytes of a packed A of m×k (strips of 4 rows). */
-export function packedABytes(m: i32, k: i32): usize {
-  return (<usize>((m + MR - 1) >> 2) * <usize>k) << 4;
-}
-
-/** Bytes of a packed B of k×n (strips of 8 columns). */
-export function packedBBytes(k: i32, n: i32): usize {
-  return (<usize>((n + NR - 1) >> 3) * <usize>k) << 5;
 }

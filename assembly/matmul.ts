@@ -6,7 +6,8 @@
 // i·aRow + p·aCol. Chunks are numbered with the row block fastest, so a thread keeps its packed B
 // block while it walks down the rows.
 import { claim, field, scratchFrom, take } from './job';
-import { fillArithmetic, gemmPacked, packA, packB, packedABytes, packedBBytes } from './gemm';
+import { gemmPacked } from './gemm';
+import { fillArithmetic, packA, packB, packedABytes, packedBBytes } from './pack';
 
 /** Record fields of a matmul job. */
 const enum F { Counter = 1, Batch, RowsPer, ColsPer, M, N, K, A, ARow, ACol, ABatch, B, BRow, BCol, BBatch, C, Scratch }

@@ -17,16 +17,23 @@ const roundUp = (value: number, unit: number): number => Math.ceil(value / unit)
 /**
  * The chunking of a product: whole matrices on one thread when the work (batch·m·n·k
  * multiply-adds) is under `parallelMinWork`; else whole batch items when there are at least two
- * per thread, else blocks of rows (multiples of the 4-row tile), else blocks of columns (multiples
- * of the 8-column tile), about four chunks per thread so that a late thread leaves less idle time.
+ * per thread; else blocks along the longer of m and n, about four per thread so that a late thread
+ * leaves less idle time: blocks of rows (multiples of the 4-row tile) when m ≥ n, else blocks of
+ * columns (multiples of the 8-column tile). Each thread packs the whole of the operand that is not
+ * cut (B for row blocks, A for column blocks), so cutting the longer side packs the smaller
+ * operand twice instead of the larger one: op(A)ᵀ·B with m = 100, n = 1568, k = 2500 (a weight
+ * gradient) packs its 100×2500 A on both threads, not its 2500×1568 B.
  */
 export function matmulChunking(spec: MatmulSpec, threads: number, parallelMinWork: number): MatmulChunking {
   const { batch, m, n, k } = spec;
   const whole = { rowsPer: m, colsPer: n };
   if (threads < 2 || batch * m * n * k < parallelMinWork) return { ...whole, threads: 1 };
   if (batch >= 2 * threads) return { ...whole, threads };
-  if (m >= 8 * threads) return { ...whole, rowsPer: roundUp(Math.ceil(m / (4 * threads)), 4), threads };
-  if (n >= 16 * threads) return { ...whole, colsPer: roundUp(Math.ceil(n / (4 * threads)), 8), threads };
+  const byRows = { ...whole, rowsPer: roundUp(Math.ceil(m / (4 * threads)), 4), threads };
+  const byColumns = { ...whole, colsPer: roundUp(Math.ceil(n / (4 * threads)), 8), threads };
+  if (m >= n && m >= 8 * threads) return byRows;
+  if (n >= 16 * threads) return byColumns;
+  if (m >= 8 * threads) return byRows;
   return { ...whole, threads: batch >= threads ? threads : 1 };
 }
 
