@@ -53,8 +53,7 @@ export function wasmConv2d(rt: WasmRuntime, x: Float32Array, weight: Float32Arra
   const xPtr = rt.put(x), wPtr = rt.put(weight);
   const size = s.batch * s.outChannels * s.outHeight * s.outWidth;
   const outPtr = rt.alloc(4 * size);
-  rt.runJobs(convJobs(rt, ConvJob.conv2d, s, xPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork)));
-  return rt.read(outPtr, size);
+  return rt.runJobsAndRead(convJobs(rt, ConvJob.conv2d, s, xPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork)), outPtr, size);
 }
 
 /** conv2dTranspose: y [N,O,Ho,Wo] → [N,C,H,W], the adjoint of conv2d with the same spec. */
@@ -63,8 +62,8 @@ export function wasmConv2dTranspose(rt: WasmRuntime, y: Float32Array, weight: Fl
   const yPtr = rt.put(y), wPtr = rt.put(weight);
   const size = s.batch * s.inChannels * s.inHeight * s.inWidth;
   const outPtr = rt.alloc(4 * size);
-  rt.runJobs(convJobs(rt, ConvJob.conv2dTranspose, s, yPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork)));
-  return rt.read(outPtr, size);
+  const jobs = convJobs(rt, ConvJob.conv2dTranspose, s, yPtr, wPtr, 0, () => outPtr, convThreads(s, rt.threads, parallelMinWork));
+  return rt.runJobsAndRead(jobs, outPtr, size);
 }
 
 /**

@@ -50,6 +50,5 @@ export function wasmMatmul(rt: WasmRuntime, a: Float32Array, b: Float32Array, sp
   const bRow = transB ? 1 : n, bCol = transB ? k : 1;
   const { rowsPer, colsPer, threads } = matmulChunking(spec, rt.threads, parallelMinWork);
   const fields = [1, counter, batch, rowsPer, colsPer, m, n, k, aPtr, aRow, aCol, aBatchStride, bPtr, bRow, bCol, bBatchStride, cPtr, 0];
-  rt.runJobs(Array.from({ length: threads }, () => rt.job(fields, 17)));
-  return rt.read(cPtr, size);
+  return rt.runJobsAndRead(Array.from({ length: threads }, () => rt.job(fields, 17)), cPtr, size);
 }
