@@ -92,10 +92,14 @@ function buildKernelsIfStale(target: string, extra: readonly string[]): void {
   }
 }
 
-/** The relaxed-SIMD module, turning V8's relaxed SIMD on if it is still behind a flag; null when the engine refuses it. */
+/**
+ * The relaxed-SIMD module, turning V8's relaxed SIMD on if it is still behind a flag; null when it
+ * is missing, older than the sources (its build failed: it may not match the host code) or the
+ * engine refuses it.
+ */
 function compileFused(): WasmModule | null {
   buildKernelsIfStale(fusedKernelsPath, ['--enable', 'relaxed-simd']);
-  if (!existsSync(fusedKernelsPath)) return null;
+  if (!existsSync(fusedKernelsPath) || statSync(fusedKernelsPath).mtimeMs < newestSource()) return null;
   const bytes = readFileSync(fusedKernelsPath);
   try {
     return new wasm.Module(bytes);
