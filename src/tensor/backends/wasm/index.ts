@@ -8,7 +8,9 @@
  * middle or both end blocks, the median along an axis (of x or |x|) and the fused row reduction
  * `rowDot` (Σ map(x)·w along the last axis: the ε‖g‖₁ and Σ ℓ[g]₊ terms) — and hands everything else, and every
  * float64 input, to the `js` backend, so float64 results stay exactly the reference ones.
- * Threads: `RELAXJS_THREADS`, default `os.availableParallelism()`.
+ * Threads: `RELAXJS_THREADS`, default `os.availableParallelism()`. The product tile uses a fused
+ * multiply-add (the relaxed-SIMD build, `build/wasm/relaxjs-kernels-fma.wasm`) where the engine takes
+ * it, else the plain SIMD128 build; `RELAXJS_WASM_FMA=0` forces the plain one (see runtime.ts).
  * @module
  */
 import { availableParallelism } from 'node:os';
