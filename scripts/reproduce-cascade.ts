@@ -21,7 +21,7 @@ import { loadEmbeddedMnist } from '../src/data/mnist-embedded.js';
 import { subset } from '../src/data/dataset.js';
 import { zoo } from '../src/nn/index.js';
 import { markdownTable, percent } from '../src/report/index.js';
-import { setBackend } from '../src/tensor/registry.js';
+import { defaultBackendName, setBackend } from '../src/tensor/registry.js';
 import { Rng } from '../src/tensor/random.js';
 import { evaluateCascade } from '../src/train/cascade.js';
 import { loadCascade } from '../src/train/cascade-train.js';
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     epsilon: { type: 'string', default: '0.3' },
     'batch-size': { type: 'string', default: '50' },
-    backend: { type: 'string', default: process.env.RELAXJS_BACKEND ?? 'js' },
+    backend: { type: 'string', default: process.env.RELAXJS_BACKEND || defaultBackendName() },
     out: { type: 'string' },
   },
 });

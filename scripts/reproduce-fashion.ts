@@ -4,7 +4,7 @@
  * clean errors and uncertified examples. The PyTorch original gives 2173 / 3453 of 10,000.
  *
  *   npx tsx scripts/reproduce-fashion.ts --model <pth> [--data <idx dir> | --embedded]
- *       [--epsilon 0.1] [--limit N] [--batch 50] [--margin 1e-3] [--backend js]
+ *       [--epsilon 0.1] [--limit N] [--batch 50] [--margin 1e-3] [--backend js|wasm|gpujs] (default: RELAXJS_BACKEND, else the default backend)
  *
  * `--embedded` certifies the 10,000 embedded MNIST digits in the package's order instead.
  * The last line printed is one JSON object:
@@ -18,7 +18,7 @@ import { take, type Dataset } from '../src/data/dataset.js';
 import { loadStateDict } from '../src/io/torch.js';
 import { zoo } from '../src/nn/index.js';
 import { certify } from '../src/relax/index.js';
-import { setBackend } from '../src/tensor/registry.js';
+import { defaultBackendName, setBackend } from '../src/tensor/registry.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
 interface Args { model: string; data: string; embedded: boolean; epsilon: number; limit: number; batch: number; margin: number; backend: string }
@@ -29,7 +29,7 @@ function fail(message: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { model: '', data: FASHION_MNIST_DIR, embedded: false, epsilon: 0.1, limit: Infinity, batch: 50, margin: 1e-3, backend: process.env.RELAXJS_BACKEND ?? 'js' };
+  const args: Args = { model: '', data: FASHION_MNIST_DIR, embedded: false, epsilon: 0.1, limit: Infinity, batch: 50, margin: 1e-3, backend: process.env.RELAXJS_BACKEND || defaultBackendName() };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => argv[++i] ?? fail(`${flag} needs a value`);
@@ -54,7 +54,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function readHelp(): string {
-  return 'usage: npx tsx scripts/reproduce-fashion.ts --model <pth> [--data <idx dir> | --embedded] [--epsilon 0.1] [--limit N] [--batch 50] [--margin 1e-3] [--backend js]';
+  return 'usage: npx tsx scripts/reproduce-fashion.ts --model <pth> [--data <idx dir> | --embedded] [--epsilon 0.1] [--limit N] [--batch 50] [--margin 1e-3] [--backend js|wasm|gpujs] (default: RELAXJS_BACKEND, else the default backend)';
 }
 
 function loadData(args: Args): Dataset {

@@ -32,7 +32,7 @@ import { subset, type Dataset } from '../src/data/dataset.js';
 import { embeddedMnistSplit } from '../src/data/mnist-embedded.js';
 import { zoo, type Sequential } from '../src/nn/index.js';
 import { robustnessTable } from '../src/report/index.js';
-import { setBackend } from '../src/tensor/registry.js';
+import { defaultBackendName, setBackend } from '../src/tensor/registry.js';
 import { Rng } from '../src/tensor/random.js';
 import { evaluateRobustness } from '../src/train/evaluation.js';
 import { trainModel } from '../src/train/fit.js';
@@ -48,7 +48,7 @@ const { values } = parseArgs({
     'train-limit': { type: 'string' },
     'test-limit': { type: 'string' },
     model: { type: 'string', default: 'mnist_model' },
-    backend: { type: 'string', default: process.env.RELAXJS_BACKEND ?? 'js' },
+    backend: { type: 'string', default: process.env.RELAXJS_BACKEND || defaultBackendName() },
     out: { type: 'string', default: join('runs', 'mnist-robust') },
     resume: { type: 'boolean', default: false },
   },
