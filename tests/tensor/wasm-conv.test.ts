@@ -15,26 +15,11 @@ import { wasmConv2d, wasmConv2dTranspose, wasmConv2dWeightGrad } from '../../src
 import { matmulChunking, wasmMatmul } from '../../src/tensor/backends/wasm/matmul.js';
 import { WasmRuntime } from '../../src/tensor/backends/wasm/runtime.js';
 import { Rng } from '../../src/tensor/random.js';
+import { abs64, assertWithinBound, checkConvs as checkConvsAgainstJs, randomF32 } from '../helpers/float32.js';
 
-const U = 2 ** -24;
 const plain = new WasmRuntime(2, false);
 const fused = new WasmRuntime(2, true);
 const runtimes: Array<[string, WasmRuntime]> = [['plain build', plain], [fused.fused ? 'fused build' : 'fused build (engine refused it: plain)', fused]];
-
-function randomF32(n: number, rng: Rng): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-}
-
-const abs64 = (x: Float32Array): Float64Array => Float64Array.from(x, Math.abs);
-
-function assertWithinBound(actual: Float32Array, expected: Float32Array, bound: ArrayLike<number>, depth: number, label: string): void {
-  assert.is(actual.length, expected.length, `${label}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const tol = 2 * (depth + 2) * U * bound[i]! + 1e-30;
-    const diff = Math.abs(actual[i]! - expected[i]!);
-    if (!(diff <= tol)) assert.unreachable(`${label}: element ${i}: wasm ${actual[i]} vs js ${expected[i]} (diff ${diff} > ${tol})`);
-  }
-}
 
 function checkMatmul(spec: MatmulSpec, seed: number): void {
   const rng = new Rng(seed);
@@ -64,20 +49,11 @@ test('matmulChunking cuts the longer of m and n, so each thread packs the smalle
 });
 
 function checkConvs(s: Conv2dSpec, seed: number, label: string): void {
-  const rng = new Rng(seed);
-  const x = randomF32(s.batch * s.inChannels * s.inHeight * s.inWidth, rng);
-  const w = randomF32(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, rng);
-  const y = randomF32(s.batch * s.outChannels * s.outHeight * s.outWidth, rng);
-  const fields = s.inChannels * s.kernelHeight * s.kernelWidth;
-  const forward = js.conv2d(x, w, s) as Float32Array, adjoint = js.conv2dTranspose(y, w, s) as Float32Array;
-  const grad = js.conv2dWeightGrad(x, y, s) as Float32Array;
-  for (const [name, rt] of runtimes) {
-    assertWithinBound(wasmConv2d(rt, x, w, s, 0), forward, js.conv2d(abs64(x), abs64(w), s), fields, `conv2d ${label} ${name}`);
-    assertWithinBound(wasmConv2dTranspose(rt, y, w, s, 0), adjoint, js.conv2dTranspose(abs64(y), abs64(w), s),
-      s.outChannels * s.kernelHeight * s.kernelWidth, `conv2dTranspose ${label} ${name}`);
-    assertWithinBound(wasmConv2dWeightGrad(rt, x, y, s, 0), grad, js.conv2dWeightGrad(abs64(x), abs64(y), s),
-      s.batch * s.outHeight * s.outWidth, `conv2dWeightGrad ${label} ${name}`);
-  }
+  checkConvsAgainstJs(s, new Rng(seed), label, runtimes.map(([name, rt]) => [name, {
+    conv2d: (x, w, spec) => wasmConv2d(rt, x, w, spec, 0),
+    conv2dTranspose: (y, w, spec) => wasmConv2dTranspose(rt, y, w, spec, 0),
+    conv2dWeightGrad: (x, dy, spec) => wasmConv2dWeightGrad(rt, x, dy, spec, 0),
+  }] as const));
 }
 
 /** The spec of a square convolution (output size from the usual formula). */

@@ -11,19 +11,10 @@ import type { Backend } from '../../src/tensor/backend.js';
 import { jsBackend as js } from '../../src/tensor/backends/js/index.js';
 import { createWasmBackend, wasmBackend } from '../../src/tensor/backends/wasm/index.js';
 import { Rng } from '../../src/tensor/random.js';
+import { assertSameBits, randomF32 } from '../helpers/float32.js';
 
 const forced = { minElements: 0, minWork: 0, parallelMinWork: 0 };
 const backends: Array<[string, Backend]> = [['forced', createWasmBackend({ threads: 1, ...forced })], ['default', wasmBackend]];
-
-function randomF32(n: number, rng: Rng): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-}
-
-function sameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  assert.ok(actual instanceof Float32Array, `${label}: a Float32Array`);
-  assert.is(actual.length, expected.length, `${label}: length`);
-  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) assert.unreachable(`${label}: element ${i}: ${actual[i]} vs ${expected[i]}`);
-}
 
 test('the projected-dual shapes [B, k, S] -> [B, 1, S]: fused, same bits as js, and as the two-step wasm composite', () => {
   const rng = new Rng(3);
@@ -32,8 +23,8 @@ test('the projected-dual shapes [B, k, S] -> [B, 1, S]: fused, same bits as js, 
     const shape = [B, k, S], target = [B, 1, S];
     const expected = js.productSumToShape(a, b, shape, target);
     for (const [name, backend] of backends) {
-      sameBits(backend.productSumToShape(a, b, shape, target), expected, `[${shape}] ${name}`);
-      sameBits(backend.productSumToShape(a, b, shape, target), backend.sumToShape(backend.binary('mul', a, shape, b, shape, shape), shape, target), `[${shape}] ${name} composite`);
+      assertSameBits(backend.productSumToShape(a, b, shape, target), expected, `[${shape}] ${name}`);
+      assertSameBits(backend.productSumToShape(a, b, shape, target), backend.sumToShape(backend.binary('mul', a, shape, b, shape, shape), shape, target), `[${shape}] ${name} composite`);
     }
   }
 });

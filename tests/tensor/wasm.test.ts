@@ -14,6 +14,7 @@ import { jsBackend as js } from '../../src/tensor/backends/js/index.js';
 import { createWasmBackend, wasmBackend } from '../../src/tensor/backends/wasm/index.js';
 import { backendByName } from '../../src/tensor/registry.js';
 import { Rng } from '../../src/tensor/random.js';
+import { abs64, assertSameBits, assertWithinBound, checkConvs as checkConvsAgainstJs, randomF32 } from '../helpers/float32.js';
 
 const forced = { minElements: 0, minWork: 0, parallelMinWork: 0 };
 const backends: Array<[string, Backend]> = [
@@ -21,36 +22,6 @@ const backends: Array<[string, Backend]> = [
   ['2 threads', createWasmBackend({ threads: 2, ...forced })],
 ];
 const seedArb = fc.integer({ min: 0, max: 1e6 });
-const U = 2 ** -24;
-
-function randomF32(n: number, rng: Rng): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);
-  return out;
-}
-
-const abs64 = (x: Float32Array): Float64Array => Float64Array.from(x, Math.abs);
-
-/** Asserts |actual − expected| ≤ 2·(depth + 2)·u·bound element-wise, and a float32 result of the right length. */
-function assertWithinBound(actual: ArrayLike<number>, expected: Float32Array, bound: ArrayLike<number>, depth: number, label: string): void {
-  assert.ok(actual instanceof Float32Array, `${label}: result is a Float32Array`);
-  assert.is(actual.length, expected.length, `${label}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const tol = 2 * (depth + 2) * U * bound[i]! + 1e-30;
-    const diff = Math.abs(actual[i]! - expected[i]!);
-    if (!(diff <= tol)) assert.unreachable(`${label}: element ${i}: wasm ${actual[i]} vs js ${expected[i]} (diff ${diff} > ${tol})`);
-  }
-}
-
-/** Asserts the two arrays are equal bit for bit (NaN equals NaN; −0 differs from +0). */
-function assertSameBits(actual: ArrayLike<number>, expected: Float32Array, label: string): void {
-  assert.ok(actual instanceof Float32Array, `${label}: result is a Float32Array`);
-  assert.is(actual.length, expected.length, `${label}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) assert.unreachable(`${label}: element ${i}: wasm ${actual[i]} vs js ${expected[i]}`);
-  }
-}
-
 // ---------------------------------------------------------------- matmul
 
 function checkMatmul(spec: MatmulSpec, seed: number, label: string): void {
@@ -95,19 +66,7 @@ function withOutputSize(g: ConvGeometry): Conv2dSpec {
 }
 
 function checkConvs(s: Conv2dSpec, seed: number, label: string): void {
-  const rng = new Rng(seed);
-  const x = randomF32(s.batch * s.inChannels * s.inHeight * s.inWidth, rng);
-  const w = randomF32(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, rng);
-  const y = randomF32(s.batch * s.outChannels * s.outHeight * s.outWidth, rng);
-  const fields = s.inChannels * s.kernelHeight * s.kernelWidth;
-  const forward = js.conv2d(x, w, s) as Float32Array, forwardBound = js.conv2d(abs64(x), abs64(w), s);
-  const adjoint = js.conv2dTranspose(y, w, s) as Float32Array, adjointBound = js.conv2dTranspose(abs64(y), abs64(w), s);
-  const grad = js.conv2dWeightGrad(x, y, s) as Float32Array, gradBound = js.conv2dWeightGrad(abs64(x), abs64(y), s);
-  for (const [name, backend] of backends) {
-    assertWithinBound(backend.conv2d(x, w, s), forward, forwardBound, fields, `conv2d ${label} ${name}`);
-    assertWithinBound(backend.conv2dTranspose(y, w, s), adjoint, adjointBound, s.outChannels * fields, `conv2dTranspose ${label} ${name}`);
-    assertWithinBound(backend.conv2dWeightGrad(x, y, s), grad, gradBound, s.batch * s.outHeight * s.outWidth, `conv2dWeightGrad ${label} ${name}`);
-  }
+  checkConvsAgainstJs(s, new Rng(seed), label, backends);
 }
 
 const convArb = fc.record({
