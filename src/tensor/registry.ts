@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Backend } from './backend.js';
-import { kernelsPath } from './backends/wasm/runtime.js';
+import { kernelsPath } from './backends/wasm/module.js';
 import { jsBackend } from './backends/js/index.js';
 import { wasmBackend } from './backends/wasm/index.js';
 import { createGpujsBackend } from './backends/gpujs/index.js';

@@ -8,7 +8,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import type { WasmMemory, WasmModule } from './runtime.js';
+import type { WasmMemory, WasmModule } from './module.js';
 
 /** Int32 fields of one worker's slot in the control array. */
 export const Slot = { Posted: 0, Job: 1, Done: 2, Failed: 3, Ready: 4, Size: 8 } as const;
