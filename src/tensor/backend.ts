@@ -120,8 +120,9 @@ export interface Backend {
    * `sumToShape(a ⊙ b, shape, target)` for a, b both of `shape`: the gradient of a factor that
    * was broadcast in a product (d(x ⊙ y)/dx = Σ_broadcast g ⊙ y), which a backend may compute
    * without materialising the product. Equal to the two-step composite of the same backend.
+   * Optional, like `rowDot`: without it autograd runs that composite.
    */
-  productSumToShape(a: TypedArray, b: TypedArray, shape: Shape, target: Shape): TypedArray;
+  productSumToShape?(a: TypedArray, b: TypedArray, shape: Shape, target: Shape): TypedArray;
   /** Batched matrix product, output `[batch, m, n]`. */
   matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray;
   /** Cross-correlation, PyTorch `conv2d`: x `[N,C,H,W]`, weight `[O,C,kh,kw]` → `[N,O,Ho,Wo]` (no bias). */

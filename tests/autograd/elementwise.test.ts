@@ -5,6 +5,10 @@ import {
   abs, add, backward, clamp, compare, div, exp, expand, expandRaw, log, maskedFill, maximum, minimum, mul, neg, relu,
   sign, sqrt, square, sub, sum, sumTo, where,
 } from '../../src/autograd/index.js';
+import type { Backend } from '../../src/tensor/backend.js';
+import { jsBackend } from '../../src/tensor/backends/js/index.js';
+import { createWasmBackend } from '../../src/tensor/backends/wasm/index.js';
+import { withBackend } from '../../src/tensor/registry.js';
 import { Rng } from '../../src/tensor/random.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -187,3 +191,17 @@ test('shape errors name both shapes', () => {
 });
 
 test.run();
+
+test('mul: the gradient of a broadcast factor is the same with and without the backend\'s fused productSumToShape', () => {
+  const rng = new Rng(12);
+  const [w0, c0, d0] = [[3, 1, 5], [3, 4, 5], [3, 4, 5]].map((shape) => Tensor.randn(shape, rng, 0, 1, 'float32'));
+  const grads = (backend: Backend): number[][] => withBackend(backend, () => {
+    const w = w0!.clone().requireGrad(), d = d0!.clone().requireGrad();
+    backward(sum(mul(mul(w, c0!), d)));
+    return [Array.from(w.grad!.data), Array.from(d.grad!.data)];
+  });
+  for (const backend of [jsBackend, createWasmBackend({ threads: 1, minElements: 0, minWork: 0 })]) {
+    assert.ok(backend.productSumToShape, `${backend.name} has the fused kernel`);
+    assert.equal(grads({ ...backend, productSumToShape: undefined }), grads(backend), backend.name);
+  }
+});

@@ -58,13 +58,14 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
  * The gradient `sumTo(g ⊙ other, shape)` of a factor of shape `shape` in a product. When the
  * factor was broadcast and `other` has g's full shape (the ReLU weights times the Cauchy columns
  * of the projected dual, d times the carried columns), the backend sums the product without
- * writing it out. `backward` runs under no-grad, where the fused result needs no tape entry;
+ * writing it out (when the backend has `productSumToShape`). `backward` runs under no-grad, where the fused result needs no tape entry;
  * with recording on (a gradient of a gradient) the differentiable composite is used.
  */
 function factorGradient(g: Tensor, other: Tensor, shape: Shape): Tensor {
-  const fusable = !isGradEnabled() && !shapesEqual(g.shape, shape) && shapesEqual(other.shape, g.shape);
+  const backend = getBackend();
+  const fusable = backend.productSumToShape && !isGradEnabled() && !shapesEqual(g.shape, shape) && shapesEqual(other.shape, g.shape);
   if (!fusable) return sumTo(mul(g, other), shape);
-  return new Tensor(getBackend().productSumToShape(g.data, other.data, g.shape, shape), shape);
+  return new Tensor(backend.productSumToShape!(g.data, other.data, g.shape, shape), shape);
 }
 
 /** `a * b` with broadcasting. */
