@@ -14,7 +14,7 @@ import { startProgress, type Progress } from './progress.js';
 export const GLOBAL_FLAGS = Object.freeze({
   seed: numberFlag('seed of every random draw (initialisation, shuffling, subsets)', 0, { integer: true, min: 0, max: 2 ** 32 - 1 }),
   json: switchFlag('print one JSON object on stdout instead of text (no progress bar)'),
-  backend: optionalChoiceFlag('kernel backend (default: $RELAXJS_BACKEND, else js)', backendNames()),
+  backend: optionalChoiceFlag('kernel backend (default: $RELAXJS_BACKEND, else wasm when npm install built it, else js)', backendNames()),
 });
 
 /** Parsed flags of a command plus the global ones. */
