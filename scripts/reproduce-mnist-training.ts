@@ -17,9 +17,10 @@
  *
  * Run time (measured on this 2-core machine, shared with other jobs, at ε = 0.1 on the untrained
  * net): one robust training batch of 50 for `mnist_model` takes about 38 s on the js backend and
- * 4.8 s on wasm (exact bound, 784 input columns through both convolutions). The full run is
- * 20 epochs × 160 batches = 3,200 batches: about 34 hours on js, about 4.5 hours on wasm, plus the
- * per-epoch certification of the 2,000 test digits. `--epochs 1 --train-limit 200 --test-limit 100`
+ * 2.6 s on wasm (exact bound; `npm run bench`'s train_step_exact_b50, quiet machine). The full run
+ * is 20 epochs × 160 batches = 3,200 batches: about 34 hours on js, about 2.3 hours on wasm (less
+ * as training leaves fewer ReLUs crossing), plus the per-epoch certification of the 2,000 test
+ * digits (about 25 s on wasm). `--epochs 1 --train-limit 200 --test-limit 100`
  * runs in minutes; `--model mlp` (784-100-10) trains an epoch of 8,000 digits in about 2 minutes on
  * js. Checkpoints after every epoch: rerun with `--resume` to continue an interrupted run
  * (bit-exact on js; the multi-threaded wasm backend does not promise bit-reproducible sums).
