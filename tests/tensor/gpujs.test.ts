@@ -116,6 +116,7 @@ test('median matches js on tie-free rows, and picks a tied element of the right 
     const a = (axis + shape.length) % shape.length;
     const x = randomArray(sizeOf(shape), seed);
     compareWithJs(`median [${shape}] axis ${a}`, (b) => b.median(x, shape, a), { backends: WASM, tol: EXACT });
+    compareWithJs(`median of |x| [${shape}] axis ${a}`, (b) => b.median(x, shape, a, true), { backends: WASM, tol: EXACT });
   }), RUNS(10, 15));
   const ties = Float32Array.from({ length: 60 }, (_, i) => (i * 7) % 5);
   compareWithJs('median with ties', (b) => b.median(ties, [6, 10], 1), {
