@@ -18,7 +18,7 @@ import { defaultBackendName } from '../tensor/registry.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
-  /** Backend name (default `RELAXJS_BACKEND`, else `js`). */
+  /** Backend name (default `RELAXJS_BACKEND`, else the registry's default: wasm when built, else js). */
   backend?: string;
   /** Timed runs per row after the warm-up (default 3; 1 with `quick`). */
   runs?: number;
@@ -169,7 +169,8 @@ const cell = (x: number | null | undefined, width: number, digits = 3): string =
 
 /** The human-readable table of a report. */
 export function printTable(report: BenchReport, write: (line: string) => void): void {
-  write(`backend ${report.backend}: median and min of >= ${report.runs} run(s) after >= ${report.warmup} warm-up (short rows warm up and are timed for 1 s each); PyTorch = OpenBLAS, 2 threads; ratio = ours / PyTorch`);
+  const autorange = report.warmup > 0 ? ' (short rows warm up and are timed for 1 s each)' : '';
+  write(`backend ${report.backend}: median and min of >= ${report.runs} run(s) after >= ${report.warmup} warm-up${autorange}; PyTorch = OpenBLAS, 2 threads; ratio = ours / PyTorch`);
   if (Object.keys(report.workloads).length > 0) write(`${'workload'.padEnd(26)}${'median s'.padStart(10)}${'min s'.padStart(10)}${'cpu s'.padStart(10)}${'RSS MB'.padStart(9)}${'PyTorch s'.padStart(11)}${'ratio'.padStart(9)}${'runs'.padStart(6)}`);
   for (const [name, r] of Object.entries(report.workloads)) {
     write(`${name.padEnd(26)}${cell(r.median_s, 10)}${cell(r.min_s, 10)}${cell(r.cpu_median_s, 10)}${cell(r.peak_rss_mb, 9, 5)}${cell(r.pytorch_s, 11)}${cell(r.ratio, 9)}${cell(r.timed_runs, 6)}`);

@@ -47,7 +47,7 @@ const BAD: [string, string[], string][] = [
   ['radius', ['--steps', '100'], 'relaxjs: --steps must be an integer >= 0 and <= 40, got 100'],
   ['toy2d', ['--points', '1'], 'relaxjs: --points must be an integer >= 2 and <= 200, got 1'],
   ['reproduce', ['--robust-weights', 'nope.pth'], `relaxjs: --robust-weights ${join(scratch, 'nope.pth')} is not a file`],
-  ['bench', ['--repeats', '0'], 'relaxjs: --repeats must be an integer >= 1, got 0'],
+  ['bench', ['--runs', '0'], 'relaxjs: --runs must be an integer >= 1, got 0'],
   ['main', ['--epochs', '-1'], 'relaxjs: --epochs must be an integer >= 1, got -1'],
   ['main', ['--train-size', '9000'], 'relaxjs: --train-size must be an integer >= 1 and <= 8000, got 9000'],
   ['main', ['--epochs', '3', '--schedule-length', '4'], 'relaxjs: --schedule-length (4) must not exceed --epochs (3)'],
@@ -68,6 +68,13 @@ for (const [name, argv, message] of BAD) {
     assert.not.ok(existsSync(out), 'no partial report folder');
   });
 }
+
+test('bench --only with an unknown row: exit 2, one line naming it and the known rows', async () => {
+  const r = await run(['bench', '--only', 'certify,matmul_1024_gflops']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /^relaxjs: --only: unknown row certify; expected some of certify_exact_b50, .*conv2d_1to16_k4s2p1_N5000_ms\n$/);
+  assert.is(r.out, '');
+});
 
 test('dispatcher errors: no command (in a table without main), unknown command, unknown flag, top-level help and version', async () => {
   const io = captureIo({ cwd: scratch });

@@ -65,15 +65,17 @@ test('toy2d writes SVG and PNG pictures for both models and a results table', as
   assert.is(names.filter((n) => n === 'circle').length, 6);
 });
 
-test('reproduce prints the README table; bench times the standard step', async () => {
+test('reproduce prints the README table; bench times the standard step in a child process', async () => {
   const r = await run(['reproduce', '--epochs', '1', '--train-limit', '10', '--test-limit', '4', '--batch-size', '10', '--pgd-iterations', '10', '--bounded', '--json']);
   const rows = r.json().rows as { model: string; baseError: number; robustError: number; pgdError: number }[];
   assert.equal(rows.map((x) => x.model), ['Original', 'Robust']);
   for (const row of rows) assert.ok(row.robustError >= row.pgdError, 'the certified error bounds the PGD error');
-  const b = (await run(['bench', '--workload', 'standard', '--repeats', '1', '--json'])).json();
-  const results = b.results as { workload: string; seconds: number }[];
-  assert.is(results[0]!.workload, 'standard');
-  assert.ok(results[0]!.seconds > 0);
+  const b = (await run(['bench', '--quick', '--only', 'train_step_standard_b50', '--json'])).json();
+  const workloads = b.workloads as Record<string, { status: string; median_s: number; timed_runs: number }>;
+  assert.equal(Object.keys(workloads), ['train_step_standard_b50']);
+  assert.is(workloads.train_step_standard_b50!.status, 'ok');
+  assert.ok(workloads.train_step_standard_b50!.median_s > 0);
+  assert.is(workloads.train_step_standard_b50!.timed_runs, 1);
   assert.not.ok(existsSync(join(scratch, 'bench')));
 });
 
