@@ -24,7 +24,7 @@ import type { Bounds, DualLayer, DualObject } from './dual.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
 import { InputSupportTerm } from './inputs/support-term.js';
 import { ReluDualBase, relaxRelu } from './layers/relu.js';
-import type { DualizableNetwork, DualNetworkOptions } from './network.js';
+import { backSubstitute, type DualizableNetwork, type DualNetworkOptions } from './network.js';
 import { primalActivations } from './primal.js';
 import { labelDifferences, uncertified, type CertifyResult } from './robust-loss.js';
 
@@ -146,20 +146,7 @@ export class ChunkedDualNetwork {
 
   /** `[ν_p = −c, …, ν_0]` through layers p−1 … 0 (Dense layers add to every activation they read). */
   private backward(p: number, c: Tensor): Tensor[] {
-    const K = c.shape[1]!;
-    const at: (Tensor | undefined)[] = new Array(p + 1);
-    at[p] = neg(c);
-    for (let q = p; q >= 1; q--) {
-      const nu = at[q] ?? Tensor.zeros([this.batch, K, ...this.shapes[q]!], c.dtype);
-      at[q] = nu;
-      const layer = this.layers[q - 1]!;
-      for (const m of layer.reads) {
-        const part = layer.T(nu, m);
-        at[q - m] = at[q - m] ? add(at[q - m]!, part) : part;
-      }
-    }
-    at[0] ??= Tensor.zeros([this.batch, K, ...this.shapes[0]!], c.dtype);
-    return at.map((t) => t!).reverse();
+    return backSubstitute(this.layers.slice(0, p), this.shapes, neg(c));
   }
 
   private get dtype(): 'float32' | 'float64' {

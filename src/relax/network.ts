@@ -152,20 +152,7 @@ export class DualNetwork {
     if (c.rank < 2 || c.shape[0] !== this.batch || c.size !== this.batch * c.shape[1]! * sizeOf(outShape)) {
       throw new Error(`DualNetwork.objective: c must be [${this.batch}, K, ${outShape.join(', ')}], got [${c.shape.join(', ')}]`);
     }
-    const K = c.shape[1]!;
-    const at: (Tensor | undefined)[] = new Array(L + 1);
-    at[L] = neg(reshape(c, [this.batch, K, ...outShape]));
-    for (let p = L; p >= 1; p--) {
-      const nu = at[p];
-      if (!nu) { at[p] = Tensor.zeros([this.batch, K, ...this.shapes[p]!], c.dtype); continue; }
-      const layer = this.layers[p - 1]!;
-      for (const m of layer.reads) {
-        const part = layer.T(nu, m);
-        at[p - m] = at[p - m] ? add(at[p - m]!, part) : part;
-      }
-    }
-    at[0] ??= Tensor.zeros([this.batch, K, ...this.shapes[0]!], c.dtype);
-    return at.map((t) => t!).reverse();
+    return backSubstitute(this.layers, this.shapes, neg(reshape(c, [this.batch, c.shape[1]!, ...outShape])));
   }
 
   /** The bounds on z_p (the input of layer p), forwards or backwards (see `boundDirection`); recorded. */
@@ -186,4 +173,29 @@ export class DualNetwork {
     const parts = this.placed.map(({ object }) => object.bounds());
     return [parts.map((q) => q[0]).reduce((a, b) => add(a, b)), parts.map((q) => q[1]).reduce((a, b) => add(a, b))];
   }
+}
+
+/**
+ * The dual variables `[ν_p, ν_{p−1}, …, ν_0]` from ν_p (`[B, K, ...S_p]`, p = `layers.length`, the
+ * activation after the last layer given), back-substituted: ν_{q−m} += T_q(ν_q, m) for
+ * every activation m back that layer q reads (Dense layers add to each, Wong & Kolter 2018 eq. 10
+ * with the skip connections of Wong et al. 2018 §3.1). An activation no layer sends ν to gets zeros.
+ * @param layers - the dual layers 1 … p; @param shapes - activation shapes S_0 … S_p (at least).
+ */
+export function backSubstitute(layers: readonly DualLayer[], shapes: readonly Shape[], nuTop: Tensor): Tensor[] {
+  const top = layers.length;
+  const [batch, K] = nuTop.shape as [number, number];
+  const at: (Tensor | undefined)[] = new Array(top + 1);
+  at[top] = nuTop;
+  for (let q = top; q >= 1; q--) {
+    const nu = at[q];
+    if (!nu) { at[q] = Tensor.zeros([batch, K, ...shapes[q]!], nuTop.dtype); continue; }
+    const layer = layers[q - 1]!;
+    for (const m of layer.reads) {
+      const part = layer.T(nu, m);
+      at[q - m] = at[q - m] ? add(at[q - m]!, part) : part;
+    }
+  }
+  at[0] ??= Tensor.zeros([batch, K, ...shapes[0]!], nuTop.dtype);
+  return at.map((t) => t!).reverse();
 }
