@@ -2,11 +2,12 @@
  * The differentiable operations and the tape, in one namespace.
  * @module
  */
-export { backward, isGradEnabled, noGrad, record } from './tape.js';
+export { backward, enableGrad, isGradEnabled, noGrad, record } from './tape.js';
 export * from './ops/elementwise.js';
 export * from './ops/shape.js';
 export * from './ops/reduce.js';
 export * from './ops/index.js';
 export * from './ops/linalg.js';
 export * from './ops/conv.js';
+export * from './ops/pool.js';
 export * from './ops/loss.js';

@@ -3,7 +3,10 @@
  * (`../shared/reference/README.md`): `{kind: "Sequential" | "DenseSequential", layers: [...]}`
  * with layers `Linear {in,out,bias}`, `Conv2d {in,out,kernel,stride,padding,bias}`, `ReLU`,
  * `Flatten`, `Identity`, `Dense {ws: [layer | null, ...]}`; this module also accepts
- * `BatchNorm2d {features, eps?, momentum?}`, `LeakyReLU {negativeSlope?}` and a nested `Sequential {layers}`.
+ * `BatchNorm2d {features, eps?, momentum?, mode?: "eval" | "train"}`, `LeakyReLU {negativeSlope?}`,
+ * `HardTanh {minVal?, maxVal?}`, a nested `Sequential {layers}`, and the auto_LiRPA references'
+ * (`../shared/reference/lirpa/README.md`) `MaxPool2d {kernel, stride, padding}`,
+ * `AvgPool2d {kernel, stride, padding}` and `Residual {channels, skip_kernel, bias?}`.
  * {@link modelFromDescription} builds the module; {@link describeModel} is its inverse.
  * @module
  */
@@ -13,11 +16,14 @@ import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
 import { DenseSequential } from './dense-sequential.js';
 import { Flatten } from './flatten.js';
+import { HardTanh } from './hardtanh.js';
 import { Identity } from './identity.js';
 import { assertNever, type Layer } from './layer.js';
 import { LeakyReLU } from './leaky-relu.js';
 import { Linear } from './linear.js';
+import { AvgPool2d, MaxPool2d } from './pool.js';
 import { ReLU } from './relu.js';
+import { Residual } from './residual.js';
 import { Sequential } from './sequential.js';
 
 /** One layer of a description. */
@@ -28,7 +34,10 @@ export type LayerDescription =
   | { type: 'LeakyReLU'; negativeSlope: number }
   | { type: 'Flatten' }
   | { type: 'Identity' }
-  | { type: 'BatchNorm2d'; features: number; eps?: number; momentum?: number }
+  | { type: 'BatchNorm2d'; features: number; eps?: number; momentum?: number; mode?: 'eval' | 'train' }
+  | { type: 'HardTanh'; minVal: number; maxVal: number }
+  | { type: 'MaxPool2d' | 'AvgPool2d'; kernel: number; stride: number; padding: number }
+  | { type: 'Residual'; channels: number; skip_kernel: number; bias?: boolean }
   | { type: 'Sequential'; layers: LayerDescription[] }
   | { type: 'Dense'; ws: (LayerDescription | null)[] };
 
@@ -68,14 +77,35 @@ function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
     case 'LeakyReLU': return new LeakyReLU(optionalNumbers(d, path, ['negativeSlope']).negativeSlope);
     case 'Flatten': return new Flatten();
     case 'Identity': return new Identity();
-    case 'BatchNorm2d': return new BatchNorm2d(int('features'), optionalNumbers(d, path, ['eps', 'momentum']));
+    case 'BatchNorm2d': return batchNormFromDescription(d, path);
+    case 'HardTanh': {
+      const { minVal, maxVal } = optionalNumbers(d, path, ['minVal', 'maxVal']);
+      return new HardTanh(minVal, maxVal);
+    }
+    case 'MaxPool2d': return new MaxPool2d(int('kernel'), { stride: int('stride'), padding: int('padding') });
+    case 'AvgPool2d': return new AvgPool2d(int('kernel'), { stride: int('stride'), padding: int('padding') });
+    case 'Residual': return new Residual(int('channels'), int('skip_kernel'), { rng, bias: d.bias === undefined || bias() });
     case 'Sequential':
       return new Sequential(...asArray(d.layers, `${path}.layers`).map((l, i) => layerFromDescription(l, `${path}.layers[${i}]`, rng)));
     case 'Dense':
       return new Dense(...asArray(d.ws, `${path}.ws`).map((w, j) => (w === null ? null : layerFromDescription(w, `${path}.ws[${j}]`, rng))));
     default:
-      throw new Error(`${path}.type ${JSON.stringify(d.type)} is not one of Linear, Conv2d, ReLU, LeakyReLU, Flatten, Identity, BatchNorm2d, Sequential, Dense`);
+      throw new Error(`${path}.type ${JSON.stringify(d.type)} is not one of ${LAYER_TYPES.join(', ')}`);
   }
+}
+
+/** The layer types {@link modelFromDescription} accepts. */
+const LAYER_TYPES = [
+  'Linear', 'Conv2d', 'ReLU', 'LeakyReLU', 'HardTanh', 'Flatten', 'Identity', 'BatchNorm2d',
+  'MaxPool2d', 'AvgPool2d', 'Residual', 'Sequential', 'Dense',
+];
+
+/** `BatchNorm2d {features, eps?, momentum?, mode?}`; mode "eval" builds it in evaluation mode (running statistics). */
+function batchNormFromDescription(d: Json, path: string): BatchNorm2d {
+  const layer = new BatchNorm2d(asInt(d.features, `${path}.features`), optionalNumbers(d, path, ['eps', 'momentum']));
+  if (d.mode === 'eval') return layer.eval();
+  if (d.mode !== undefined && d.mode !== 'train') throw new Error(`${path}.mode must be "eval" or "train", got ${JSON.stringify(d.mode)}`);
+  return layer;
 }
 
 /** The description of a module built from these layer classes (inverse of {@link modelFromDescription}). */
@@ -101,7 +131,12 @@ export function describeLayer(layer: Layer): LayerDescription {
     case 'leakyRelu': return { type: 'LeakyReLU', negativeSlope: layer.negativeSlope };
     case 'flatten': return { type: 'Flatten' };
     case 'identity': return { type: 'Identity' };
-    case 'batchnorm2d': return { type: 'BatchNorm2d', features: layer.numFeatures, eps: layer.eps, momentum: layer.momentum };
+    case 'batchnorm2d':
+      return { type: 'BatchNorm2d', features: layer.numFeatures, eps: layer.eps, momentum: layer.momentum, ...(layer.training ? {} : { mode: 'eval' as const }) };
+    case 'hardTanh': return { type: 'HardTanh', minVal: layer.minVal, maxVal: layer.maxVal };
+    case 'maxPool2d': return { type: 'MaxPool2d', kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
+    case 'avgPool2d': return { type: 'AvgPool2d', kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
+    case 'residual': return { type: 'Residual', channels: layer.channels, skip_kernel: layer.skipKernel, bias: layer.convA.bias !== null };
     case 'sequential': return { type: 'Sequential', layers: layer.layers.map(describeLayer) };
     case 'dense': return { type: 'Dense', ws: layer.ws.map((w) => (w ? describeLayer(w) : null)) };
     case 'denseSequential': throw new Error('describeLayer: a DenseSequential can only be the outermost model');

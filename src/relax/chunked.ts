@@ -19,6 +19,7 @@
 import { add, argmax, cat, neg, noGrad, reshape, slice } from '../autograd/index.js';
 import { sizeOf, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { expandResiduals } from '../nn/residual.js';
 import { dualOf } from './dual-of.js';
 import type { Bounds, DualLayer, DualObject } from './dual.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
@@ -67,7 +68,8 @@ export class ChunkedDualNetwork {
    * @param epsilon - number, `[B]` or `[1 | B, ...S_0]`; @param options - the set and `memoryBudget`.
    * @throws Error naming `memoryBudget` when it is not positive or too small for one column pair.
    */
-  constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, private readonly options: ChunkedOptions) {
+  constructor(network: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, private readonly options: ChunkedOptions) {
+    const net = expandResiduals(network);
     if ((options as DualNetworkOptions).projection) throw new Error('ChunkedDualNetwork: projections are not supported (exact bounds only)');
     if (!(options.memoryBudget > 0)) throw new Error(`memoryBudget must be a positive number of bytes, got ${options.memoryBudget}`);
     if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
@@ -79,7 +81,7 @@ export class ChunkedDualNetwork {
     let clean: Tensor[] | null = null;
     net.layers.forEach((layer, i) => {
       const context = {
-        shapes: this.shapes, options, preActivationBounds: () => this.boundsAt(i),
+        shapes: this.shapes, options, dtype: X.dtype, preActivationBounds: () => this.boundsAt(i),
         primalInput: () => (clean ??= primalActivations(net.layers, X))[i]!,
       };
       const dual = layer.kind === 'relu' ? reluOnly(this.boundsAt(i)) : dualOf(layer, context);

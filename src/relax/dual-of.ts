@@ -5,7 +5,10 @@
  */
 import type { Conv2d } from '../nn/conv2d.js';
 import { assertNever, type Layer } from '../nn/layer.js';
+import type { AvgPool2d } from '../nn/pool.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Bounds, DualLayer } from './dual.js';
 import type { DualNetworkOptions } from './network.js';
 import { DualConv2d } from './layers/conv2d.js';
@@ -17,7 +20,6 @@ import { dualRelu } from './layers/relu.js';
 import { DualBatchNorm2d } from './layers/batchnorm2d.js';
 import { dualLeakyRelu } from './layers/leaky-relu.js';
 import { projectedRelu } from './layers/relu-projection.js';
-import type { Tensor } from '../tensor/tensor.js';
 
 /** What a layer's dual may need from the network built so far. */
 export interface DualContext {
@@ -29,6 +31,8 @@ export interface DualContext {
   readonly options: DualNetworkOptions;
   /** The layer's input z_{i−1} on the clean batch X, `[B, ...S]` (computed once, on demand; BatchNorm2d in training mode). */
   primalInput(): Tensor;
+  /** The precision of X (for operators with constant weights, such as AvgPool2d). */
+  readonly dtype: DType;
 }
 
 /**
@@ -59,6 +63,13 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
       return new DualDense(denseMembers(layer.ws, context.shapes), inShape);
     case 'batchnorm2d':
       return DualBatchNorm2d.fromLayer(layer, inShape, layer.training ? context.primalInput() : undefined);
+    case 'avgPool2d':
+      return avgPoolDual(layer, inShape, context.dtype);
+    case 'maxPool2d':
+    case 'hardTanh':
+      throw new Error(`dualOf: the Wong–Kolter dual has no ${layer.kind} operator; bound this network with method 'ibp', 'crown', 'crown-ibp' or 'alpha-crown'`);
+    case 'residual':
+      throw new Error('dualOf: a Residual block must be expanded first (expandResiduals in src/nn/residual.ts; DualNetwork does it)');
     case 'sequential':
     case 'denseSequential':
       throw new Error(`dualOf: a nested ${layer.kind} is not supported as a layer; flatten it into the outer network`);
@@ -96,6 +107,20 @@ function memberDual(w: Layer, shape: Shape): DualLayer {
 
 function convDual(layer: Conv2d, inShape: Shape): DualConv2d {
   return new DualConv2d(layer.weight, layer.bias, { stride: layer.stride, padding: layer.padding }, inShape);
+}
+
+/**
+ * AvgPool2d (count_include_pad) as the convolution it is: weight `[C, C, k, k]` with
+ * 1/k² on the channel diagonal and 0 elsewhere, no bias (inert in the dual).
+ */
+function avgPoolDual(layer: AvgPool2d, inShape: Shape, dtype: DType): DualConv2d {
+  if (inShape.length !== 3) throw new Error(`dualOf: AvgPool2d needs an input [C, H, W], got [${inShape.join(', ')}]`);
+  const C = inShape[0]!;
+  const k = layer.kernel;
+  const weight = Tensor.zeros([C, C, k, k], dtype);
+  for (let c = 0; c < C; c++) weight.data.fill(1 / (k * k), (c * C + c) * k * k, (c * C + c + 1) * k * k);
+  const pair = (v: number): readonly [number, number] => [v, v];
+  return new DualConv2d(weight, null, { stride: pair(layer.stride), padding: pair(layer.padding) }, inShape);
 }
 
 /** Throws naming `what` unless the dual's input shape is the activation shape it is given. */

@@ -9,6 +9,7 @@
  */
 import { add, neg, reshape } from '../autograd/index.js';
 import type { DenseSequential } from '../nn/dense-sequential.js';
+import { expandResiduals } from '../nn/residual.js';
 import type { Sequential } from '../nn/sequential.js';
 import { sizeOf, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -102,7 +103,8 @@ export class DualNetwork {
    * @param X - the batch `[B, ...S_0]` (treated as data: no gradient flows into it).
    * @param epsilon - number, `[B]` or `[1 | B, ...S_0]`.
    */
-  constructor(net: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}) {
+  constructor(network: DualizableNetwork, X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}) {
+    const net = expandResiduals(network);
     if (net.layers.length === 0) throw new Error('DualNetwork: the network has no layers');
     if (X.rank < 2) throw new Error(`DualNetwork: X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
     const bad = X.data.findIndex((v) => !Number.isFinite(v));
@@ -122,7 +124,8 @@ export class DualNetwork {
     let clean: Tensor[] | null = null;
     const primalInput = (i: number): Tensor => (clean ??= primalActivations(net.layers, X))[i]!;
     net.layers.forEach((layer, i) => {
-      const dual = dualOf(layer, { shapes, options, preActivationBounds: () => this.sumBounds(i, X), primalInput: () => primalInput(i) });
+      const context = { shapes, options, dtype: X.dtype, preActivationBounds: () => this.sumBounds(i, X), primalInput: () => primalInput(i) };
+      const dual = dualOf(layer, context);
       layers.push(dual);
       shapes.push(dual.outShape);
       if (!dual.inert) this.placed.push({ object: dual, position: i + 1, applied: i + 1 });
