@@ -11,6 +11,9 @@ import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
 import { DualNetwork, type DualizableNetwork, type DualNetworkOptions } from './network.js';
+import { primalActivations } from './primal.js';
+import { validateBoundInputs } from './validate.js';
+import { soundCheck, type SoundReport } from './sound/check.js';
 
 /** Options of {@link robustLoss}: the input set plus how per-example losses are combined. */
 export interface RobustLossOptions extends DualNetworkOptions {
@@ -38,6 +41,8 @@ export interface CertifyResult {
   readonly predictions: Int32Array;
   /** 1 where the clean prediction differs from y. */
   readonly cleanErrors: Uint8Array;
+  /** The sound check's margins, error bounds and borderline examples (absent with `sound: false`). */
+  readonly soundness?: SoundReport;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface CertifyResult {
  * perturbation set (the original's `RobustBounds`). Differentiable.
  */
 export function robustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions = {}): Tensor {
+  validateBoundInputs(net, X, epsilon, options, 'robustLogits');
+  if (X.rank >= 2 && X.shape[0] === 0) return emptyLogits(net, X, y);
   const dual = new DualNetwork(net, X, epsilon, options);
   const K = sizeOf(dual.shapes[dual.shapes.length - 1]!);
   return neg(dual.objective(labelDifferences(y, X.shape[0]!, K, X)));
@@ -60,15 +67,48 @@ export function robustLoss(net: DualizableNetwork, epsilon: EpsilonInput, X: Ten
   return { loss, errors: uncertified(logits, y), logits };
 }
 
-/** Bounds only, without recording gradients (evaluation): robust logits, certificates, clean predictions. */
-export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions = {}): CertifyResult {
+/** Options of {@link certify}: the input set, and whether certificates pass the sound check. */
+export interface CertifyOptions extends DualNetworkOptions {
+  /**
+   * Keep a certificate only when its margin exceeds a proved bound on the floating-point error of
+   * its computation, rechecking borderline examples in float64 (default true; src/relax/sound,
+   * docs/soundness.md). `false` gives the unchecked float bounds (screening).
+   */
+  sound?: boolean;
+}
+
+/**
+ * Bounds only, without recording gradients (evaluation): robust logits, certificates, clean
+ * predictions. By default a certificate also passes the sound check (`result.soundness`).
+ */
+export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: CertifyOptions = {}): CertifyResult {
   if (options.projection) throw new Error('certify: options.projection gives estimated bounds, not certificates; certify with the exact bounds (drop projection)');
+  const { sound = true, ...bounds } = options;
   return noGrad(() => {
-    const logits = robustLogits(net, epsilon, X, y, options);
-    const predictions = argmax(net.forward(X), 1);
+    const logits = robustLogits(net, epsilon, X, y, bounds);
+    const predictions = cleanPredictions(net, X);
     const cleanErrors = Uint8Array.from(predictions, (p, b) => (p === y[b] ? 0 : 1));
-    return { logits, errors: uncertified(logits, y), predictions, cleanErrors };
+    if (!sound || X.shape[0] === 0) return { logits, errors: uncertified(logits, y), predictions, cleanErrors };
+    const soundness = soundCheck(net, epsilon, X, y, logits, bounds, (n, e, x, labels, o) => robustLogits(n, e, x, labels, o));
+    return { logits, errors: soundness.errors, predictions, cleanErrors, soundness };
   });
+}
+
+/**
+ * argmax of f(x) per example, from the pure forward pass (a training-mode BatchNorm2d normalises
+ * with the batch statistics but its running buffers stay untouched: certify never changes the model).
+ */
+export function cleanPredictions(net: DualizableNetwork, X: Tensor): Int32Array {
+  if (X.shape[0] === 0) return new Int32Array(0);
+  return argmax(primalActivations(net.layers, X).at(-1)!, 1);
+}
+
+/** The `[0, K]` logits of an empty batch, K read off the network's output for two zero inputs. */
+function emptyLogits(net: DualizableNetwork, X: Tensor, y: ArrayLike<number>): Tensor {
+  if (y.length !== 0) throw new Error(`y has ${y.length} labels for a batch of 0`);
+  const probe = Tensor.zeros([2, ...X.shape.slice(1)], X.dtype);
+  const K = sizeOf(primalActivations(net.layers, probe).at(-1)!.shape.slice(1));
+  return Tensor.zeros([0, K], X.dtype);
 }
 
 /**

@@ -28,6 +28,7 @@ import { clamp, compare, div, indexAdd, indexSelect, matmul, maximum, minimum, m
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+import { failClosedSlopes } from '../finite.js';
 
 /** The relaxation of one leaky-ReLU layer over a batch; tensors are `[B, ...S]`. */
 export interface LeakyReluRelaxation {
@@ -45,7 +46,8 @@ export function relaxLeakyRelu(lower: Tensor, upper: Tensor, alpha: number): Lea
   const crossing = mul(compare('gt', upper, 0), compare('lt', lower, 0));
   const outside = where(compare('ge', lower, 0), Tensor.scalar(1, lower.dtype), alpha);
   const chord = div(sub(upper, mul(lower, alpha)), where(crossing, sub(upper, lower), 1));
-  const d = where(crossing, chord, outside);
+  // Fail closed (src/relax/finite.ts): a unit with a non-finite bound or width gets slope NaN.
+  const d = failClosedSlopes(lower, upper, where(crossing, chord, outside));
   const beta = where(crossing, mul(sub(alpha, d), lower), 0);
   const crossingIndex: number[] = [];
   crossing.data.forEach((v, i) => { if (v !== 0) crossingIndex.push(i); });

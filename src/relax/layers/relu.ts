@@ -16,6 +16,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { oneHotImages } from '../rows/one-hot.js';
+import { failClosedSlopes } from '../finite.js';
 
 /** The relaxation of one ReLU layer over a batch; tensors are `[B, ...S]`. */
 export interface ReluRelaxation {
@@ -39,7 +40,8 @@ export function relaxRelu(lower: Tensor, upper: Tensor): ReluRelaxation {
   const crossing = mul(compare('gt', upper, 0), compare('lt', lower, 0));
   const active = compare('ge', lower, 0);
   const safeGap = where(crossing, sub(upper, lower), 1);
-  const d = where(crossing, div(upper, safeGap), active);
+  // Fail closed (src/relax/finite.ts): a unit with a non-finite bound or width gets slope NaN, never 0.
+  const d = failClosedSlopes(lower, upper, where(crossing, div(upper, safeGap), active));
   const index: number[] = [];
   crossing.data.forEach((v, i) => { if (v !== 0) index.push(i); });
   return { lower, upper, d, crossing, crossingIndex: Int32Array.from(index) };
@@ -58,6 +60,11 @@ export abstract class ReluDualBase implements DualLayer {
     this.inShape = relaxation.d.shape.slice(1);
     this.outShape = this.inShape;
     this.inert = relaxation.crossingIndex.length === 0;
+  }
+
+  /** Capability: element-wise, with the per-example slopes d `[B, ...S]`. */
+  get diagonal(): Tensor {
+    return this.relaxation.d;
   }
 
   /** Batch size B. */
@@ -127,6 +134,11 @@ export class DualReLU extends ReluDualBase {
     const n = d.size / this.batch;
     this.rows = crossingIndex.map((i) => Math.floor(i / n));
     this.lowerRows = reshape(indexSelect(reshape(lower, [d.size]), 0, crossingIndex), [crossingIndex.length, 1]);
+  }
+
+  /** Capability: one forward column per crossing unit of the batch, per example. */
+  get forwardColumns(): { count: number; shared: boolean } {
+    return { count: this.relaxation.crossingIndex.length, shared: false };
   }
 
   /** Carries the R columns through `layer` (a later ReLU scales each row by its example's d). */
