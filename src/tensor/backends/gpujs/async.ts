@@ -40,7 +40,9 @@ async function installWebGpu(gpujs: GpujsModule): Promise<() => void> {
   if (!scope.navigator?.gpu) {
     let dawn: { create(options: string[]): unknown; globals: object };
     try {
-      dawn = (await import('webgpu')) as unknown as typeof dawn;
+      // A specifier in a variable: bundlers leave it alone (a page has navigator.gpu and never gets here).
+      const dawnPackage = 'webgpu';
+      dawn = (await import(dawnPackage)) as unknown as typeof dawn;
     } catch (error) {
       throw new Error(`gpujs mode 'webgpu': the 'webgpu' package (Dawn) does not load here: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -14,7 +14,7 @@
  * - values are float32; float64 inputs are rounded to float32 on the way in.
  * @module
  */
-import { createRequire } from 'node:module';
+import { platform } from '../../../platform/index.js';
 import { floorDiv } from './kernel-math.js';
 
 /** Execution modes of gpu.js that this backend can ask for; `auto` picks the best one available. */
@@ -88,10 +88,9 @@ export interface GpujsModule {
   };
 }
 
-/** Loads gpu.js (CommonJS) on first use. */
+/** Loads gpu.js on first use (through the platform adapter: `require` in Node, the browser build's global in a page). */
 export function loadGpujs(): GpujsModule {
-  const require = createRequire(import.meta.url);
-  return require('gpu.js') as GpujsModule;
+  return platform().loadGpujs();
 }
 
 /** Whether gpu.js reports a synchronous mode as usable here. */
@@ -130,7 +129,7 @@ export function resolveSyncMode(gpujs: GpujsModule, mode: GpujsMode): GpujsSyncM
  * The mode named by `RELAXJS_GPUJS_MODE`, else `auto`.
  * @throws Error naming the variable when its value is not a mode.
  */
-export function gpujsModeFromEnv(env: NodeJS.ProcessEnv = process.env): GpujsMode {
+export function gpujsModeFromEnv(env: Record<string, string | undefined> = { RELAXJS_GPUJS_MODE: platform().env('RELAXJS_GPUJS_MODE') }): GpujsMode {
   const value = env.RELAXJS_GPUJS_MODE;
   if (!value) return 'auto';
   if (!(GPUJS_MODES as readonly string[]).includes(value)) {

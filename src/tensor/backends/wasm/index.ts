@@ -13,7 +13,7 @@
  * it, else the plain SIMD128 build; `RELAXJS_WASM_FMA=0` forces the plain one (see runtime.ts).
  * @module
  */
-import { availableParallelism } from 'node:os';
+import { platform } from '../../../platform/index.js';
 import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, MedianResult, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { sizeOf, splitAt, type Shape } from '../../shape.js';
@@ -27,6 +27,7 @@ import {
 import { wasmMatmul } from './matmul.js';
 import { wasmMedian } from './median.js';
 import { WasmOutOfMemory, WasmRuntime } from './runtime.js';
+import { MAX_THREADS, parseThreads } from './threads.js';
 
 /** Tuning of a `wasm` backend instance. */
 export interface WasmBackendOptions {
@@ -38,12 +39,18 @@ export interface WasmBackendOptions {
   minWork?: number;
   /** Products and convolutions with fewer multiply-adds stay on one thread (default 2^21). */
   parallelMinWork?: number;
+  /** A runtime already started (what `initWasm()` passes after waiting for its threads); default: created on first use. */
+  runtime?: WasmRuntime;
 }
 
-/** `RELAXJS_THREADS` if set to a positive integer, else the machine's available parallelism. */
+/**
+ * `RELAXJS_THREADS` when set (and not empty), else the host's hardware threads (at most {@link MAX_THREADS}).
+ * @throws RangeError naming `RELAXJS_THREADS` when it is not a whole number from 1 to {@link MAX_THREADS}.
+ */
 export function defaultThreads(): number {
-  const fromEnv = Number(process.env.RELAXJS_THREADS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+  const fromEnv = platform().env('RELAXJS_THREADS');
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return parseThreads(fromEnv, 'RELAXJS_THREADS');
+  return Math.max(1, Math.min(MAX_THREADS, platform().hardwareThreads()));
 }
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
@@ -56,7 +63,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const minElements = options.minElements ?? 4096;
   const minWork = options.minWork ?? 4096;
   const parallelMinWork = options.parallelMinWork ?? 1 << 21;
-  let runtime: WasmRuntime | null = null;
+  let runtime: WasmRuntime | null = options.runtime ?? null;
   const rt = (): WasmRuntime => (runtime ??= new WasmRuntime(options.threads ?? defaultThreads()));
   /** Runs `fast` on the runtime, or `slow` (js) when the call needs more memory than wasm32 has. */
   const orJs = <T>(fast: (r: WasmRuntime) => T, slow: () => T): T => {

@@ -7,11 +7,11 @@
  * where it is still behind a flag (Node 20) — unless `RELAXJS_WASM_FMA=0`; else the plain one.
  * @module
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { filePathOf, nodeBuiltin } from '../../../platform/node-builtins.js';
+import { platform } from '../../../platform/index.js';
+
+// Node only (src/platform): a browser gets its module from initWasm() instead.
+const fs = () => nodeBuiltin('fs', 'the wasm kernel module on disk');
 
 /** The module's exports (pointers are byte addresses in the shared memory). */
 export interface KernelExports {
@@ -49,19 +49,21 @@ export interface WasmApi {
 /** The global `WebAssembly`, typed. */
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const sourceDir = path.join(repoRoot, 'assembly');
-const compilerPath = path.join(repoRoot, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+const located = (relative: string): string => filePathOf(new URL(`../../../../${relative}`, import.meta.url));
+const repoRoot = located('');
+const sourceDir = located('assembly');
+const compilerPath = located('node_modules/assemblyscript/bin/asc.js');
 /** Where `npm run build:wasm` (run by `npm install`) writes the module. */
-export const kernelsPath = path.join(repoRoot, 'build', 'wasm', 'relaxjs-kernels.wasm');
+export const kernelsPath = located('build/wasm/relaxjs-kernels.wasm');
 
 /** The relaxed-SIMD build of the same sources (fused multiply-add in the product tile); `build:wasm` makes it too. */
-export const fusedKernelsPath = path.join(repoRoot, 'build', 'wasm', 'relaxjs-kernels-fma.wasm');
+export const fusedKernelsPath = located('build/wasm/relaxjs-kernels-fma.wasm');
 
 /** Newest modification time (ms) of the kernel sources, or 0 when they are not there. */
 function newestSource(): number {
+  const { existsSync, readdirSync, statSync } = fs();
   if (!existsSync(sourceDir)) return 0;
-  return Math.max(0, ...readdirSync(sourceDir).map((name) => statSync(path.join(sourceDir, name)).mtimeMs));
+  return Math.max(0, ...readdirSync(sourceDir).map((name) => statSync(`${sourceDir}/${name}`).mtimeMs));
 }
 
 /**
@@ -71,11 +73,12 @@ function newestSource(): number {
  * module. A failed build is an error only when there is no older module to fall back on.
  */
 function buildKernelsIfStale(target: string, extra: readonly string[]): void {
+  const { existsSync, renameSync, rmSync, statSync } = fs();
   const built = existsSync(target) ? statSync(target).mtimeMs : -1;
   if (built >= newestSource() || !existsSync(compilerPath)) return;
-  const temporary = `${target}.${process.pid}.tmp`;
+  const temporary = `${target}.${globalThis.process.pid}.tmp`;
   try {
-    execFileSync(process.execPath, [compilerPath, 'assembly/index.ts', '--config', 'assembly/asconfig.json', ...extra, '-o', temporary],
+    nodeBuiltin('child_process').execFileSync(globalThis.process.execPath, [compilerPath, 'assembly/index.ts', '--config', 'assembly/asconfig.json', ...extra, '-o', temporary],
       { cwd: repoRoot, stdio: 'pipe' });
     renameSync(temporary, target);
   } catch (error) {
@@ -90,6 +93,7 @@ function buildKernelsIfStale(target: string, extra: readonly string[]): void {
  * engine refuses it.
  */
 function compileFused(): WasmModule | null {
+  const { existsSync, readFileSync, statSync } = fs();
   buildKernelsIfStale(fusedKernelsPath, ['--enable', 'relaxed-simd']);
   if (!existsSync(fusedKernelsPath) || statSync(fusedKernelsPath).mtimeMs < newestSource()) return null;
   const bytes = readFileSync(fusedKernelsPath);
@@ -99,7 +103,7 @@ function compileFused(): WasmModule | null {
     // Node 20 (V8 11.3) validates relaxed SIMD only with --experimental-wasm-relaxed-simd; later versions ship it.
   }
   try {
-    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    nodeBuiltin('v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
     return new wasm.Module(bytes);
   } catch {
     return null;
@@ -111,6 +115,7 @@ export function compileKernels(fused: boolean): { module: WasmModule; fused: boo
   buildKernelsIfStale(kernelsPath, []);
   const fusedModule = fused ? compileFused() : null;
   if (fusedModule) return { module: fusedModule, fused: true };
+  const { existsSync, readFileSync } = fs();
   if (!existsSync(kernelsPath)) {
     throw new Error(`wasm backend: ${kernelsPath} is missing; run 'npm run build:wasm' (npm install runs it)`);
   }
@@ -119,6 +124,6 @@ export function compileKernels(fused: boolean): { module: WasmModule; fused: boo
 
 /** Whether the fused build is wanted by default: unless `RELAXJS_WASM_FMA=0`. */
 export function fusedByDefault(): boolean {
-  return process.env.RELAXJS_WASM_FMA !== '0';
+  return platform().env('RELAXJS_WASM_FMA') !== '0';
 }
 

@@ -5,10 +5,13 @@
  * measured cost); the memory grows as needed and is reused by later calls.
  * @module
  */
-import type { Worker } from 'node:worker_threads';
-import { compileKernels, fusedByDefault, wasm, type KernelExports, type WasmMemory } from './module.js';
-import { Slot, startWorker } from './worker.js';
+import { platform, type HelperThread } from '../../../platform/index.js';
+import { fusedByDefault, wasm, type KernelExports, type WasmMemory } from './module.js';
+import { checkThreads } from './threads.js';
+import { trapOnMainThread, WasmKernelTrap, workerMessage } from './trap.js';
+import { Slot } from './worker.js';
 
+export { WasmKernelTrap } from './trap.js';
 export { fusedKernelsPath, kernelsPath, type KernelExports, type WasmMemory, type WasmModule } from './module.js';
 
 const PAGE = 65536;
@@ -37,11 +40,11 @@ export class WasmRuntime {
   private readonly base: number;
   private top: number;
   private readonly control: Int32Array;
-  private readonly workers: Worker[] = [];
+  private readonly workers: HelperThread[] = [];
   private readonly ready: boolean[] = [];
 
   constructor(threads: number, fused = fusedByDefault()) {
-    const compiled = compileKernels(fused);
+    const compiled = platform().compileWasmKernels(fused);
     const module = compiled.module;
     this.fused = compiled.fused;
     this.memory = new wasm.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
@@ -49,14 +52,14 @@ export class WasmRuntime {
     this.base = this.kernels.heapBase() >>> 0;
     this.top = this.base;
     this.refreshViews();
-    this.threads = Math.max(1, Math.floor(threads));
+    this.threads = checkThreads(threads, 'threads');
     const control = new SharedArrayBuffer(4 * Slot.Size * this.threads);
     this.control = new Int32Array(control);
     for (let w = 1; w < this.threads; w++) {
-      const worker = startWorker(module, this.memory, control, w);
-      worker.on('error', (error: Error) => {
+      const worker = platform().startWasmThread(module, this.memory, control, w * Slot.Size);
+      worker.onError((error: Error) => {
         this.ready[w] = false;
-        process.emitWarning(`wasm backend: worker thread ${w} failed (${error.message}); its share runs on the main thread`);
+        platform().warn(`wasm backend: worker thread ${w} failed (${error.message}); its share runs on the main thread`);
       });
       this.workers.push(worker);
     }
@@ -132,34 +135,74 @@ export class WasmRuntime {
   /**
    * Runs job records in parallel: `jobs[0]` on this thread, `jobs[w]` on worker w; returns when all
    * are done. `meanwhile` runs on this thread after the workers are started and before `jobs[0]`.
+   * Waits for every posted job even when one fails (a worker must never still be writing when the
+   * next call reuses the heap), then throws the first failure: a {@link WasmKernelTrap} carrying the
+   * failing thread's own error.
    */
   runJobs(jobs: readonly number[], meanwhile?: () => void): void {
-    const posted: number[] = [];
-    const ctl = this.control;
-    for (let w = 1; w < jobs.length; w++) {
-      const slot = w * Slot.Size;
-      if (!this.waitReady(slot)) { posted.push(-1); continue; }
-      Atomics.store(ctl, slot + Slot.Job, jobs[w]!);
-      posted.push(Atomics.add(ctl, slot + Slot.Posted, 1) + 1);
-      Atomics.notify(ctl, slot + Slot.Posted);
-    }
-    let failure: unknown = null;
+    const posted = jobs.map((job, w) => (w === 0 ? 0 : this.post(w, job)));
+    let failure: Error | null = null;
     try {
       meanwhile?.();
-      this.kernels.run(jobs[0]!);
+      failure = this.runHere(jobs[0]!);
     } catch (error) {
-      failure = error;
+      failure = error instanceof Error ? error : new Error(String(error));
     }
     for (let w = 1; w < jobs.length; w++) {
-      const slot = w * Slot.Size;
-      const seq = posted[w - 1]!;
-      if (seq < 0) { this.kernels.run(jobs[w]!); continue; }
-      for (let done = Atomics.load(ctl, slot + Slot.Done); done !== seq; done = Atomics.load(ctl, slot + Slot.Done)) {
-        Atomics.wait(ctl, slot + Slot.Done, done);
-      }
-      if (Atomics.load(ctl, slot + Slot.Failed)) failure ??= new Error(`wasm backend: kernel trapped on worker ${w}`);
+      const error = posted[w]! < 0 ? this.runHere(jobs[w]!) : this.awaitWorker(w, posted[w]!);
+      failure ??= error;
     }
     if (failure) throw failure;
+  }
+
+  /**
+   * Posts `job` to worker `w` together with the memory size in pages, so that a worker whose view
+   * of the memory missed a growth refreshes it first (see worker.ts); returns the job's sequence
+   * number, or -1 when the worker is not ready (this thread then runs the job).
+   */
+  private post(w: number, job: number): number {
+    const slot = w * Slot.Size, ctl = this.control;
+    if (!this.waitReady(slot)) return -1;
+    Atomics.store(ctl, slot + Slot.Pages, this.memory.buffer.byteLength / PAGE);
+    Atomics.store(ctl, slot + Slot.Job, job);
+    const seq = Atomics.add(ctl, slot + Slot.Posted, 1) + 1;
+    Atomics.notify(ctl, slot + Slot.Posted);
+    return seq;
+  }
+
+  /** Runs `job` on this thread; the trap it raised, or null. */
+  private runHere(job: number): WasmKernelTrap | null {
+    try {
+      this.kernels.run(job);
+      return null;
+    } catch (error) {
+      return trapOnMainThread(error);
+    }
+  }
+
+  /** Waits until worker `w` has finished its job number `seq`; the error it reported, or null. */
+  private awaitWorker(w: number, seq: number): WasmKernelTrap | null {
+    const slot = w * Slot.Size, ctl = this.control;
+    for (let done = Atomics.load(ctl, slot + Slot.Done); done !== seq; done = Atomics.load(ctl, slot + Slot.Done)) {
+      Atomics.wait(ctl, slot + Slot.Done, done);
+    }
+    return Atomics.load(ctl, slot + Slot.Failed) ? new WasmKernelTrap(`worker ${w}`, workerMessage(ctl, slot)) : null;
+  }
+
+  /**
+   * Resolves once every helper thread has instantiated the module, without blocking this thread
+   * (a browser starts a Worker only while its parent's event loop runs: blocking in the first
+   * kernel call instead would stall it for the 30 s of {@link waitReady}).
+   * @throws Error when a thread is not ready after `timeoutMs`.
+   */
+  async whenReady(timeoutMs = 30_000): Promise<void> {
+    const started = Date.now();
+    for (let w = 1; w < this.threads; w++) {
+      while (Atomics.load(this.control, w * Slot.Size + Slot.Ready) !== 1 && this.ready[w] !== false) {
+        if (Date.now() - started > timeoutMs) throw new Error(`wasm backend: helper thread ${w} not ready after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
   }
 
   /** Waits (up to 30 s, once per worker) for a worker to have instantiated the module; false if it never did or failed. */
@@ -167,7 +210,9 @@ export class WasmRuntime {
     const w = slot / Slot.Size;
     if (this.ready[w] === undefined) {
       Atomics.wait(this.control, slot + Slot.Ready, 0, 30_000);
-      this.ready[w] = Atomics.load(this.control, slot + Slot.Ready) === 1;
+      const state = Atomics.load(this.control, slot + Slot.Ready);
+      this.ready[w] = state === 1;
+      if (state === 2) platform().warn(`wasm backend: worker thread ${w} could not instantiate the kernels (${workerMessage(this.control, slot).split('\n')[0]}); its share runs on the main thread`);
     }
     return this.ready[w]!;
   }
