@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { backendNames, setBackend } from '../tensor/registry.js';
 import { flagHelp, helpColumn, numberFlag, optionalChoiceFlag, parseFlags, switchFlag, type FlagSet, type FlagValues } from './flags.js';
 import type { CliIo } from './io.js';
+import { claimOutput } from './outputs.js';
 import { startProgress, type Progress } from './progress.js';
 
 /** Flags every command takes. */
@@ -29,6 +30,11 @@ export interface CommandContext {
   note(text: string): void;
   /** Resolves a user-given path against the CLI's working directory. */
   path(p: string): string;
+  /**
+   * Claims an output path (`--out`, `--checkpoint`) for this run with a lock file beside it,
+   * released when the command ends; a second run into the same path stops with exit code 2.
+   */
+  claim(flag: string, path: string): void;
 }
 
 /** What a command returns: text for people, a value for `--json`. */
@@ -68,16 +74,19 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Register
     help: () => commandHelp(spec),
     async execute(argv, io) {
       const flags = parseFlags(argv, allFlags, spec.name) as CommandFlags<F>;
+      const releases: (() => void)[] = [];
       const ctx: CommandContext = {
         io,
         progress: (label, total) => startProgress(io, label, total, flags.json),
         note: (text) => { if (!flags.json) io.stderr(text + '\n'); },
         path: (p) => resolve(io.cwd, p),
+        claim: (flag, path) => { releases.push(claimOutput(path, flag)); },
       };
       const previous = flags.backend === undefined ? null : setBackend(flags.backend);
       try {
         return { result: await spec.run(flags, ctx), json: flags.json };
       } finally {
+        for (const release of releases) release();
         if (previous) setBackend(previous);
       }
     },

@@ -44,8 +44,11 @@ function describeRules(r: NumberRules): string {
   return parts.length ? `${kind} ${parts.join(' and ')}` : kind;
 }
 
+/** A plain decimal number (`12`, `-0.5`, `.1`, `1e-3`); `Number()` would also read `0x10`, `0b1`, `1_0` or `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function parseNumber(raw: string, flag: string, rules: NumberRules): number {
-  const v = raw.trim() === '' ? Number.NaN : Number(raw);
+  const v = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   const ok = Number.isFinite(v) && (!rules.integer || Number.isInteger(v))
     && (rules.min === undefined || (rules.exclusiveMin ? v > rules.min : v >= rules.min))
     && (rules.max === undefined || v <= rules.max);

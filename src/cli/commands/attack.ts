@@ -5,7 +5,7 @@
  */
 import { attackDataset, PGD_DEFAULTS, type AttackKind } from '../../attack/index.js';
 import { passLength } from '../../train/trainer.js';
-import { robustnessTable } from '../../report/index.js';
+import { markdownTable, percent } from '../../report/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
@@ -52,10 +52,13 @@ export const attackCommand = defineCommand({
     }
     const json = {
       command: 'attack', model: modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon,
-      iterations: flags.iterations, step: flags.step, clip01: flags.clip01, seed: flags.seed,
+      // FGS is one step of size epsilon: the PGD settings apply only when PGD ran
+      ...(errors.pgd === undefined ? {} : { iterations: flags.iterations, step: flags.step }), clip01: flags.clip01, seed: flags.seed,
       cleanError, fgsError: errors.fgs ?? null, pgdError: errors.pgd ?? null,
     };
-    const table = robustnessTable([{ model: modelName, baseError: cleanError, fgsError: errors.fgs, pgdError: errors.pgd }]);
+    // the columns of the attacks that ran (a certified "Robust error" is `relaxjs certify`'s)
+    const columns = kinds.map((k) => `${k.toUpperCase()} error`);
+    const table = markdownTable(['', 'Base error', ...columns], [[modelName, percent(cleanError), ...kinds.map((k) => percent(errors[k]))]], Array(2 + kinds.length).fill('right'));
     const text = `${flags.data} test, ${test.n} examples, epsilon ${flags.epsilon}\n\n${table}`;
     if (out) {
       writeDirAtomic(out, { 'report.md': `# relaxjs attack\n\n${text}`, 'results.json': JSON.stringify(json, null, 2) + '\n' }, flags.overwrite);

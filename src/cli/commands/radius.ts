@@ -16,14 +16,24 @@ import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
 import { certifyBatch, type BallOptions } from '../robust.js';
-import { DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
+import { checkBall, DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
+
+/** Per-example outcome of {@link certifiedRadii}. */
+export interface CertifiedRadii {
+  /** The largest radius at which the certificate was computed and held (0 when none above 0 was). */
+  readonly radius: Float64Array;
+  /** 1 when even `maxEpsilon` is certified (then the radius is `maxEpsilon` and only a lower bound). */
+  readonly capped: Uint8Array;
+  /** 1 when the certificate holds at ε = 0, i.e. the example is classified correctly; 0 = misclassified. */
+  readonly certifiedAtZero: Uint8Array;
+}
 
 /**
  * Certified radii of one batch by bisection on `[0, maxEpsilon]` (all examples at once, each
- * with its own ε). Returns the largest verified radius per example and whether even `maxEpsilon`
- * is certified (then the radius is `maxEpsilon` and only a lower bound).
+ * with its own ε). An example certified at 0 whose every bisection point failed keeps radius 0
+ * but `certifiedAtZero` 1: its radius lies below the resolution `maxEpsilon / 2^steps`.
  */
-export function certifiedRadii(net: Sequential | DenseSequential, X: Tensor, y: Int32Array, maxEpsilon: number, steps: number, ball: BallOptions): { radius: Float64Array; capped: Uint8Array } {
+export function certifiedRadii(net: Sequential | DenseSequential, X: Tensor, y: Int32Array, maxEpsilon: number, steps: number, ball: BallOptions): CertifiedRadii {
   const B = y.length;
   const check = (eps: Float64Array): Uint8Array => certifyBatch(net, new Tensor(Float32Array.from(eps), [B]), X, y, ball).errors.map((e) => 1 - e);
   const lo = new Float64Array(B);
@@ -40,7 +50,7 @@ export function certifiedRadii(net: Sequential | DenseSequential, X: Tensor, y: 
     }
   }
   for (let b = 0; b < B; b++) if (!capped[b]) radius[b] = atZero[b] ? Math.fround(lo[b]!) : 0;
-  return { radius, capped };
+  return { radius, capped, certifiedAtZero: atZero };
 }
 
 /**
@@ -57,7 +67,8 @@ export const radiusCommand = defineCommand({
   summary: 'largest certified radius per test example (bisection) and its histogram',
   details: [
     'Bisects on [0, --max-epsilon] with a per-example radius; each reported radius is one at which',
-    'the certificate was computed and held (0: not certified even at radius 0, i.e. misclassified).',
+    'the certificate was computed and held. "misclassified" counts the examples not certified even at',
+    'radius 0; "below resolution" those certified at 0 but at no bisection point (radius < max-epsilon / 2^steps).',
   ],
   examples: ['relaxjs radius --weights ../shared/models/mnist.pth --limit 50 --out runs/radius'],
   flags: {
@@ -72,25 +83,29 @@ export const radiusCommand = defineCommand({
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
-    const { modelName, out, weights, model, test } = prepareEvaluation(flags, ctx);
+    const { modelName, out, weights, model, test } = prepareEvaluation(flags, ctx, () => checkBall(flags));
     const radii: number[] = [];
     let capped = 0;
+    let misclassified = 0;
+    let belowResolution = 0;
     const bar = ctx.progress('radius', Math.ceil(test.n / flags.batchSize));
     for (const batch of batches(test, flags.batchSize)) {
       const X = new Tensor(batch.images, [batch.size, ...test.shape]);
       const r = certifiedRadii(model, X, batch.labels, flags.maxEpsilon, flags.steps, flags);
       radii.push(...r.radius);
       capped += r.capped.reduce((a, c) => a + c, 0);
+      r.certifiedAtZero.forEach((ok, b) => { if (!ok) misclassified++; else if (r.radius[b] === 0) belowResolution++; });
       bar.tick();
     }
     bar.done();
     const sorted = [...radii].sort((a, b) => a - b);
     const quantile = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
     const stats = { mean: radii.reduce((a, b) => a + b, 0) / Math.max(1, radii.length), median: quantile(0.5), q10: quantile(0.1), q90: quantile(0.9) };
-    const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: radii.filter((r) => r === 0).length, atLeastMax: capped, ...stats };
+    const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: misclassified, belowResolution, resolution: flags.maxEpsilon / 2 ** flags.steps, atLeastMax: capped, ...stats };
     const fmt = (v: number) => v.toFixed(4);
     const text = `${flags.data} test, ${test.n} examples, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${flags.steps} steps)\n\n`
-      + markdownTable(['mean', '10%', 'median', '90%', 'radius 0', `>= ${flags.maxEpsilon}`], [[fmt(stats.mean), fmt(stats.q10), fmt(stats.median), fmt(stats.q90), String(json.notCertifiedAtZero), String(capped)]], ['right', 'right', 'right', 'right', 'right', 'right']);
+      + markdownTable(['mean', '10%', 'median', '90%', 'radius 0 (misclassified)', `below resolution (< ${json.resolution.toPrecision(3)})`, `>= ${flags.maxEpsilon}`],
+        [[fmt(stats.mean), fmt(stats.q10), fmt(stats.median), fmt(stats.q90), String(misclassified), String(belowResolution), String(capped)]], Array(7).fill('right'));
     if (out) {
       const svg = histogramSvg(radiusHistogram(radii, flags.bins, flags.maxEpsilon), { title: `certified ${flags.norm} radius (${modelName}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
       writeDirAtomic(out, { 'report.md': `# relaxjs radius\n\n${text}\n![histogram](radius.svg)\n`, 'radius.svg': svg, 'results.json': JSON.stringify({ ...json, radii }, null, 2) + '\n' }, flags.overwrite);

@@ -15,10 +15,9 @@ import { trainModel } from '../../train/fit.js';
 import { passLength } from '../../train/trainer.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
-import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
 import { certifyBatch, type BallOptions } from '../robust.js';
-import { buildModel, checkOutFolder, checkWeightsPath, limitDataset, loadSplit, loadWeights, OUT_FLAGS, type ModelName } from '../setup.js';
+import { buildModel, checkedScheduleLength, checkOutFolder, checkWeightsPath, limitDataset, loadSplit, loadWeights, OUT_FLAGS, testSubset, type ModelName } from '../setup.js';
 
 /** Settings shared by both models' training. */
 interface Budget { model: ModelName; epochs: number; batchSize: number; lr: number; epsilon: number; startingEpsilon: number; scheduleLength: number; seed: number; ball: BallOptions }
@@ -44,8 +43,8 @@ export const reproduceCommand = defineCommand({
     batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }),
     lr: numberFlag('Adam learning rate', 1e-3, { min: 0, exclusiveMin: true }),
     epsilon: numberFlag('l-inf radius (training target, attacks, certificate)', 0.1, { min: 0 }),
-    startingEpsilon: numberFlag('first radius of the robust training ramp', 0.01, { min: 0 }),
-    scheduleLength: optionalNumberFlag('epochs of the ramp (default: half the epochs)', { integer: true, min: 0 }),
+    startingEpsilon: numberFlag('first radius of the robust training ramp (<= --epsilon)', 0.01, { min: 0 }),
+    scheduleLength: optionalNumberFlag('epochs of the ramp (<= --epochs; default: half the epochs)', { integer: true, min: 0 }),
     bounded: switchFlag('train, attack and certify on the ball intersected with [0,1] (the original mnist.py trains so)'),
     pgdIterations: numberFlag('PGD steps of size 0.01 (the README: 100)', 100, { integer: true, min: 0 }),
     trainLimit: numberFlag('training examples (seeded random subset of the 8,000)', 2000, { integer: true, min: 1 }),
@@ -55,13 +54,13 @@ export const reproduceCommand = defineCommand({
   run(flags, ctx) {
     const out = flags.out && ctx.path(flags.out);
     checkOutFolder(out, flags.overwrite);
-    const scheduleLength = flags.scheduleLength ?? Math.floor(flags.epochs / 2);
-    if (scheduleLength > flags.epochs) throw new UsageError(`--schedule-length (${scheduleLength}) must not exceed --epochs (${flags.epochs})`);
+    const scheduleLength = checkedScheduleLength(flags, Math.floor(flags.epochs / 2));
     const baseWeights = flags.baselineWeights === undefined ? undefined : checkWeightsPath(ctx.path(flags.baselineWeights), '--baseline-weights');
     const robustWeights = flags.robustWeights === undefined ? undefined : checkWeightsPath(ctx.path(flags.robustWeights), '--robust-weights');
     buildModel(flags.model, 'mnist', flags.seed); // checks the architecture fits MNIST before any work
-    const trainSet = limitDataset(loadSplit('mnist', 'train', undefined), flags.trainLimit, flags.seed);
-    const test = limitDataset(loadSplit('mnist', 'test', undefined), flags.testLimit, flags.seed + 1);
+    const trainSet = limitDataset(loadSplit('mnist', 'train', undefined), flags.trainLimit, flags.seed, '--train-limit');
+    const { test } = testSubset('mnist', undefined, flags.testLimit, flags.seed, '--test-limit');
+    if (out) ctx.claim('--out', out);
     const ball: BallOptions = { norm: 'linf', bounded: flags.bounded };
     const budget: Budget = { model: flags.model, epochs: flags.epochs, batchSize: flags.batchSize, lr: flags.lr, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon, scheduleLength, seed: flags.seed, ball };
     const rows: RobustnessRow[] = [];

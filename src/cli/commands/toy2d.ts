@@ -78,6 +78,7 @@ export const toy2dCommand = defineCommand({
     } catch (error) {
       throw new UsageError(`--points ${flags.points} with --r ${flags.r} cannot be placed: ${(error as Error).message}`);
     }
+    if (out) ctx.claim('--out', out);
     const X = new Tensor(ds.images, [ds.n, 2]);
     const points = Array.from({ length: ds.n }, (_, i) => ({ x: ds.images[2 * i]!, y: ds.images[2 * i + 1]!, label: ds.labels[i]! }));
     const methods = flags.method === 'both' ? (['baseline', 'robust'] as const) : [flags.method];

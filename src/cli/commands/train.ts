@@ -2,41 +2,46 @@
  * `relaxjs train`: the original `examples/mnist.py` run through `trainModel` (src/train/fit.ts):
  * per epoch the StepLR-after-ramp learning rate and the scheduled ε, one training epoch
  * (baseline, robust or madry), an evaluation at the target ε (robust: exact certificate). At the
- * end `--out` receives, all at once: the model (last and best epoch), the original-format logs
- * (`{epoch} {i} {robust_ce} {robust_err} {ce} {err}`), the history and the training curves.
- * `--checkpoint` additionally saves a resumable training checkpoint after every epoch.
+ * end `--out` receives, all at once: the model (last and best epoch, each with its architecture,
+ * so later commands need no `--model`), the original-format logs (`{epoch} {batch} {robust_ce}
+ * {robust_err} {ce} {err}`, counted from 1), the history and the training curves.
+ * `--checkpoint` additionally saves a resumable training checkpoint after every epoch; `--init`
+ * starts from trained weights.
  * @module
  */
-import { saveCheckpoint, type CheckpointTensor } from '../../io/checkpoint.js';
-import type { DenseSequential, Sequential, StateDict } from '../../nn/index.js';
-import { lineChartSvg, markdownTable, percent } from '../../report/index.js';
-import { deriveSeed } from '../../train/streams.js';
+import { existsSync } from 'node:fs';
 import { MNIST_TRAINING_DEFAULTS as D } from '../../train/schedule.js';
-import { trainModel, type EpochLog, type PassMeans, type TrainProgress } from '../../train/fit.js';
-import { logLine } from '../../train/trainer.js';
+import { loadTrainingCheckpoint } from '../../train/checkpoint.js';
+import { deriveSeed } from '../../train/streams.js';
+import { trainModel } from '../../train/fit.js';
 import type { RobustLossOptions } from '../../relax/index.js';
-import { writeDirAtomic, type FolderEntry } from '../../util/fs.js';
+import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
-import type { Progress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { choiceFlag, numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
-import { DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, OUT_FLAGS, prepareRun } from '../setup.js';
+import { asBadInput } from '../model.js';
+import { checkOutputFile } from '../outputs.js';
+import { checkBall, checkedScheduleLength, DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, OUT_FLAGS, prepareRun, testSubset } from '../setup.js';
+import { historyFromOne, RunRecorder, summaryTable, trainFiles } from '../train-output.js';
 
 /** The `relaxjs train` command (see the module doc and its `--help`). */
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train a model (baseline, provably robust, or PGD adversarial) with the original schedule',
   details: [
-    'Per epoch t: lr = lr0 * 0.5^floor(max(t - schedule-length, 0) / 10) (StepLR after the ramp),',
-    'epsilon_t = linspace(starting-epsilon, epsilon, schedule-length)[t], then epsilon; evaluation',
+    'Per epoch t = 1, 2, ...: lr = lr0 * 0.5^floor(max(t - 1 - schedule-length, 0) / 10) (StepLR after',
+    'the ramp), epsilon_t = linspace(starting-epsilon, epsilon, schedule-length)[t - 1], then epsilon; evaluation',
     'always uses --epsilon. robust minimises the robust cross-entropy of the dual network (Wong &',
     'Kolter 2018, eq. 14; with --proj k, its bounds are estimated from k random projections, as the',
     "original's --proj; evaluation stays exact); madry trains on 50-step PGD points; baseline on CE.",
+    '--test-limit picks the same test examples as certify/attack/radius --limit with the same --seed.',
+    'Epochs and batches are counted from 1 in the table, the status lines, train.log/test.log and history.json.',
   ],
   examples: [
     'relaxjs train --method baseline --epochs 2 --schedule-length 0 --train-limit 2000 --out runs/base',
     'relaxjs train --method robust --model mnist_500 --epochs 4 --schedule-length 2 --bounded --train-limit 1000 --test-limit 200 --out runs/robust',
     'relaxjs train --method robust --proj 50 --bounded --checkpoint runs/mnist.ckpt --resume --out runs/mnist',
+    'relaxjs train --method robust --init runs/base/model.ckpt --epochs 2 --train-limit 1000 --out runs/finetuned',
   ],
   flags: {
     ...DATA_FLAGS,
@@ -49,114 +54,59 @@ export const trainCommand = defineCommand({
     momentum: numberFlag('SGD momentum', 0.9, { min: 0 }),
     weightDecay: numberFlag('SGD weight decay (Adam: none, as the original)', 5e-4, { min: 0 }),
     epsilon: numberFlag('target radius (training after the ramp, and evaluation)', D.epsilon, { min: 0 }),
-    startingEpsilon: numberFlag('first radius of the ramp', D.startingEpsilon, { min: 0 }),
-    scheduleLength: numberFlag('epochs of the linear epsilon ramp (<= --epochs)', D.scheduleLength, { integer: true, min: 0 }),
+    startingEpsilon: numberFlag('first radius of the ramp (<= --epsilon)', D.startingEpsilon, { min: 0 }),
+    scheduleLength: optionalNumberFlag(`epochs of the linear epsilon ramp (<= --epochs; default ${D.scheduleLength}, or --epochs if fewer)`, { integer: true, min: 0 }),
     clipGrad: optionalNumberFlag('clip the gradient 2-norm to this value (cifar.py uses 1)', { min: 0, exclusiveMin: true }),
     norm: choiceFlag('norm of the ball (robust)', ['linf', 'l2'] as const, 'linf'),
     bounded: switchFlag('intersect the l-inf ball with [0,1] (robust; the original mnist.py does)'),
     proj: optionalNumberFlag('robust training only: estimate the bounds from this many random projections', { integer: true, min: 1 }),
     trainLimit: limitFlag('training'),
     testLimit: limitFlag('test'),
-    checkpoint: stringFlag('save a resumable training checkpoint here after every epoch', '<file>'),
+    init: stringFlag('start from these weights (a relaxjs checkpoint, whose architecture is used unless --model is given, or a PyTorch .pth)', '<file>'),
+    checkpoint: stringFlag('save a resumable training checkpoint here after every epoch (an existing file needs --resume or --overwrite)', '<file>'),
     resume: switchFlag('continue from --checkpoint when it exists (same settings required)'),
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
-    const { modelName, out, dataDir, model } = prepareRun(flags, ctx, () => {
-      if (flags.scheduleLength > flags.epochs) throw new UsageError(`--schedule-length (${flags.scheduleLength}) must not exceed --epochs (${flags.epochs})`);
-      if (flags.resume && flags.checkpoint === undefined) throw new UsageError('--resume needs --checkpoint <file>');
+    const checkpoint = flags.checkpoint && ctx.path(flags.checkpoint);
+    const run = prepareRun(flags, ctx, () => {
+      if (flags.resume && checkpoint === undefined) throw new UsageError('--resume needs --checkpoint <file>');
       if (flags.proj !== undefined && flags.method !== 'robust') throw new UsageError(`--proj applies to --method robust only, not ${flags.method}`);
-    });
-    const train = limitDataset(loadSplit(flags.data, 'train', dataDir), flags.trainLimit, flags.seed);
-    const test = limitDataset(loadSplit(flags.data, 'test', dataDir), flags.testLimit, flags.seed + 1);
+      checkBall(flags);
+      checkOutputFile(checkpoint, '--checkpoint', flags.resume || flags.overwrite, 'pass --resume to continue its run, or --overwrite to start a new one');
+      return checkedScheduleLength(flags, D.scheduleLength);
+    }, { flag: '--init', path: flags.init, required: false });
+    const { modelName, out, dataDir, model, checked: scheduleLength } = run;
+    const train = limitDataset(loadSplit(flags.data, 'train', dataDir), flags.trainLimit, flags.seed, '--train-limit');
+    const { test } = testSubset(flags.data, dataDir, flags.testLimit, flags.seed, '--test-limit');
+    if (checkpoint) ctx.claim('--checkpoint', checkpoint);
+    const resumeFrom = checkpoint && flags.resume ? resumedEpochs(checkpoint, ctx) : undefined;
     const ball = { norm: flags.norm, bounded: flags.bounded };
     const { proj, seed } = flags;
     const robust = proj === undefined ? ball
       : ({ epoch, batch }: { epoch: number; batch: number }): RobustLossOptions => ({ ...ball, projection: { k: proj, rng: deriveSeed(seed, 2, epoch, batch) } });
-    const recorder = new RunRecorder(model, ctx);
+    const recorder = new RunRecorder(model, ctx, checkpoint, resumeFrom);
     const result = trainModel(model, {
       method: flags.method, train, test, epochs: flags.epochs, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon,
-      scheduleLength: flags.scheduleLength, batchSize: flags.batchSize, optimizer: flags.opt, lr: flags.lr,
+      scheduleLength, batchSize: flags.batchSize, optimizer: flags.opt, lr: flags.lr,
       momentum: flags.momentum, weightDecay: flags.opt === 'sgd' ? flags.weightDecay : 0, clipGrad: flags.clipGrad, robust, seed,
-      checkpointPath: flags.checkpoint && ctx.path(flags.checkpoint), resume: flags.resume,
+      checkpointPath: checkpoint, resume: flags.resume,
       onProgress: (p) => recorder.progress(p), onEpoch: (e) => recorder.epoch(e),
     });
     const { best, logs } = recorder;
     const history = result.history;
-    const json = { command: 'train', method: flags.method, model: modelName, data: flags.data, trainN: train.n, testN: test.n, seed, epochsDone: result.epochsDone, bestEpoch: best.epoch, bestError: best.error, history };
+    const settings = { norm: flags.norm, epsilon: flags.epsilon, bounded: flags.bounded, ...(proj === undefined ? {} : { projection: proj }) };
+    const json = { command: 'train', method: flags.method, model: modelName, data: flags.data, trainN: train.n, testN: test.n, seed, settings, epochsDone: result.epochsDone, bestEpoch: best.epoch + 1, bestError: best.error, history };
     const text = summaryTable(history);
-    if (out) writeDirAtomic(out, trainFiles(model.stateDict(), best, json, logs, text), flags.overwrite);
-    return { text, json };
+    if (out) writeDirAtomic(out, trainFiles(model, best, json, logs, text), flags.overwrite);
+    return { text, json: { ...json, history: historyFromOne(history) } };
   },
 });
 
-/**
- * Follows a training run: a progress bar per pass, the original-format log lines, the weights
- * of the epoch with the lowest test error bound, and a status line per epoch.
- */
-class RunRecorder {
-  readonly logs = { train: [] as string[], test: [] as string[] };
-  best: { error: number; epoch: number; state: StateDict };
-  private bar: Progress;
-
-  constructor(private readonly model: Sequential | DenseSequential, private readonly ctx: CommandContext) {
-    this.best = { error: Infinity, epoch: -1, state: model.stateDict() };
-    this.bar = ctx.progress('', 0);
-  }
-
-  progress(p: TrainProgress): void {
-    if (p.batch === 1) {
-      this.bar.done();
-      this.bar = this.ctx.progress(`epoch ${p.epoch + 1}/${p.epochs} ${p.phase}`, p.batches);
-    }
-    this.bar.tick(1, p.phase === 'train' ? `loss ${(p.record.robustLoss ?? p.record.loss).toFixed(4)}` : '');
-    this.logs[p.phase].push(logLine(p.record));
-  }
-
-  epoch(entry: EpochLog): void {
-    this.bar.done();
-    const err = entry.test ? (attackError(entry.test) ?? entry.test.error) : Infinity;
-    if (err < this.best.error) this.best = { error: err, epoch: entry.epoch, state: this.model.stateDict() };
-    this.ctx.note(epochLine(entry));
-  }
-}
-
-/** The robust (certified) or PGD error of a pass, when it has one. */
-const attackError = (m: PassMeans | undefined) => m?.robustError ?? m?.pgdError;
-
-function epochLine(e: EpochLog): string {
-  const extra = e.test?.robustError !== undefined ? ` robust err ${percent(e.test.robustError)}` : e.test?.pgdError !== undefined ? ` PGD err ${percent(e.test.pgdError)}` : '';
-  return `epoch ${e.epoch}: eps ${e.epsilon.toPrecision(3)} lr ${e.lr.toExponential(2)} | test err ${percent(e.test?.error)}${extra}`;
-}
-
-function summaryTable(history: readonly EpochLog[]): string {
-  const rows = history.map((r) => [String(r.epoch), r.epsilon.toPrecision(3), r.train.loss.toFixed(4), percent(r.train.error),
-    r.train.robustLoss?.toFixed(4) ?? '—', percent(r.train.robustError), percent(r.test?.error), percent(attackError(r.test))]);
-  return markdownTable(['epoch', 'eps', 'train loss', 'train err', 'train robust loss', 'train robust err', 'test err', 'test robust/PGD err'], rows, Array(8).fill('right'));
-}
-
-/** A state dict as checkpoint tensors (same shapes and data). */
-function checkpointTensors(sd: StateDict): Map<string, CheckpointTensor> {
-  return new Map([...sd].map(([name, e]) => [name, { shape: [...e.shape], data: e.data }]));
-}
-
-function trainFiles(last: StateDict, best: { state: StateDict; epoch: number; error: number }, json: { history: readonly EpochLog[]; model: string; method: string; data: string }, logs: { train: string[]; test: string[] }, text: string): Record<string, FolderEntry> {
-  const h = json.history;
-  const series = (name: string, pick: (r: EpochLog) => number | undefined) => ({ name, points: h.map((r) => [r.epoch, pick(r) ?? Number.NaN] as [number, number]) });
-  const drawn = (list: ReturnType<typeof series>[]) => list.filter((s) => s.points.some((p) => Number.isFinite(p[1])));
-  const meta = { model: json.model, method: json.method, data: json.data };
-  return {
-    'model.ckpt': (path: string) => saveCheckpoint(path, checkpointTensors(last), { ...meta, epoch: h.length - 1 }),
-    'best.ckpt': (path: string) => saveCheckpoint(path, checkpointTensors(best.state), { ...meta, epoch: best.epoch, err: best.error }),
-    'train.log': logs.train.join('\n') + '\n',
-    'test.log': logs.test.join('\n') + '\n',
-    'history.json': JSON.stringify(json, null, 2) + '\n',
-    'loss.svg': lineChartSvg({ title: `${json.model} ${json.method}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy', series: drawn([
-      series('train loss', (r) => r.train.loss), series('train robust loss', (r) => r.train.robustLoss), series('test loss', (r) => r.test?.loss), series('test robust loss', (r) => r.test?.robustLoss),
-    ]) }),
-    'error.svg': lineChartSvg({ title: `${json.model} ${json.method}: error`, xLabel: 'epoch', yLabel: 'error', yRange: [0, 1], series: drawn([
-      series('train err', (r) => r.train.error), series('train robust err', (r) => r.train.robustError), series('test err', (r) => r.test?.error), series('test robust/PGD err', (r) => attackError(r.test)),
-    ]) }),
-    'report.md': `# relaxjs train (${json.method}, ${json.model}, ${json.data})\n\n${text}\nBest epoch ${best.epoch} (test error bound ${percent(best.error)}).\n\n![loss](loss.svg)\n![error](error.svg)\n`,
-  };
+/** The epochs a checkpoint to resume holds (undefined when it does not exist yet), announced on stderr. */
+function resumedEpochs(checkpoint: string, ctx: CommandContext): number | undefined {
+  if (!existsSync(checkpoint)) return undefined;
+  const done = asBadInput('--checkpoint', checkpoint, () => loadTrainingCheckpoint(checkpoint).meta.epochsDone);
+  ctx.note(`resuming from epoch ${done + 1} (${checkpoint} holds ${done} finished epoch${done === 1 ? '' : 's'})`);
+  return done;
 }
