@@ -4,7 +4,7 @@
  * plots in reports without any dependency.
  * @module
  */
-import { deflateSync } from 'node:zlib';
+import { isNode, nodeBuiltin } from '../platform/node-builtins.js';
 
 /** An 8-bit RGBA image, rows top to bottom, `rgba.length = 4 · width · height`. */
 export interface RgbaImage {
@@ -62,9 +62,32 @@ export function encodePng(image: RgbaImage): Uint8Array {
   const stride = 4 * width;
   const raw = new Uint8Array((stride + 1) * height);
   for (let r = 0; r < height; r++) raw.set(rgba.subarray(r * stride, (r + 1) * stride), r * (stride + 1) + 1); // filter byte 0
-  const parts = [PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))];
+  const parts = [PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', zlibCompress(raw)), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/** A zlib stream of `raw` (RFC 1950): Node's deflate at level 9, else (a browser) {@link zlibStored}. */
+function zlibCompress(raw: Uint8Array): Uint8Array {
+  return isNode() ? nodeBuiltin('zlib').deflateSync(raw, { level: 9 }) : zlibStored(raw);
+}
+
+/** A valid zlib stream of `raw` without compression: 65,535-byte stored blocks, then the Adler-32 of `raw`. */
+export function zlibStored(raw: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(raw.length / 65535));
+  const out = new Uint8Array(2 + 5 * blocks + raw.length + 4);
+  out.set([0x78, 0x01]);
+  let at = 2;
+  for (let b = 0; b < blocks; b++) {
+    const part = raw.subarray(b * 65535, (b + 1) * 65535);
+    out.set([b === blocks - 1 ? 1 : 0, part.length & 255, part.length >> 8, ~part.length & 255, (~part.length >> 8) & 255], at);
+    out.set(part, at + 5);
+    at += 5 + part.length;
+  }
+  let s1 = 1, s2 = 0;
+  for (const v of raw) { s1 = (s1 + v) % 65521; s2 = (s2 + s1) % 65521; }
+  new DataView(out.buffer).setUint32(at, ((s2 << 16) | s1) >>> 0);
   return out;
 }

@@ -49,7 +49,13 @@ export interface WasmApi {
 /** The global `WebAssembly`, typed. */
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const located = (relative: string): string => filePathOf(new URL(`../../../../${relative}`, import.meta.url));
+const located = (relative: string): string => {
+  try {
+    return filePathOf(new URL(`../../../../${relative}`, import.meta.url));
+  } catch {
+    return relative; // a classic-script bundle has no import.meta.url
+  }
+};
 const repoRoot = located('');
 const sourceDir = located('assembly');
 const compilerPath = located('node_modules/assemblyscript/bin/asc.js');
