@@ -9,6 +9,7 @@ import { argmax, crossEntropy, neg, noGrad } from '../autograd/index.js';
 import type { Reduction } from '../autograd/ops/loss.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Bounds } from './dual.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
 import { DualNetwork, type DualizableNetwork, type DualNetworkOptions } from './network.js';
 import { primalActivations } from './primal.js';
@@ -50,11 +51,17 @@ export interface CertifyResult {
  * perturbation set (the original's `RobustBounds`). Differentiable.
  */
 export function robustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions = {}): Tensor {
+  return robustLogitsAndBounds(net, epsilon, X, y, options).logits;
+}
+
+/** {@link robustLogits} and the pre-activation bounds of every element-wise layer (empty for an empty batch). */
+function robustLogitsAndBounds(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions): { logits: Tensor; bounds: Bounds[] } {
   validateBoundInputs(net, X, epsilon, options, 'robustLogits');
-  if (X.rank >= 2 && X.shape[0] === 0) return emptyLogits(net, X, y);
+  if (X.rank >= 2 && X.shape[0] === 0) return { logits: emptyLogits(net, X, y), bounds: [] };
   const dual = new DualNetwork(net, X, epsilon, options);
   const K = sizeOf(dual.shapes[dual.shapes.length - 1]!);
-  return neg(dual.objective(labelDifferences(y, X.shape[0]!, K, X)));
+  const logits = neg(dual.objective(labelDifferences(y, X.shape[0]!, K, X)));
+  return { logits, bounds: dual.reluBounds().map(({ lower, upper }): Bounds => [lower, upper]) };
 }
 
 /**
@@ -85,11 +92,11 @@ export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor
   if (options.projection) throw new Error('certify: options.projection gives estimated bounds, not certificates; certify with the exact bounds (drop projection)');
   const { sound = true, ...bounds } = options;
   return noGrad(() => {
-    const logits = robustLogits(net, epsilon, X, y, bounds);
+    const { logits, bounds: reluBounds } = robustLogitsAndBounds(net, epsilon, X, y, bounds);
     const predictions = cleanPredictions(net, X);
     const cleanErrors = Uint8Array.from(predictions, (p, b) => (p === y[b] ? 0 : 1));
     if (!sound || X.shape[0] === 0) return { logits, errors: uncertified(logits, y), predictions, cleanErrors };
-    const soundness = soundCheck(net, epsilon, X, y, logits, bounds, (n, e, x, labels, o) => robustLogits(n, e, x, labels, o));
+    const soundness = soundCheck(net, epsilon, X, y, logits, reluBounds, bounds, robustLogits);
     return { logits, errors: soundness.errors, predictions, cleanErrors, soundness };
   });
 }

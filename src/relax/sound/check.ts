@@ -1,26 +1,30 @@
 /**
- * The sound certificate (docs/soundness.md): a fast-path certificate is kept only when its margin
- * exceeds a proved bound on the floating-point error of the computation that produced it.
+ * The sound certificate (docs/soundness.md): a fast-path certificate is kept only when a margin
+ * recomputed in float64 exceeds a proved bound on the floating-point error behind it.
  *
- * 1. Every example the fast path certified (all f_j < 0, j ≠ y) gets the a-priori error bound
- *    E_j = v_y + v_j of {@link errorVector} for the precision it ran in (one float64 pass of |W|
- *    per example, about the cost of two forward passes). It stays certified when −f_j > E_j for
- *    every j ≠ y.
- * 2. The borderline rest (margin within E) is recomputed in float64 from the same float32 weights
- *    and data (exact conversions), with the float64 bound (u = 2⁻⁵³, about 10⁹ times smaller);
- *    it is certified only if that margin clears its own bound. In float64 there is no second tier:
- *    borderline examples are reported as not certified.
+ * Tier 1 (every example the fast path certified): the fast path's pre-activation bounds are widened
+ * by their a-priori error t̂ ({@link magnitudePass} in the fast path's precision), which makes them
+ * valid bounds of the real network with the stored weights; J(e_y − e_j) is then evaluated once in
+ * float64 on those bounds (one backward pass of K rows) and kept when −f_j > E_j, E_j its own
+ * float64 error bound, for every j ≠ y.
+ * Tier 2 (the borderline rest, float32 runs only): the whole bound is recomputed in float64 from
+ * the same float32 weights and data (exact conversions) and its margin must clear the float64
+ * a-priori bound (u = 2⁻⁵³). What neither tier certifies is reported as not certified.
  * @module
  */
 import { indexSelect, noGrad, reshape } from '../../autograd/index.js';
 import type { Layer } from '../../nn/layer.js';
+import { expandResiduals } from '../../nn/residual.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import type { Bounds } from '../dual.js';
 import type { EpsilonInput } from '../inputs/epsilon.js';
 import type { DualizableNetwork, DualNetworkOptions } from '../network.js';
 import { primalActivations } from '../primal.js';
-import { errorVector, type RoundingModel } from './magnitude.js';
+import { negatedObjectiveWithBounds } from './given-bounds.js';
+import { labelDifferences } from '../robust-loss.js';
 import { float64Copy, inputRounding, radius64 } from './inputs.js';
+import { magnitudePass, type RoundingModel } from './magnitude.js';
 
 /** Recomputes the robust logits `[B', K]` (same bound method) for a float64 copy of the network on some examples. */
 export type Recompute = (net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: readonly number[], options: DualNetworkOptions) => Tensor;
@@ -29,11 +33,11 @@ export type Recompute = (net: DualizableNetwork, epsilon: EpsilonInput, X: Tenso
 export interface SoundReport {
   /** 1 where the example is not certified after the check. */
   readonly errors: Uint8Array;
-  /** The fast path's smallest margin min_{j≠y} −f_j (NaN where it did not certify). */
+  /** The smallest float64 margin min_{j≠y} −f_j of tier 1 (NaN where the fast path did not certify or tier 1 did not run). */
   readonly margins: Float64Array;
-  /** The error bound E_j at that j (NaN where the fast path did not certify). */
+  /** The error bound E_j at that j. */
   readonly errorBounds: Float64Array;
-  /** Fast-path certificates whose margin was within the error bound (rechecked in float64 when the fast path ran in float32). */
+  /** Fast-path certificates that tier 1 could not confirm (rechecked in float64 when the fast path ran in float32). */
   readonly borderline: Int32Array;
   /** Borderline examples the float64 recheck certified. */
   readonly rescued: Int32Array;
@@ -43,77 +47,113 @@ export interface SoundReport {
   readonly note?: string;
 }
 
+/** One batch as the check sees it: examples picked from the fast path's batch, in float64. */
+interface Picked {
+  readonly index: number[];
+  readonly X: Tensor;
+  readonly y: number[];
+  readonly epsilon: EpsilonInput;
+  readonly options: DualNetworkOptions;
+}
+
 /** The rounding model for `dtype` with rounding depth D (see magnitude.ts). */
-export function roundingModel(dtype: 'float32' | 'float64', depth: number, scale: number): RoundingModel {
+export function roundingModel(dtype: 'float32' | 'float64', depth: number, scale: number, boundsGiven = false): RoundingModel {
   const unit = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
   const tiny = dtype === 'float32' ? 2 ** -149 : 2 ** -1074;
   const Du = depth * unit;
-  return { unit, gamma: Du < 0.5 ? Du / (1 - Du) : Infinity, floor: 2 * depth * tiny * Math.max(1, scale) };
+  return { unit, gamma: Du < 0.5 ? Du / (1 - Du) : Infinity, floor: 2 * depth * tiny * Math.max(1, scale), boundsGiven };
 }
 
 /**
- * Checks the certificates of `logits` (`[B, K]`, from the fast path on net, X, ε) and returns the
- * sound verdict. `recompute` runs the same bound method in float64 for the borderline examples.
+ * Checks the certificates of `logits` (`[B, K]`, from the fast path on net, X, ε, whose
+ * element-wise layers had the pre-activation bounds `reluBounds`, or null when unknown) and returns
+ * the sound verdict. `recompute` runs the same bound method in float64 for tier 2.
  */
-export function soundCheck(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, logits: Tensor, options: DualNetworkOptions, recompute: Recompute): SoundReport {
-  const [B, K] = logits.shape as [number, number];
+export function soundCheck(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, logits: Tensor, reluBounds: readonly Bounds[] | null, options: DualNetworkOptions, recompute: Recompute): SoundReport {
+  const B = logits.shape[0]!;
   const margins = new Float64Array(B).fill(NaN);
   const errorBounds = new Float64Array(B).fill(NaN);
   const candidates = Array.from({ length: B }, (_, b) => b).filter((b) => allNegative(logits, y, b));
-  const dtype = X.dtype;
-  const v = errorVectorFor(net.layers, X, epsilon, options, dtype);
-  const borderline = candidates.filter((b) => !clears(logits.data, v.data, y, b, K, margins, errorBounds));
   const errors = new Uint8Array(B).fill(1);
-  candidates.forEach((b) => (errors[b] = 0));
-  let rescued: number[] = [];
   let note: string | undefined;
-  if (borderline.length > 0 && dtype === 'float32') {
+  const attempt = <T>(what: string, run: () => T, fallback: T): T => {
     try {
-      rescued = recheck64(net, epsilon, X, y, options, borderline, recompute);
+      return run();
     } catch (e) {
-      note = `float64 recheck failed: ${(e as Error).message}`;
+      note = `${what} failed: ${(e as Error).message}`;
+      return fallback;
     }
-  }
+  };
+  const expanded = expandResiduals(net);
+  const net64 = candidates.length > 0 ? attempt<DualizableNetwork | null>('float64 copy', () => float64Copy(expanded), null) : null;
+  const batchStats = expanded.layers.some((l) => l.kind === 'batchnorm2d' && l.training);
+  const tier1 = net64 && reluBounds && !batchStats ? attempt('tier 1', () => widenedTier(expanded, net64, pick(X, y, epsilon, options, candidates), reluBounds, margins, errorBounds), []) : [];
+  const borderline = candidates.filter((b) => !tier1.includes(b));
+  const rescued = net64 && borderline.length > 0 && X.dtype === 'float32' ? attempt('float64 recheck', () => recheck64(net64, pick(X, y, epsilon, options, batchStats ? candidates.map((_, i) => i) : borderline), borderline, recompute), []) : [];
+  [...tier1, ...rescued].forEach((b) => (errors[b] = 0));
   const withdrawn = borderline.filter((b) => !rescued.includes(b));
-  withdrawn.forEach((b) => (errors[b] = 1));
   return { errors, margins, errorBounds, borderline: Int32Array.from(borderline), rescued: Int32Array.from(rescued), withdrawn: Int32Array.from(withdrawn), ...(note ? { note } : {}) };
 }
 
-/** The float64 tier: the examples of `borderline` whose float64 margin clears the float64 bound. */
-function recheck64(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions, borderline: number[], recompute: Recompute): number[] {
-  const net64 = float64Copy(net);
-  // A training-mode BatchNorm2d normalises with the batch's statistics: recheck the whole batch then.
-  const whole = net.layers.some((l) => l.kind === 'batchnorm2d' && l.training);
-  const picked = whole ? Array.from({ length: X.shape[0]! }, (_, b) => b) : borderline;
-  const X64 = indexSelect(X.to('float64'), 0, Int32Array.from(picked));
-  const y64 = picked.map((b) => y[b]!);
-  const eps64 = typeof epsilon === 'number' || epsilon.rank === 0 || epsilon.shape[0] === 1 ? epsilon : indexSelect(epsilon.to('float64'), 0, Int32Array.from(picked));
-  const opts64 = subsetOptions(options, picked, X.shape[0]!);
-  const logits64 = noGrad(() => recompute(net64, eps64, X64, y64, opts64));
-  const v64 = errorVectorFor(net64.layers, X64, eps64, opts64, 'float64');
-  const K = logits64.shape[1]!;
-  const scratch = new Float64Array(picked.length);
-  return picked.flatMap((b, i) => (borderline.includes(b) && allNegative(logits64, y64, i) && clears(logits64.data, v64.data, y64, i, K, scratch, scratch) ? [b] : []));
+/** Tier 1: the picked examples whose float64 margin on the widened fast-path bounds clears its bound. */
+function widenedTier(net: DualizableNetwork, net64: DualizableNetwork, p: Picked, reluBounds: readonly Bounds[], margins: Float64Array, bounds: Float64Array): number[] {
+  const rows = Int32Array.from(p.index);
+  const fastDtype = net.dtype === 'float64' ? 'float64' : 'float32';
+  const fastModel = modelFor(net.layers, p.X.to(fastDtype), p.epsilon, fastDtype);
+  const picked = reluBounds.map(([l, u]): Bounds => [indexSelect(l, 0, rows), indexSelect(u, 0, rows)]);
+  const t = magnitudePass(net.layers, p.X, radius64(p.epsilon, p.X), Tensor.scalar(inputRounding(p.epsilon, p.options, fastModel.dtype), 'float64'), fastModel.model, picked.map((b) => b[0])).preActivation;
+  const widened = picked.map(([l, u], k): Bounds => widen(l, u, t[k]!));
+  const f = negatedObjectiveWithBounds(net64.layers, p.X, p.epsilon, p.options, widened, labelDifferences(p.y, p.y.length, outputSize(net64.layers, p.X), p.X));
+  const v = errorVector(net64.layers, p.X, p.epsilon, p.options, 'float64', widened.map((b) => b[0]));
+  return p.index.filter((b, i) => clears(f.data, v.data, p.y, i, f.shape[1]!, (m, e) => { margins[b] = m; bounds[b] = e; }));
 }
 
-/** Box limits given per example follow the picked examples. */
-function subsetOptions(options: DualNetworkOptions, picked: number[], B: number): DualNetworkOptions {
-  const pick = (t: DualNetworkOptions['inputLower']): DualNetworkOptions['inputLower'] =>
-    typeof t === 'number' || t === undefined || t.rank === 0 || t.shape[0] !== B || picked.length === B ? t : indexSelect(t.to('float64'), 0, Int32Array.from(picked));
-  return { ...options, inputLower: pick(options.inputLower), inputUpper: pick(options.inputUpper) };
+/** Tier 2: the borderline examples whose fully recomputed float64 margin clears the float64 a-priori bound. */
+function recheck64(net64: DualizableNetwork, p: Picked, borderline: number[], recompute: Recompute): number[] {
+  const f = noGrad(() => recompute(net64, p.epsilon, p.X, p.y, p.options));
+  const v = errorVector(net64.layers, p.X, p.epsilon, p.options, 'float64');
+  return p.index.filter((b, i) => borderline.includes(b) && clears(f.data, v.data, p.y, i, f.shape[1]!, () => undefined));
 }
 
-/** v `[B, K]` for the network's layers on X in precision `dtype`. */
-function errorVectorFor(layers: readonly Layer[], X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions, dtype: 'float32' | 'float64'): Tensor {
-  const sizes = noGrad(() => primalActivations(layers, X)).map((t) => sizeOf(t.shape.slice(1)));
+/** The picked examples in float64 (per-example ε and box limits follow them). */
+function pick(X: Tensor, y: ArrayLike<number>, epsilon: EpsilonInput, options: DualNetworkOptions, index: number[]): Picked {
+  const B = X.shape[0]!;
+  const rows = Int32Array.from(index);
+  const sub = <T extends EpsilonInput | undefined>(t: T): T =>
+    (typeof t === 'number' || t === undefined || t.rank === 0 || t.shape[0] !== B || index.length === B ? t : indexSelect(t.to('float64'), 0, rows)) as T;
+  const Xp = index.length === B ? X.to('float64') : indexSelect(X.to('float64'), 0, rows);
+  return { index, X: Xp, y: index.map((b) => y[b]!), epsilon: sub(epsilon), options: { ...options, inputLower: sub(options.inputLower), inputUpper: sub(options.inputUpper) } };
+}
+
+/** l − t̂, u + t̂ in float64, rounded outwards by a further 2⁻⁵⁰ relative. */
+function widen(l: Tensor, u: Tensor, t: Tensor): Bounds {
+  const out = (x: Tensor, sign: number): Tensor => {
+    const data = Float64Array.from(x.data, (v, i) => v + sign * (t.data[i]! * (1 + 2 ** -40) + Math.abs(v) * 2 ** -50));
+    return new Tensor(data, x.shape);
+  };
+  return [out(l, -1), out(u, 1)];
+}
+
+/** The rounding model of a run in `dtype` on these layers and inputs. */
+function modelFor(layers: readonly Layer[], X: Tensor, epsilon: EpsilonInput, dtype: 'float32' | 'float64', boundsGiven = false): { model: RoundingModel; dtype: 'float32' | 'float64' } {
+  const sizes = noGrad(() => primalActivations(layers, X)).map((a) => sizeOf(a.shape.slice(1)));
   const depth = 2 * sizes.reduce((a, b) => a + b, 0) + 8 * layers.length + 64;
   const radius = radius64(epsilon, X);
-  const scale = Math.max(...Array.from(X.data, Math.abs), ...Array.from(radius.data));
-  const model = roundingModel(dtype, depth, scale);
-  const v = errorVector(layers, X, radius, Tensor.scalar(inputRounding(epsilon, options, dtype), 'float64'), model);
-  // The pass itself ran in float64 on non-negative terms: inflate by its own γ_D (and a margin).
-  const inflate = 1 + 4 * depth * 2 ** -53 + 1e-15;
-  return reshape(Tensor.from(Array.from(v.data, (e) => e * inflate), undefined, 'float64'), v.shape);
+  const scale = Math.max(1, ...Array.from(X.data, Math.abs), ...Array.from(radius.data));
+  return { model: roundingModel(dtype, depth, scale, boundsGiven), dtype };
+}
+
+/** v `[B, K]` of a float64 run, inflated for the float64 rounding of the pass itself. */
+function errorVector(layers: readonly Layer[], X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions, dtype: 'float64', givenLower?: readonly Tensor[]): Tensor {
+  const { model } = modelFor(layers, X, epsilon, dtype, givenLower !== undefined);
+  const v = magnitudePass(layers, X, radius64(epsilon, X), Tensor.scalar(inputRounding(epsilon, options, dtype), 'float64'), model, givenLower).output;
+  const inflate = 1 + 1e-9;
+  return reshape(new Tensor(Float64Array.from(v.data, (e) => e * inflate), [v.size]), v.shape);
+}
+
+/** The number of outputs of the network. */
+function outputSize(layers: readonly Layer[], X: Tensor): number {
+  return sizeOf(noGrad(() => primalActivations(layers, X)).at(-1)!.shape.slice(1));
 }
 
 /** True when every j ≠ y has f_j < 0 (NaN fails). */
@@ -123,16 +163,19 @@ function allNegative(logits: Tensor, y: ArrayLike<number>, b: number): boolean {
   return true;
 }
 
-/** −f_j > E_j = v_y + v_j for every j ≠ y; records the smallest margin and its bound. */
-function clears(f: ArrayLike<number>, v: ArrayLike<number>, y: ArrayLike<number>, b: number, K: number, margins: Float64Array, bounds: Float64Array): boolean {
-  const label = y[b]!;
+/** −f_j > E_j = v_y + v_j for every j ≠ y (example i of f, v); reports the smallest margin and its bound. */
+function clears(f: ArrayLike<number>, v: ArrayLike<number>, y: readonly number[], i: number, K: number, report: (margin: number, bound: number) => void): boolean {
+  const label = y[i]!;
   let ok = true;
+  let worst = Infinity;
+  let worstBound = NaN;
   for (let j = 0; j < K; j++) {
     if (j === label) continue;
-    const margin = -f[b * K + j]!;
-    const bound = v[b * K + label]! + v[b * K + j]!;
+    const margin = -f[i * K + j]!;
+    const bound = v[i * K + label]! + v[i * K + j]!;
     if (!(margin > bound)) ok = false;
-    if (!(margin >= margins[b]!)) { margins[b] = margin; bounds[b] = bound; }
+    if (!(margin >= worst)) { worst = margin; worstBound = bound; }
   }
+  report(worst, worstBound);
   return ok;
 }

@@ -41,3 +41,4 @@ export function float64Copy<N extends Sequential | DenseSequential>(net: N): Seq
   copy.layers.forEach((layer, i) => layer.train(net.layers[i]!.training));
   return copy;
 }
+

@@ -4,7 +4,7 @@
  * replaced by its absolute value, in float64.
  *
  * - n (magnitude): n_0 = |x| + ε; an affine layer gives n̂ = |W| n + |b|; a ReLU (leaky: times
- *   L = max(1, |α|)) gives n = 3.02·n̂. Every term of every bound the relaxation algorithms compute
+ *   L = max(1, |α|)) gives n = n̂ + 2.02·|ℓ| (ℓ the bounds the run used, or 3.02·n̂ without them). Every term of every bound the relaxation algorithms compute
  *   for a unit — a product of weights and slopes in [0, 1] along a path, times |x| + ε, a bias or an
  *   earlier bound ℓ (the ReLU term; ×2 more for the backward form Σw[g]₊ − Σwg) — sums to at most
  *   n̂ at that unit, so the rounding error of any such bound is at most γ_D·n̂ (Higham, Thm 3.5 /
@@ -19,7 +19,7 @@
  * (r_L + γ_D n_L)[y] + (r_L + γ_D n_L)[j] of a valid bound for the real network with the stored weights.
  * @module
  */
-import { abs, add, conv2d, matmul, mul, noGrad, reshape } from '../../autograd/index.js';
+import { abs, add, conv2d, matmul, minimum, mul, noGrad, reshape } from '../../autograd/index.js';
 import type { BatchNorm2d } from '../../nn/batchnorm2d.js';
 import type { Layer } from '../../nn/layer.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -33,6 +33,19 @@ export interface RoundingModel {
   readonly gamma: number;
   /** Absolute error per unit and layer from underflow (2·D·η·max(1, max n), η the smallest subnormal). */
   readonly floor: number;
+  /**
+   * The pre-activation bounds are given (proved valid), not computed in this run: a ReLU then only
+   * adds its slope rounding, r = r̂ + k·u·n̂ (the first tier of the sound check).
+   */
+  readonly boundsGiven?: boolean;
+}
+
+/** What {@link magnitudePass} returns. */
+export interface MagnitudeResult {
+  /** v `[B, K]` = r_L + γ_D n_L: E_j = v_y + v_j bounds the error of the robust logit f_j. */
+  readonly output: Tensor;
+  /** t̂ = r̂ + γ_D n̂ `[B, ...S]` at the input of each element-wise layer, in order: how far a computed bound there can be off. */
+  readonly preActivation: readonly Tensor[];
 }
 
 /** n and r at one activation, `[B, ...S]` float64. */
@@ -45,26 +58,56 @@ interface Carried {
 const abs64 = (t: Tensor): Tensor => abs(t.to('float64'));
 
 /**
- * The per-output error vector v `[B, K]` = r_L + γ_D n_L (see the module comment).
+ * The per-output error vector v and the pre-activation errors t̂ (see the module comment).
  * @param layers - the network's layers (Sequential or DenseSequential order).
  * @param X - the batch as the bound computation saw it; @param radius - |ε| broadcastable to X (float64).
  * @param inputError - r_0: how far the true input set reaches past the one bounded (float64, broadcastable).
  */
-export function errorVector(layers: readonly Layer[], X: Tensor, radius: Tensor, inputError: Tensor, model: RoundingModel): Tensor {
+export function magnitudePass(layers: readonly Layer[], X: Tensor, radius: Tensor, inputError: Tensor, model: RoundingModel, lowerBounds?: readonly Tensor[]): MagnitudeResult {
   return noGrad(() => {
     const n0 = add(abs64(X), radius);
     const acts: Carried[] = [{ n: n0, r: add(mul(n0, 0), inputError) }];
     const needsPrimal = layers.some((l) => l.kind === 'batchnorm2d' && l.training);
     const primal = needsPrimal ? primalActivations(layers, X) : null;
-    layers.forEach((layer, i) => acts.push(step(layer, acts, model, primal?.[i])));
-    const last = acts[acts.length - 1]!;
+    const preActivation: Tensor[] = [];
+    const size = (t: Tensor): number => t.size / Math.max(1, t.shape[0]!);
+    const depths = [2 * size(n0) + 64];
+    layers.forEach((layer, i) => {
+      const at = { ...model, gamma: gammaOf(depths[i]!, model) };
+      depths.push(depths[i]! + contracted(layer, acts.map((a) => size(a.n))) + 8);
+      if (layer.kind === 'relu' || layer.kind === 'leakyRelu') preActivation.push(errorOf(acts[acts.length - 1]!, at));
+      acts.push(step(layer, acts, at, primal?.[i], lowerBounds?.[preActivation.length - 1]));
+    });
     const B = X.shape[0]!;
-    return reshape(add(last.r, mul(last.n, model.gamma)), [B, -1]);
+    const out = { ...model, gamma: gammaOf(depths[layers.length]!, model) };
+    return { output: reshape(errorOf(acts[acts.length - 1]!, out), [B, -1]), preActivation };
   });
 }
 
+/** r + γ_D n: how far a value computed at this activation can be from a valid one. */
+function errorOf(at: Carried, model: RoundingModel): Tensor {
+  return add(at.r, mul(at.n, model.gamma));
+}
+
+/**
+ * The rounding depth D_p of a bound on activation p grows, per layer, by what the layer sums over:
+ * an affine layer its input size (a Dense layer every entry's), an element-wise layer its own size
+ * (its rows and its J term are summed over its units), plus 8 for the products; D_0 = 2|S_0| + 64
+ * (the dual norm over the input, the sums over objects, a square root).
+ */
+function contracted(layer: Layer, sizes: readonly number[]): number {
+  if (layer.kind !== 'dense') return sizes[sizes.length - 1]!;
+  return layer.ws.reduce((a, w, j) => a + (w ? sizes[sizes.length - (layer.ws.length - j)]! : 0), 0);
+}
+
+/** γ_D = D·u / (1 − D·u), ∞ when D·u ≥ 1/2. */
+function gammaOf(depth: number, model: RoundingModel): number {
+  const Du = depth * model.unit;
+  return Du < 0.5 ? Du / (1 - Du) : Infinity;
+}
+
 /** One layer of the pass. */
-function step(layer: Layer, acts: readonly Carried[], model: RoundingModel, primalInput?: Tensor): Carried {
+function step(layer: Layer, acts: readonly Carried[], model: RoundingModel, primalInput?: Tensor, lower?: Tensor): Carried {
   const last = acts[acts.length - 1]!;
   switch (layer.kind) {
     case 'linear':
@@ -78,9 +121,9 @@ function step(layer: Layer, acts: readonly Carried[], model: RoundingModel, prim
     case 'batchnorm2d':
       return batchNorm(layer, last, model, primalInput);
     case 'relu':
-      return activation(last, 1, 4, model);
+      return activation(last, 1, 4, model, lower);
     case 'leakyRelu':
-      return activation(last, Math.max(1, Math.abs(layer.negativeSlope)), 8, model);
+      return activation(last, Math.max(1, Math.abs(layer.negativeSlope)), 8, model, lower);
     case 'flatten':
       return { n: reshape(last.n, [last.n.shape[0]!, -1]), r: reshape(last.r, [last.r.shape[0]!, -1]) };
     default:
@@ -127,9 +170,15 @@ function batchNorm(layer: BatchNorm2d, at: Carried, model: RoundingModel, primal
   return { n, r: add(add(mul(at.r, scale), mul(n, 8 * model.unit)), model.floor) };
 }
 
-/** A ReLU-like unit with Lipschitz constant L and slope rounding of `slopeUlps`·u: n = 3.02·L·n̂, r = L·(2 r̂ + (γ_D + k u) n̂) + floor. */
-function activation(at: Carried, L: number, slopeUlps: number, model: RoundingModel): Carried {
-  const n = mul(at.n, 3.02 * L);
-  const r = add(mul(add(mul(at.r, 2), mul(at.n, model.gamma + slopeUlps * model.unit)), L), model.floor);
-  return { n, r };
+/**
+ * A ReLU-like unit with Lipschitz constant L and slope rounding of k = `slopeUlps` units:
+ * n = L·(n̂ + 2.02·|ℓ|) with the bounds ℓ the computation used when they are known (the term's
+ * endpoints), else 3.02·L·n̂ (|ℓ| ≤ n̂); r = L·(2 r̂ + (γ_D + k u) n̂) + floor, or
+ * L·(r̂ + k u n̂) + floor with given (valid) bounds.
+ */
+function activation(at: Carried, L: number, slopeUlps: number, model: RoundingModel, lower?: Tensor): Carried {
+  const term = lower ? mul(abs64(minimum(lower, 0)), 2.02) : mul(at.n, 2.02);
+  const n = mul(add(at.n, reshape(term, at.n.shape)), L);
+  const slack = model.boundsGiven ? add(at.r, mul(at.n, slopeUlps * model.unit)) : add(mul(at.r, 2), mul(at.n, model.gamma + slopeUlps * model.unit));
+  return { n, r: add(mul(slack, L), model.floor) };
 }
