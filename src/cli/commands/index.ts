@@ -11,6 +11,7 @@ import { radiusCommand } from './radius.js';
 import { reproduceCommand } from './reproduce.js';
 import { toy2dCommand } from './toy2d.js';
 import { trainCommand } from './train.js';
+import { verifyCommand } from './verify.js';
 
 /** Every command of the CLI; `main` (first) is what `relaxjs` runs without a command. */
-export const COMMANDS: readonly RegisteredCommand[] = [mainCommand, trainCommand, certifyCommand, attackCommand, radiusCommand, toy2dCommand, reproduceCommand, benchCommand];
+export const COMMANDS: readonly RegisteredCommand[] = [mainCommand, trainCommand, certifyCommand, attackCommand, radiusCommand, toy2dCommand, reproduceCommand, benchCommand, verifyCommand];

@@ -1,0 +1,279 @@
+/**
+ * Forward symbolic linear bounds over an input box (the forward mode of CROWN / DeepPoly; the
+ * symbolic intervals of ReluVal/Neurify): every value v of the network gets two affine functions
+ * of the input, L_v(x) ≤ v(x) ≤ U_v(x) for all x in [l, u], stored as [n, d+1] (last column the
+ * constant). An affine stage z = Σ W x_s + b maps them exactly (W⁺ U + W⁻ L for the upper side);
+ * a ReLU with pre-activation range [lo, hi] ∋ 0 is relaxed by
+ *
+ *   upper:  relu(z) ≤ relu(U_z) ≤ hU/(hU − lU) · (U_z − lU)   (lU = min U_z < 0 < hU = max U_z),
+ *   lower:  relu(z) ≥ relu(L_z) ≥ α · L_z,  α ∈ [0, 1] (1 when max L_z > −min L_z, else 0),
+ *
+ * the same triangle relaxation as Wong & Kolter eq. (5) / CROWN, applied to each bound function.
+ * Cost per box: Σ_k n_k · n_{s} · (d+1), cheap when the input dimension d is small (ACAS Xu: 5).
+ * Arithmetic is float64; `boundTolerance` gives the margin a bound must clear to count as proof.
+ * @module
+ */
+import type { PlNetwork } from './network.js';
+
+/** Lower/upper affine functions of the input, each [n, d+1] row-major. */
+interface Sym { lo: Float64Array; up: Float64Array }
+
+/** Result for the last stage's rows: bounds and the lower functions (for branching, candidates). */
+export interface RowBounds {
+  /** min over the box of the lower function of each row (a sound lower bound of the row). */
+  readonly lower: Float64Array;
+  /** max over the box of the upper function (a sound upper bound). */
+  readonly upper: Float64Array;
+  /** The forward lower functions, [rows, d+1] (their coefficients drive the split heuristic). */
+  readonly lowerFn: Float64Array;
+  /** Each row's scale Σ|a_j|·max(|l_j|,|u_j|) + |a_0|, for the rounding margin. */
+  readonly scale: Float64Array;
+}
+
+/** min (sign = -1 gives max) of the affine function row `r` of `f` over the box. */
+function extreme(f: Float64Array, r: number, d: number, lower: Float64Array, upper: Float64Array, takeMax: boolean): number {
+  const o = r * (d + 1);
+  let s = f[o + d]!;
+  for (let j = 0; j < d; j++) {
+    const a = f[o + j]!;
+    s += (a > 0) !== takeMax ? a * lower[j]! : a * upper[j]!;
+  }
+  return s;
+}
+
+/** The affine stage: Σ_t W_t ⊗ (source bounds) + b, with the input source taken exactly. */
+function affine(net: PlNetwork, k: number, syms: Sym[], d: number): Sym {
+  const stage = net.stages[k]!;
+  const w1 = d + 1;
+  const lo = new Float64Array(stage.size * w1);
+  const up = new Float64Array(stage.size * w1);
+  for (let i = 0; i < stage.size; i++) {
+    lo[i * w1 + d] = stage.bias[i]!;
+    up[i * w1 + d] = stage.bias[i]!;
+  }
+  for (const term of stage.terms) {
+    const W = term.weight;
+    if (term.source === 0) {
+      for (let i = 0; i < stage.size; i++) for (let j = 0; j < d; j++) {
+        lo[i * w1 + j]! += W[i * d + j]!;
+        up[i * w1 + j]! += W[i * d + j]!;
+      }
+      continue;
+    }
+    const src = syms[term.source]!;
+    const m = src.lo.length / w1;
+    for (let i = 0; i < stage.size; i++) {
+      const oi = i * w1;
+      for (let j = 0; j < m; j++) {
+        const a = W[i * m + j]!;
+        if (a === 0) continue;
+        const forLo = a > 0 ? src.lo : src.up;
+        const forUp = a > 0 ? src.up : src.lo;
+        const oj = j * w1;
+        for (let c = 0; c < w1; c++) {
+          lo[oi + c]! += a * forLo[oj + c]!;
+          up[oi + c]! += a * forUp[oj + c]!;
+        }
+      }
+    }
+  }
+  return { lo, up };
+}
+
+/** Concrete range [min L_z, max U_z] of every unit over the box (NaN fails closed to ∓∞). */
+function concreteRanges(z: Sym, d: number, lower: Float64Array, upper: Float64Array): { lo: Float64Array; hi: Float64Array } {
+  const n = z.lo.length / (d + 1);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = extreme(z.lo, i, d, lower, upper, false);
+    const h = extreme(z.up, i, d, lower, upper, true);
+    lo[i] = Number.isNaN(l) ? -Infinity : l;
+    hi[i] = Number.isNaN(h) ? Infinity : h;
+  }
+  return { lo, hi };
+}
+
+/** Relaxes a ReLU on the pre-activation bound functions (in place), given the units' ranges. */
+function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, range: { lo: Float64Array; hi: Float64Array }): void {
+  const w1 = d + 1;
+  const n = z.lo.length / w1;
+  for (let i = 0; i < n; i++) {
+    const o = i * w1;
+    const hi = range.hi[i]!;
+    const lo = range.lo[i]!;
+    if (!Number.isFinite(hi) || !Number.isFinite(lo)) {
+      // non-finite bounds fail closed: only relu(z) ∈ [0, +∞) is kept
+      for (let c = 0; c < w1; c++) z.lo[o + c] = 0;
+      for (let c = 0; c < w1; c++) z.up[o + c] = c === d ? Infinity : 0;
+      continue;
+    }
+    if (hi <= 0) {
+      for (let c = 0; c < w1; c++) z.lo[o + c] = z.up[o + c] = 0;
+      continue;
+    }
+    if (lo >= 0) {
+      // active (possibly only by the tighter backward range): relu(z) = z between the functions,
+      // but L_z may dip below 0 where the backward bound knows z ≥ 0; max(L_z, 0) ≥ L_z keeps L_z valid
+      continue;
+    }
+    // the chord of relu over [min U_z, max U_z] (hi ≤ max U_z, so max U_z > 0 here)
+    const lU = extreme(z.up, i, d, lower, upper, false);
+    const hU = extreme(z.up, i, d, lower, upper, true);
+    if (lU < 0) {
+      const s = hU / (hU - lU);
+      for (let c = 0; c < w1; c++) z.up[o + c]! *= s;
+      z.up[o + d]! -= s * lU;
+    }
+    const hL = extreme(z.lo, i, d, lower, upper, true);
+    const alpha = hL <= 0 ? 0 : hL > -lo ? 1 : 0;
+    if (alpha === 0) for (let c = 0; c < w1; c++) z.lo[o + c] = 0;
+  }
+}
+
+/** Bounds of the last stage's rows over the box [lower, upper]: forward symbolic, then backward. */
+export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, tighten = true): RowBounds {
+  const d = net.inputSize;
+  const syms: Sym[] = [{ lo: new Float64Array(0), up: new Float64Array(0) }];
+  const ranges: { lo: Float64Array; hi: Float64Array }[] = [];
+  const last = net.stages.length - 1;
+  for (let k = 0; k <= last; k++) {
+    const z = affine(net, k, syms, d);
+    if (k < last) {
+      const range = concreteRanges(z, d, lower, upper);
+      if (k > 0 && tighten) tightenUnstable(net, k, range, ranges, d, lower, upper);
+      relax(z, d, lower, upper, range);
+      ranges.push(range);
+    }
+    syms.push(z);
+  }
+  const out = syms[last + 1]!;
+  const back = backward(net, ranges, d, last, identity(net.stages[last]!.size));
+  const rows = out.lo.length / (d + 1);
+  const lo = new Float64Array(rows);
+  const up = new Float64Array(rows);
+  const scale = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const fwd = extreme(out.lo, r, d, lower, upper, false);
+    const bwd = extreme(back, r, d, lower, upper, false);
+    const o = r * (d + 1);
+    lo[r] = Math.max(fwd, bwd);
+    up[r] = extreme(out.up, r, d, lower, upper, true);
+    scale[r] = Math.max(magnitude(out.lo, o, d, lower, upper), magnitude(back, o, d, lower, upper));
+    if (!Number.isFinite(lo[r]!)) lo[r] = -Infinity;
+    if (!Number.isFinite(up[r]!)) up[r] = Infinity;
+  }
+  return { lower: lo, upper: up, lowerFn: out.lo, scale };
+}
+
+/** Σ_j |a_j|·max(|l_j|, |u_j|) + |a_0| of the affine function at offset o. */
+function magnitude(f: Float64Array, o: number, d: number, lower: Float64Array, upper: Float64Array): number {
+  let s = Math.abs(f[o + d]!);
+  for (let j = 0; j < d; j++) s += Math.abs(f[o + j]!) * Math.max(Math.abs(lower[j]!), Math.abs(upper[j]!));
+  return s;
+}
+
+/**
+ * Backward (CROWN) lower functions of the last stage's rows, using the concrete pre-activation
+ * ranges of the forward pass: Λ starts at the identity on the rows; through an affine stage
+ * Λ_s += Λ W, c += Λ b; through a ReLU with range [l, u] ∋ 0 each entry λ ≥ 0 takes the lower
+ * line α z (adaptive α) and λ < 0 the upper line u/(u−l)·(z − l). Returns [rows, d+1].
+ */
+function backward(net: PlNetwork, ranges: readonly { lo: Float64Array; hi: Float64Array }[], d: number, last: number, mu: Float64Array): Float64Array {
+  const rows = mu.length / net.stages[last]!.size;
+  const lambda: (Float64Array | undefined)[] = new Array(net.stages.length + 1);
+  const constant = new Float64Array(rows);
+  let muK: Float64Array = mu;
+  for (let k = last; k >= 0; k--) {
+    const stage = net.stages[k]!;
+    if (k < last) {
+      const lam = lambda[k + 1];
+      if (!lam) continue;
+      muK = relaxBack(lam, ranges[k]!, rows, constant);
+    }
+    const n = stage.size;
+    for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) constant[r]! += muK[r * n + i]! * stage.bias[i]!;
+    for (const term of stage.terms) {
+      const m = term.weight.length / n;
+      const acc = (lambda[term.source] ??= new Float64Array(rows * m));
+      for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) {
+        const v = muK[r * n + i]!;
+        if (v === 0) continue;
+        const wo = i * m;
+        const ao = r * m;
+        for (let j = 0; j < m; j++) acc[ao + j]! += v * term.weight[wo + j]!;
+      }
+    }
+  }
+  const lam0 = lambda[0] ?? new Float64Array(rows * d);
+  const out = new Float64Array(rows * (d + 1));
+  for (let r = 0; r < rows; r++) {
+    out.set(lam0.subarray(r * d, r * d + d), r * (d + 1));
+    out[r * (d + 1) + d] = constant[r]!;
+  }
+  return out;
+}
+
+/** The identity [n, n]. */
+function identity(n: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) m[i * n + i] = 1;
+  return m;
+}
+
+/**
+ * Full-CROWN tightening of stage k's unstable units: backward bounds from Λ = ±e_i through the
+ * earlier stages (with their already-final ranges), intersected with the forward range.
+ */
+function tightenUnstable(net: PlNetwork, k: number, range: { lo: Float64Array; hi: Float64Array }, ranges: readonly { lo: Float64Array; hi: Float64Array }[], d: number, lower: Float64Array, upper: Float64Array): void {
+  const n = range.lo.length;
+  const unstable: number[] = [];
+  for (let i = 0; i < n; i++) if (range.lo[i]! < 0 && range.hi[i]! > 0) unstable.push(i);
+  if (unstable.length === 0) return;
+  const u = unstable.length;
+  const mu = new Float64Array(2 * u * n);
+  unstable.forEach((i, r) => {
+    mu[r * n + i] = 1;
+    mu[(u + r) * n + i] = -1;
+  });
+  const f = backward(net, ranges, d, k, mu);
+  unstable.forEach((i, r) => {
+    range.lo[i] = Math.max(range.lo[i]!, extreme(f, r, d, lower, upper, false));
+    range.hi[i] = Math.min(range.hi[i]!, -extreme(f, u + r, d, lower, upper, false));
+  });
+}
+
+/** Λ on relu(z) → Λ on z (and the constant), with the ReLU relaxation of the given ranges. */
+function relaxBack(lam: Float64Array, range: { lo: Float64Array; hi: Float64Array }, rows: number, constant: Float64Array): Float64Array {
+  const n = range.lo.length;
+  const out = new Float64Array(lam.length);
+  for (let i = 0; i < n; i++) {
+    const l = range.lo[i]!;
+    const u = range.hi[i]!;
+    if (u <= 0) continue;
+    const active = l >= 0;
+    const finite = Number.isFinite(l) && Number.isFinite(u);
+    const s = active ? 1 : u / (u - l);
+    const alpha = active ? 1 : u > -l ? 1 : 0;
+    for (let r = 0; r < rows; r++) {
+      const v = lam[r * n + i]!;
+      if (v === 0) continue;
+      if (!finite) { constant[r] = -Infinity; continue; }
+      if (v > 0) out[r * n + i] = v * alpha;
+      else {
+        out[r * n + i] = v * s;
+        if (!active) constant[r]! -= v * s * l;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The margin a float64 lower bound must exceed before it is taken as proof that a row is > 0:
+ * far above the accumulated rounding error (≈ n·2⁻⁵³ times the magnitudes summed), so rounding
+ * can never turn a true violation into a proof.
+ */
+export function boundTolerance(scale: number): number {
+  return 1e-9 * (1 + scale);
+}
