@@ -21,6 +21,14 @@
  * --pth loads the weights from the sibling `.pth` (or `.torch`) checkpoint through src/io's
  * `loadStateDict` instead of the JSON `state_dict`, and also reports the largest difference
  * between the two sets of weights.
+ *
+ * A case in the auto_LiRPA format (`../shared/reference/lirpa/README.md`: `expected` holds one
+ * entry per method) is checked method by method (src/relax/bounds/lirpa-case.ts), printing the
+ * worst error per method: deterministic methods (ibp, crown, crown_same_slope, crown_ibp,
+ * wong_kolter) to 1e-8 relative in float64 (floor 1e-6 of the field's scale); with --float32,
+ * against float64 on the same float32-rounded data at 1e-4 (floor 1e-3), errors against
+ * auto_LiRPA's per-example certificates required equal in both; alpha_crown one-sided:
+ * ours <= theirs + 1e-4 (1 + |theirs|) on every entry.
  */
 import type { BoundDirection } from '../src/relax/rows/bound-cost.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +36,11 @@ import { basename, join } from 'node:path';
 import { loadStateDict } from '../src/io/torch.js';
 import { stateDictFromJson, type StateDict } from '../src/nn/state-dict.js';
 import { compareCase, expectedOf, FLOAT32_CHECK, FLOAT64_CHECK, roundedToFloat32, runCase, type FieldReport, type ReferenceCase, type Tolerance } from '../src/relax/reference-case.js';
+import { compareMethod, isLirpaCase, runMethod, type LirpaCase } from '../src/relax/bounds/lirpa-case.js';
+
+/** Tolerances of the lirpa format: deterministic methods to 1e-8 (float64) / 1e-4 (float32). */
+const LIRPA_FLOAT64: Tolerance = { tolerance: 1e-8, floorFraction: 1e-6 };
+const LIRPA_FLOAT32: Tolerance = { tolerance: 1e-4, floorFraction: 1e-3 };
 
 interface Args {
   dir: string;
@@ -73,9 +86,41 @@ function float32Reports(c: ReferenceCase, args: Args, weights: StateDict | undef
   return { reports, vsPytorch };
 }
 
+/** One method of a lirpa case: float64 against the reference, or float32 against float64 on the rounded data. */
+function lirpaReports(c: LirpaCase, method: string, float32: boolean): FieldReport[] {
+  if (!float32 || method === 'alpha_crown') return compareMethod(c, method, runMethod(c, method, float32 ? 'float32' : 'float64'), float32 ? LIRPA_FLOAT32 : LIRPA_FLOAT64);
+  const rounded = roundedToFloat32(c as unknown as ReferenceCase) as unknown as LirpaCase;
+  const exact = expectedOf(runMethod(rounded, method, 'float64'));
+  const e = c.expected[method]!;
+  const basis: LirpaCase = { ...c, expected: { [method]: e.relu_bounds ? { ...exact, robust_err_per_example: e.robust_err_per_example! } : { robust_upper_logit_diff: exact.robust_upper_logit_diff } } };
+  return compareMethod(basis, method, runMethod(c, method, 'float32'), LIRPA_FLOAT32);
+}
+
+/** A lirpa-format case: every method present, the worst error of each; passes when all do. */
+function runLirpa(c: LirpaCase, name: string, args: Args): boolean {
+  let pass = true;
+  const parts: string[] = [];
+  for (const method of Object.keys(c.expected)) {
+    try {
+      const reports = lirpaReports(c, method, args.float32);
+      const ok = reports.every((r) => r.pass);
+      const worst = reports.reduce((a, r) => (r.worst > a.worst ? r : a));
+      parts.push(`${method} ${worst.worst.toExponential(1)}${ok ? '' : ` FAIL (${reports.filter((r) => !r.pass).map((r) => r.field).join(', ')})`}`);
+      pass &&= ok;
+    } catch (e) {
+      parts.push(`${method} FAIL (${(e as Error).message})`);
+      pass = false;
+    }
+  }
+  console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${parts.join('; ')}`);
+  return pass;
+}
+
 function runOne(path: string, args: Args, check: Tolerance): boolean {
-  const c = JSON.parse(readFileSync(path, 'utf8')) as ReferenceCase;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   const name = basename(path, '.json');
+  if (isLirpaCase(parsed)) return runLirpa(parsed, name, args);
+  const c = parsed as ReferenceCase;
   try {
     const fromPth = args.pth ? checkpointWeights(path, c) : null;
     const { reports, vsPytorch } = args.float32

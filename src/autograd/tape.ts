@@ -18,8 +18,17 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording (PyTorch `no_grad`); also used inside every backward. */
 export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Runs `fn` with recording on (PyTorch `enable_grad`), e.g. an inner optimisation inside `noGrad`. */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+function withGradMode<T>(mode: boolean, fn: () => T): T {
   const previous = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = mode;
   try {
     return fn();
   } finally {

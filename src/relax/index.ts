@@ -36,4 +36,7 @@ export { backwardBounds, planRows, supportsRows, WINDOW_FRACTION, type CutNetwor
 export { chooseDirection, type BoundDirection } from './rows/bound-cost.js';
 export { DenseRows, IdentityRows, RowBlock, WindowRows } from './rows/row-block.js';
 export { WindowGrid } from './rows/window-grid.js';
+export { computeBounds, type BoundMethod, type BoundOptions, type BoundResult, type AlphaOptions } from './bounds/index.js';
+export { checkPerturbation, perturbationFromJson, perturbationToJson, type Perturbation, type PerturbationJson } from './perturbation.js';
+export * as bounds from './bounds/index.js';
 export * as testing from './testing/index.js';

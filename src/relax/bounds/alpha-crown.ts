@@ -1,0 +1,114 @@
+/**
+ * α-CROWN (Xu et al. 2021, §3.1, eq. 7): the lower slopes of crossing units are parameters
+ * α ∈ [min, max] (ReLU: [0, 1]), one set per bounded node (each intermediate layer's bounds
+ * and the specification, as auto_LiRPA's per-start-node α), optimised by projected gradient
+ * ascent on the sum of the bounds with Adam. Any α gives a sound bound, so the intermediate
+ * bounds move with the α of their own node and the final bound is differentiable through them.
+ *
+ * α starts at CROWN's adaptive slopes, so the first evaluation is CROWN; the returned bound is
+ * the best seen per entry over the iterations (never looser than CROWN). Deterministic: no
+ * random draw is made (the seed is accepted for a later random start). For the specification α
+ * is per row (`[B, K, ...S]`) when that tensor is small and `shared` is not set; each
+ * intermediate node's rows share one α (`[B, 1, ...S]`).
+ * @module
+ */
+import { backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noGrad, sum, unsqueeze, where } from '../../autograd/index.js';
+import { Adam } from '../../optim/adam.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { backSubstitute, crownBoxes, safeLines, type BackwardContext } from './crown.js';
+import type { Interval } from './ibp.js';
+import type { ElementwiseOp, Lines } from './operators.js';
+
+/** Options of α-CROWN. */
+export interface AlphaOptions {
+  /** Adam steps (default 20). */
+  readonly iterations?: number;
+  /** Adam learning rate (default 0.1). */
+  readonly lr?: number;
+  /** Seed (default 0); the optimisation is deterministic and draws nothing. */
+  readonly seed?: number;
+  /** One α per node shared by all specification rows (default: per row when small). */
+  readonly shared?: boolean;
+}
+
+/** Per-row α tensors larger than this many entries are shared instead. */
+const PER_ROW_LIMIT = 1 << 22;
+
+/** One optimisable slope set: α of element-wise node `node` when bounding `target`. */
+interface Slopes {
+  readonly alpha: Tensor;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The optimised lower bound `[B, K]` of c·f, c `[B, K, ...S_out]`. `base` supplies the graph,
+ * input set and a `params` list whose gradients are kept untouched while α is optimised.
+ */
+export function alphaCrown(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[] = []): Tensor {
+  const outer = isGradEnabled();
+  const result = enableGrad(() => optimise(base, c, options, params));
+  return outer ? result : result.detach();
+}
+
+function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[]): Tensor {
+  const iterations = options.iterations ?? 20;
+  const lr = options.lr ?? 0.1;
+  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`options.alpha.iterations must be an integer >= 0, got ${iterations}`);
+  if (!(lr > 0)) throw new Error(`options.alpha.lr must be > 0, got ${lr}`);
+  const slopes = new Map<string, Slopes>();
+  const last = base.graph.nodes.length - 1;
+  // per specification row for the final bound; intermediate nodes (whose unstable rows change as they tighten) share one α
+  const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 1);
+  const evaluate = (): Tensor => {
+    const boxes: (Interval | undefined)[] = [];
+    const ctx: BackwardContext = { ...base, boxes, lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false) };
+    crownBoxes(ctx);
+    return backSubstitute(ctx, last, c);
+  };
+  const saved = params.map((p) => p.grad);
+  let best = evaluate();
+  let bestData = Float64Array.from(best.data);
+  if (iterations === 0 || slopes.size === 0) return best;
+  const optimiser = new Adam([...slopes.values()].map((s) => s.alpha), { lr });
+  let current = best;
+  for (let it = 0; it < iterations; it++) {
+    const objective = neg(sum(where(compare('gt', current, -Infinity), current, 0)));
+    if (!objective.requiresGrad) break;
+    backward(objective);
+    params.forEach((p, i) => { p.grad = saved[i] ?? null; });
+    optimiser.step();
+    for (const s of slopes.values()) { projectInPlace(s); s.alpha.grad = null; }
+    current = evaluate();
+    const improved = compare('gt', current, Tensor.from(bestData, current.shape, current.dtype));
+    best = where(improved, current, Tensor.from(bestData, current.shape, current.dtype));
+    bestData = Float64Array.from(best.data);
+  }
+  return best;
+}
+
+/** The lines of node i for target t: CROWN's outside the optimisable ops, α's lower slopes inside. */
+function linesOf(ctx: BackwardContext, i: number, t: number, slopes: Map<string, Slopes>, rows: number, shared: boolean): Lines {
+  const node = ctx.graph.nodes[i]!;
+  const op = node.op as ElementwiseOp;
+  const [l, u] = ctx.boxes[node.inputs[0]!]!;
+  if (!op.lowerSlopeRange) return safeLines(op, l, u, 'adaptive');
+  const key = `${t}:${i}`;
+  let s = slopes.get(key);
+  if (!s) {
+    const range = op.lowerSlopeRange(l, u);
+    const start = noGrad(() => safeLines(op, l, u, 'adaptive').lowerSlope);
+    const B = start.shape[0]!;
+    const perRow = !shared && B * rows * sizeOf(node.shape) <= PER_ROW_LIMIT ? rows : 1;
+    const alpha = noGrad(() => mul(unsqueeze(start, 1), Tensor.ones([1, perRow, ...node.shape], start.dtype))).detach().requireGrad();
+    slopes.set(key, (s = { alpha, min: range.min, max: range.max }));
+  }
+  return safeLines(op, unsqueeze(l, 1), unsqueeze(u, 1), clamp(s.alpha, s.min, s.max));
+}
+
+/** α ← clip(α, min, max) (the projection of projected gradient ascent). */
+function projectInPlace(s: Slopes): void {
+  const d = s.alpha.data;
+  for (let k = 0; k < d.length; k++) d[k] = Math.min(s.max, Math.max(s.min, d[k]!));
+}

@@ -1,0 +1,193 @@
+/**
+ * Backward linear bounds (CROWN, Zhang et al. 2018, Thm 3.2; the Wong–Kolter dual when the lines
+ * have equal slopes, 2018 eq. 9): rows λ on a node are pushed back to the input,
+ *
+ *   linear  z' = A z + b:      λ ↦ Aᵀλ,            constant += λ·b
+ *   element-wise y = σ(z):     λ ↦ λ⁺a_l + λ⁻a_u,  constant += λ⁺·b_l + λ⁻·b_u
+ *   MaxPool: its own step;     Add: λ to every input,
+ *
+ * and the input set's support function closes the bound: λ_0·x' ≥ concretize(λ_0) (Hölder).
+ * The result is a lower bound of λ·z_target over the set, `[B, R]`, differentiable on the tape.
+ * Intermediate bounds ({@link crownBoxes}) stack the rows [I; −I] of every unit of a node that
+ * feeds an element-wise or pooling op (lower = first half, upper = −second half). As auto_LiRPA,
+ * the outputs of element-wise / pooling nodes and a first linear layer on the input are boxed by
+ * interval arithmetic (exact there for l∞), everything else by back-substitution.
+ * Non-finite bounds fail closed: such a unit's lines are σ ∈ [−∞, ∞], and a NaN bound becomes −∞
+ * (lower) / +∞ (upper), never a dead unit.
+ * @module
+ */
+import { abs, add, clamp, compare, indexAdd, mul, neg, reshape, slice, sum, unsqueeze, where } from '../../autograd/index.js';
+import { assertNever } from '../../nn/layer.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { concretize, inputBox, type Perturbation } from '../perturbation.js';
+import { ballInterval, intervalStep, type Interval } from './ibp.js';
+import { biasDot, type BoundGraph, type ElementwiseOp, type Lines, type LowerSlope } from './operators.js';
+
+/** Everything a back-substitution reads. */
+export interface BackwardContext {
+  readonly graph: BoundGraph;
+  readonly X: Tensor;
+  readonly perturbation: Perturbation;
+  /** Boxes of the nodes computed so far (every input of an element-wise / pooling node before it is crossed). */
+  readonly boxes: (Interval | undefined)[];
+  /** The lines of element-wise node i (from the box of its input) when bounding node `target`. */
+  lines(i: number, target: number): Lines;
+}
+
+/** Lower bound of λ·z_target over the input set, `[B, R]`, for rows λ `[B' , R, ...S_target]` (B' = 1 or B). */
+export function backSubstitute(ctx: BackwardContext, target: number, rows: Tensor): Tensor {
+  const { graph } = ctx;
+  const B = ctx.X.shape[0]!;
+  const R = rows.shape[1]!;
+  const at: (Tensor | undefined)[] = new Array(target + 1);
+  at[target] = rows;
+  let constant: Tensor = Tensor.zeros([1, R], ctx.X.dtype);
+  const send = (j: number, part: Tensor): void => { at[j] = at[j] ? add(at[j]!, part) : part; };
+  for (let i = target; i >= 1; i--) {
+    const lambda = at[i];
+    if (!lambda) continue;
+    at[i] = undefined;
+    const node = graph.nodes[i]!;
+    const op = node.op;
+    const b = lambda.shape[0]!;
+    switch (op.kind) {
+      case 'linear': {
+        if (op.bias) constant = add(constant, reshape(biasDot(reshape(lambda, [b, R, -1]), op), [b, R]));
+        send(node.inputs[0]!, reshape(op.adjoint(reshape(lambda, [b * R, ...op.outShape])), [b, R, ...op.inShape]));
+        break;
+      }
+      case 'add': node.inputs.forEach((j) => send(j, lambda)); break;
+      case 'elementwise': {
+        const step = elementwiseStep(lambda, ctx.lines(i, target));
+        constant = add(constant, step.constant);
+        send(node.inputs[0]!, step.rows);
+        break;
+      }
+      case 'pool': {
+        const [l, u] = ctx.boxes[node.inputs[0]!]!;
+        const step = op.backward(lambda, l, u);
+        constant = add(constant, step.constant);
+        send(node.inputs[0]!, step.rows);
+        break;
+      }
+      default: assertNever(op, 'bound operator');
+    }
+  }
+  const bound = at[0] ? add(concretize(ctx.perturbation, ctx.X, at[0]), constant) : add(Tensor.zeros([B, R], ctx.X.dtype), constant);
+  return failClosed(bound, -Infinity);
+}
+
+/**
+ * λ⁺a_l + λ⁻a_u and λ⁺·b_l + λ⁻·b_u for rows `[B', R, ...S]` and lines `[B, ...S]` (or per row,
+ * `[B, R | 1, ...S]`, as α-CROWN's).
+ */
+function elementwiseStep(lambda: Tensor, lines: Lines): { rows: Tensor; constant: Tensor } {
+  const perRow = (t: Tensor): Tensor => (t.rank === lambda.rank ? t : unsqueeze(t, 1));
+  const positive = compare('ge', lambda, 0);
+  const rows = where(positive, mul(lambda, perRow(lines.lowerSlope)), mul(lambda, perRow(lines.upperSlope)));
+  const [B, R] = rows.shape as [number, number];
+  let constant: Tensor = Tensor.zeros([1, R], lambda.dtype);
+  const term = (part: Tensor, bias: Tensor): Tensor => sum(reshape(mul(part, perRow(bias)), [B, R, -1]), 2);
+  if (lines.lowerBias) constant = add(constant, term(clamp(lambda, 0), lines.lowerBias));
+  if (lines.upperBias) constant = add(constant, term(clamp(lambda, -Infinity, 0), lines.upperBias));
+  return { rows, constant };
+}
+
+/** NaN entries replaced by `value` (±∞): a bound that cannot be computed is no bound. */
+export function failClosed(x: Tensor, value: number): Tensor {
+  return x.data.some((v) => Number.isNaN(v)) ? where(compare('eq', x, x), x, value) : x;
+}
+
+/**
+ * The lines of an element-wise op on [l, u], failing closed: units with a non-finite l or u get
+ * σ ∈ [−∞, +∞] (slopes 0), never a dead or an active unit.
+ */
+export function safeLines(op: ElementwiseOp, l: Tensor, u: Tensor, lower: LowerSlope): Lines {
+  const finite = (t: Tensor): boolean => t.data.every((v) => Number.isFinite(v));
+  if (finite(l) && finite(u)) return op.relax(l, u, lower);
+  const known = mul(compare('lt', abs(l), Infinity), compare('lt', abs(u), Infinity));
+  const lines = op.relax(where(known, l, 0), where(known, u, 0), lower);
+  return {
+    lowerSlope: where(known, lines.lowerSlope, 0),
+    lowerBias: where(known, lines.lowerBias ?? 0, -Infinity),
+    upperSlope: where(known, lines.upperSlope, 0),
+    upperBias: where(known, lines.upperBias ?? 0, Infinity),
+  };
+}
+
+/** Which nodes feed an element-wise or pooling op (their boxes are needed). */
+export function boxedNodes(graph: BoundGraph): boolean[] {
+  const need = graph.nodes.map(() => false);
+  graph.nodes.forEach((node) => { if (node && (node.op.kind === 'elementwise' || node.op.kind === 'pool')) need[node.inputs[0]!] = true; });
+  return need;
+}
+
+/**
+ * CROWN boxes of every node that feeds an element-wise or pooling op, in topological order, as
+ * auto_LiRPA (sparse intermediate bounds): a reference box (the interval step from the best
+ * boxes so far) decides which units are unstable; only those (the union over the batch) are
+ * bounded by back-substitution, the others keep the reference box (sound, and already stable). Element-wise / pooling outputs and a first linear layer on the input
+ * take the interval step. The `lines` of `ctx` must read `ctx.boxes`. Returns `ctx.boxes`.
+ */
+export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
+  const { graph, boxes } = ctx;
+  const need = boxedNodes(graph);
+  const reference: Interval[] = [inputBox(ctx.perturbation, ctx.X)];
+  boxes[0] = reference[0];
+  for (let i = 1; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!;
+    const interval = ballInterval(graph, i, ctx.X, ctx.perturbation) ?? intervalStep(graph, i, reference);
+    reference.push(interval);
+    if (!need[i]) continue;
+    const onInput = node.op.kind === 'linear' && node.inputs[0] === 0 && (ctx.perturbation.norm === 'linf' || ballInterval(graph, i, ctx.X, ctx.perturbation));
+    if (node.op.kind === 'elementwise' || node.op.kind === 'pool' || onInput) {
+      boxes[i] = interval;
+    } else {
+      boxes[i] = unitBounds(ctx, i, unstableUnits(graph, i, interval), interval);
+    }
+    reference[i] = boxes[i]!;
+  }
+  return boxes;
+}
+
+/** Units of node i (flat, over the batch's union) where some consumer's relaxation is not exact on the reference box. */
+function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Array {
+  const n = sizeOf(graph.nodes[i]!.shape);
+  const B = l.shape[0]!;
+  const flag = new Uint8Array(n);
+  for (const node of graph.nodes) {
+    if (!node || node.inputs[0] !== i) continue;
+    if (node.op.kind === 'pool') return Int32Array.from({ length: n }, (_, k) => k);
+    if (node.op.kind !== 'elementwise') continue;
+    const mask = node.op.unstable(l, u).data;
+    for (let k = 0; k < B * n; k++) if (mask[k] !== 0 || !Number.isFinite(l.data[k]!) || !Number.isFinite(u.data[k]!)) flag[k % n] = 1;
+  }
+  const units: number[] = [];
+  flag.forEach((f, k) => { if (f) units.push(k); });
+  return Int32Array.from(units);
+}
+
+/**
+ * Bounds of node i: the rows [E; −E] of the selected units (E = their one-hot rows) back-
+ * substituted (lower = first half, upper = −second half); the other units keep `reference`.
+ */
+export function unitBounds(ctx: BackwardContext, i: number, units: Int32Array, reference: Interval): Interval {
+  const shape = ctx.graph.nodes[i]!.shape;
+  const n = sizeOf(shape);
+  const m = units.length;
+  if (m === 0) return reference;
+  const B = ctx.X.shape[0]!;
+  const rows = new Tensor(new (ctx.X.dtype === 'float64' ? Float64Array : Float32Array)(2 * m * n), [1, 2 * m, ...shape]);
+  units.forEach((unit, k) => { rows.data[k * n + unit] = 1; rows.data[(m + k) * n + unit] = -1; });
+  const bound = backSubstitute(ctx, i, rows);
+  const place = (part: Tensor, fallback: Tensor): Tensor => {
+    if (m === n && units.every((unit, k) => unit === k)) return reshape(part, [B, ...shape]);
+    const mask = Tensor.zeros([1, n], ctx.X.dtype);
+    units.forEach((unit) => { mask.data[unit] = 1; });
+    const placed = indexAdd(part, 1, units, [B, n]);
+    return reshape(where(mask, placed, reshape(fallback, [B, n])), [B, ...shape]);
+  };
+  const lower = place(slice(bound, 1, 0, m), reference[0]);
+  return [lower, failClosed(place(neg(slice(bound, 1, m, 2 * m)), reference[1]), Infinity)];
+}

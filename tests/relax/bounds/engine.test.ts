@@ -1,0 +1,137 @@
+// The bound engine (src/relax/bounds): every method is sound on random networks with every
+// operator (J(c) <= c.f(x') at sampled, extreme and PGD points; each layer's box contains the
+// activations), alpha-CROWN is never looser than CROWN, same-slope CROWN is the Wong-Kolter dual,
+// IBP is exact on a single linear layer, and the auto_LiRPA fixture cases match per method.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { matmul, noGrad, reshape } from '../../../src/autograd/index.js';
+import { HardTanh, LeakyReLU, Linear, Sequential } from '../../../src/nn/index.js';
+import { compileNetwork, computeBounds, evaluate, type BoundMethod } from '../../../src/relax/bounds/index.js';
+import { compareMethod, runMethod, type LirpaCase } from '../../../src/relax/bounds/lirpa-case.js';
+import type { Perturbation } from '../../../src/relax/perturbation.js';
+import type { PerturbationSet } from '../../../src/relax/testing/perturbation.js';
+import { Rng } from '../../../src/tensor/random.js';
+import { Tensor } from '../../../src/tensor/tensor.js';
+import { buildCase, buildNet, caseSpecArb, netSpecArb, randomObjective, samplePoints } from '../../helpers/relax-properties.js';
+
+const SEED = 20261205;
+const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7) };
+const activations = ['ReLU', 'LeakyReLU', 'HardTanh'];
+const METHODS: BoundMethod[] = ['ibp', 'crown', 'crown-ibp', 'alpha-crown'];
+
+function perturbationOf(set: PerturbationSet): Perturbation {
+  return { norm: set.norm, epsilon: set.epsilon, ...(set.bounded ? { box: { lower: set.lower ?? 0, upper: set.upper ?? 1 } } : {}) };
+}
+
+/** c.f(x) `[B, K]` for c `[B, K, n]`. */
+function objective(out: Tensor, c: Tensor): Float64Array {
+  const [B, K] = c.shape as [number, number];
+  return Float64Array.from(matmul(reshape(c, [B, K, -1]), reshape(out, [B, -1, 1])).data);
+}
+
+test('every method: J(c) <= c.f(x\') and every layer box contains the activations (random nets with ReLU, LeakyReLU, HardTanh, conv, BN, Dense)', () => {
+  fc.assert(fc.property(netSpecArb({ activations }), caseSpecArb(), (spec, cs) => {
+    const net = buildNet(spec, 'float64', factories);
+    const set = buildCase(cs, spec.input);
+    const p = perturbationOf(set);
+    const rng = new Rng(cs.seed);
+    const graph = compileNetwork(net, set.X);
+    const outShape = graph.nodes[graph.nodes.length - 1]?.shape ?? spec.input;
+    const c = randomObjective(set.X.shape[0]!, 2, outShape, rng);
+    const points = samplePoints(net, set, c, rng);
+    noGrad(() => {
+      for (const method of METHODS) {
+        const r = computeBounds(net, set.X, p, { method, specification: c, alpha: { iterations: 3 } });
+        for (const x of points) {
+          const values: Tensor[] = [x];
+          for (let i = 1; i < graph.nodes.length; i++) values.push(evaluate(graph.nodes[i]!.op, graph.nodes[i]!.inputs.map((j) => values[j]!)));
+          objective(values[values.length - 1]!, c).forEach((v, k) => {
+            if (!(r.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)))) throw new Error(`${method}: J = ${r.lower.data[k]} > c.f(x') = ${v} (${spec.summary})`);
+          });
+          let layer = 0;
+          graph.nodes.forEach((node, i) => {
+            if (!node || (node.op.kind !== 'elementwise' && node.op.kind !== 'pool') || i === 0) return;
+            const box = r.layers[layer++]!;
+            values[node.inputs[0]!]!.data.forEach((v, k) => {
+              if (!(box.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)) && v <= box.upper.data[k]! + 1e-9 * (1 + Math.abs(v)))) {
+                throw new Error(`${method}: ${box.name} box [${box.lower.data[k]}, ${box.upper.data[k]}] misses ${v} (${spec.summary})`);
+              }
+            });
+          });
+        }
+      }
+    });
+  }), { seed: SEED, numRuns: 25 });
+});
+
+test('alpha-CROWN is never looser than CROWN, and CROWN-IBP returns the pure IBP bound beside its own', () => {
+  fc.assert(fc.property(netSpecArb({ activations }), caseSpecArb(), (spec, cs) => {
+    const net = buildNet(spec, 'float64', factories);
+    const set = buildCase(cs, spec.input);
+    const p = perturbationOf(set);
+    const y = Array.from({ length: set.X.shape[0]! }, () => 0);
+    noGrad(() => {
+      const crown = computeBounds(net, set.X, p, { method: 'crown', labels: y }).lower.data;
+      const alpha = computeBounds(net, set.X, p, { method: 'alpha-crown', labels: y, alpha: { iterations: 4 } }).lower.data;
+      alpha.forEach((v, k) => assert.ok(v >= crown[k]! || Object.is(v, crown[k]), `alpha ${v} < crown ${crown[k]}`));
+      const mixed = computeBounds(net, set.X, p, { method: 'crown-ibp', labels: y });
+      const ibp = computeBounds(net, set.X, p, { method: 'ibp', labels: y });
+      assert.equal(Array.from(mixed.ibpLower!.data), Array.from(ibp.lower.data));
+    });
+  }), { seed: SEED + 1, numRuns: 15 });
+});
+
+test('same-slope CROWN equals the Wong-Kolter dual on ReLU nets (l-inf, box and l2 on MLPs)', () => {
+  fc.assert(fc.property(netSpecArb({ conv: false }), caseSpecArb(), (spec, cs) => {
+    const net = buildNet(spec);
+    const set = buildCase(cs, spec.input);
+    const p = perturbationOf(set);
+    const c = randomObjective(set.X.shape[0]!, 2, compileNetwork(net, set.X).nodes.at(-1)?.shape ?? spec.input, new Rng(cs.seed));
+    noGrad(() => {
+      const crown = computeBounds(net, set.X, p, { method: 'crown', relaxation: 'same-slope', specification: c }).lower.data;
+      const dual = computeBounds(net, set.X, p, { method: 'dual', specification: c }).lower.data;
+      crown.forEach((v, k) => assert.ok(Math.abs(v - dual[k]!) <= 1e-9 * (1 + Math.abs(v)), `crown ${v} vs dual ${dual[k]}`));
+    });
+  }), { seed: SEED + 2, numRuns: 30 });
+});
+
+test('IBP is exact on one linear layer with the specification merged (W\' = c^T W)', () => {
+  const net = new Sequential(new Linear(3, 2, { rng: new Rng(1) })).to('float64');
+  const X = Tensor.from([[0.2, -0.1, 0.5]], undefined, 'float64');
+  const r = noGrad(() => computeBounds(net, X, { norm: 'linf', epsilon: 0.1 }, { method: 'ibp', labels: [0] }));
+  const W = net.layers[0]!.kind === 'linear' ? net.layers[0]!.weight.data : new Float64Array();
+  const b = net.layers[0]!.kind === 'linear' ? net.layers[0]!.bias!.data : new Float64Array();
+  // c = e_0 - e_1: min over the box of (W_0 - W_1) x + b_0 - b_1
+  let v = b[0]! - b[1]!;
+  for (let i = 0; i < 3; i++) { const w = W[i]! - W[3 + i]!; v += w * X.data[i]! - 0.1 * Math.abs(w); }
+  assert.ok(Math.abs(r.lower.data[1]! - v) < 1e-12, `${r.lower.data[1]} vs ${v}`);
+  assert.is(r.lower.data[0], 0);
+});
+
+test('non-finite bounds fail closed (a NaN or infinite input box gives -Infinity, never a certificate)', () => {
+  const net = new Sequential(new Linear(2, 3, { rng: new Rng(2) }), new LeakyReLU(0), new Linear(3, 2, { rng: new Rng(3) })).to('float64');
+  const X = Tensor.from([[0.1, 0.2]], undefined, 'float64');
+  const r = noGrad(() => computeBounds(net, X, { norm: 'linf', epsilon: 0.1, box: { lower: -1e308, upper: 1e308 } }, { method: 'crown', labels: [0] }));
+  assert.ok(Number.isFinite(r.lower.data[1]!));
+  assert.throws(() => computeBounds(net, X, { norm: 'linf', epsilon: Number.NaN }, { method: 'crown', labels: [0] }), /epsilon/);
+  assert.throws(() => computeBounds(net, X, { norm: 'l2', epsilon: 0.1, box: { lower: 0, upper: 1 } }, { method: 'ibp', labels: [0] }), /box/);
+  assert.throws(() => computeBounds(net, X, { norm: 'linf', epsilon: 0.1 }, { method: 'ibp' }), /labels/);
+});
+
+const fixtureDir = join(fileURLToPath(new URL('../../..', import.meta.url)), 'tests', 'fixtures', 'lirpa');
+for (const file of existsSync(fixtureDir) ? readdirSync(fixtureDir).filter((f) => f.endsWith('.json')).sort() : []) {
+  test(`auto_LiRPA fixture ${file}: ibp, crown, crown_same_slope, crown_ibp to 1e-8 in float64`, () => {
+    const c = JSON.parse(readFileSync(join(fixtureDir, file), 'utf8')) as LirpaCase;
+    for (const method of ['ibp', 'crown', 'crown_same_slope', 'crown_ibp']) {
+      if (!c.expected[method]) continue;
+      const reports = compareMethod(c, method, runMethod(c, method, 'float64'), { tolerance: 1e-8, floorFraction: 1e-6 });
+      for (const r of reports) assert.ok(r.pass, `${method} ${r.field}: ${r.worst}`);
+    }
+  });
+}
+
+test.run();
