@@ -23,6 +23,8 @@ export interface LineChartOptions {
   readonly yRange?: readonly [number, number];
   /** Ticks on whole x values only (epochs): never a fractional tick such as 1.5. */
   readonly integerX?: boolean;
+  /** Draw the legend under the plot (the picture grows by its height) instead of over its top right corner. */
+  readonly legendBelow?: boolean;
 }
 
 /** Nice ticks over [lo, hi]; with `integer`, a step of at least 1 from a whole number. */
@@ -60,8 +62,13 @@ export function lineChartSvg(options: LineChartOptions): string {
         : `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`);
     }
   });
-  body.push(...legend(series.map((s) => s.name), f.right - 8, f.top + 8));
-  return svgDocument(width, height, body, options.title);
+  const names = series.map((s) => s.name);
+  if (!options.legendBelow) {
+    body.push(...legend(names, f.right - 8, f.top + 8));
+    return svgDocument(width, height, body, options.title);
+  }
+  body.push(...legend(names, f.left + legendWidth(names), height));
+  return svgDocument(width, height + 12 + 18 * names.length, body, options.title);
 }
 
 /** Splits points into maximal runs of finite points. */
@@ -74,9 +81,14 @@ function finiteRuns(points: readonly (readonly [number, number])[]): (readonly [
   return runs.filter((r) => r.length > 0);
 }
 
+/** The width of the legend box of `names` (about 7 px per character of the longest). */
+function legendWidth(names: readonly string[]): number {
+  return 28 + 7 * Math.max(...names.map((n) => n.length));
+}
+
 /** A legend box anchored at its top-right corner. */
 function legend(names: readonly string[], right: number, top: number): string[] {
-  const w = 28 + 7 * Math.max(...names.map((n) => n.length));
+  const w = legendWidth(names);
   const out = [`<rect x="${num(right - w)}" y="${num(top)}" width="${num(w)}" height="${num(8 + 18 * names.length)}" fill="#ffffff" fill-opacity="0.85" stroke="#999999"/>`];
   names.forEach((name, i) => {
     const cy = top + 13 + 18 * i;

@@ -61,7 +61,9 @@ export function trainingCurveSvg(runs: readonly LabelledHistory[], title = 'Trai
   };
   for (const { name, history, batches } of runs) {
     if (batches && batches.length > 0) {
-      for (const [key, label] of [['error', 'train error'], ['robustError', 'train robust error'], ['pgdError', 'train PGD error']] as const) {
+      // the original's AverageMeter: a running mean that restarts with each epoch, hence the
+      // jump at each whole epoch; the legend says so
+      for (const [key, label] of [['error', 'train error, running mean (restarts each epoch)'], ['robustError', 'train robust error, running mean (restarts each epoch)'], ['pgdError', 'train PGD error, running mean (restarts each epoch)']] as const) {
         const points = runningMeans(batches, key);
         if (points.length > 0) series.push({ name: `${name}: ${label}`, points });
       }
@@ -73,5 +75,5 @@ export function trainingCurveSvg(runs: readonly LabelledHistory[], title = 'Trai
     add(`${name}: test certified error`, history, (h) => h.test?.robustError);
     add(`${name}: test PGD error`, history, (h) => h.test?.pgdError);
   }
-  return lineChartSvg({ title, xLabel: 'epoch', yLabel: 'error', series, yRange: [0, 1] });
+  return lineChartSvg({ title, xLabel: 'epoch', yLabel: 'error', series, yRange: [0, 1], integerX: true, legendBelow: true });
 }

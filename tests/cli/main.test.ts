@@ -3,12 +3,13 @@
 // (100 digits, 1 epoch, 16 hidden units) with its table, report folder, progress bars and --resume.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisteredCommand } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { captureIo } from '../../src/cli/io.js';
+import { claimNewRunDir, claimOutput } from '../../src/cli/outputs.js';
 import { mainHelp, runCli } from '../../src/cli/run.js';
 import { checkWellFormedXml } from '../report/helpers.js';
 
@@ -93,6 +94,35 @@ test('a tiny run prints the settings, bars per task, the table once and the repo
   const json = JSON.parse(again.out) as { command: string; outDir: string; table: string; settings: { scheduleLength: number } };
   assert.equal([json.command, json.outDir, json.settings.scheduleLength], ['main', dir, 1]);
   assert.ok(r.out.startsWith(json.table.trimEnd()), 'resumed from the checkpoints: the same table');
+});
+
+test('item 6: main --resume after more epochs keeps the curves of the epochs before it and says where it resumes', async () => {
+  const cwd = mkdtempSync(join(scratch, 'cwd-'));
+  const args = ['main', '--train-size', '100', '--test-size', '20', '--hidden', '16', '--pgd-iterations', '2', '--schedule-length', '1', '--out', 'r'];
+  assert.is((await run([...args, '--epochs', '1'], { cwd })).code, 0);
+  const again = await run([...args, '--epochs', '2', '--resume'], { cwd });
+  assert.is(again.code, 0, again.err);
+  assert.match(again.err, /standard: resuming from epoch 2 of 2 \(.*standard.ckpt holds 1 finished epoch\)/);
+  const svg = readFileSync(join(cwd, 'r', 'training-curve.svg'), 'utf8');
+  assert.ok(svg.includes('running mean (restarts each epoch)'), 'the legend explains the jump at each epoch');
+  const first = /<polyline points="([^"]*)"/.exec(svg)![1]!.trim().split(' ');
+  assert.is(first.length, 4, 'standard train error: 2 batches in each of the 2 epochs');
+});
+
+test('item 2: runs never share a folder: new dated folders get -2, -3; a folder in use is refused (exit 2)', async () => {
+  const base = join(scratch, 'runs-same-second', 'stamp');
+  assert.equal([claimNewRunDir(base), claimNewRunDir(base), claimNewRunDir(base)], [base, `${base}-2`, `${base}-3`]);
+  const release = claimOutput(join(scratch, 'busy'), '--out');
+  assert.throws(() => claimOutput(join(scratch, 'busy'), '--out'), /--out .*busy is in use by another relaxjs run \(process \d+; lock file .*\.busy\.lock\)/);
+  const cwd = mkdtempSync(join(scratch, 'cwd-'));
+  writeFileSync(join(cwd, '.shared.lock'), `${process.pid}\n`);
+  const r = await run(['main', '--train-size', '100', '--test-size', '20', '--epochs', '1', '--out', 'shared'], { cwd });
+  assert.is(r.code, 2);
+  assert.match(r.err, /^relaxjs: --out .*shared is in use by another relaxjs run/);
+  release();
+  assert.not.ok(existsSync(join(scratch, '.busy.lock')), 'released');
+  writeFileSync(join(scratch, '.stale.lock'), '999999999\n'); // a process that no longer runs
+  claimOutput(join(scratch, 'stale'), '--out')();
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -8,13 +8,15 @@
  * Every flag is checked before any work, so a bad argument never leaves a folder behind.
  * @module
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { EMBEDDED_MNIST_COUNTS, EMBEDDED_MNIST_TEST_FRACTION } from '../../data/mnist-embedded.js';
 import { defaultRunDir, MAIN_JOB_DEFAULTS as D, runMainJob, type MainJobProgress, type MainJobResult, type MainJobSettings, type MainJobTask } from '../../train/main-job.js';
 import { passLength } from '../../train/trainer.js';
 import { defineCommand, type CommandContext, type CommandFlags } from '../command.js';
 import { UsageError } from '../errors.js';
 import { numberFlag, optionalNumberFlag, stringFlag, switchFlag } from '../flags.js';
+import { checkOutFolder, claimNewRunDir } from '../outputs.js';
+import { checkedScheduleLength } from '../setup.js';
 import type { Progress } from '../progress.js';
 
 /** Test digits of the embedded split: the last round(0.2 n_d) of each digit d (2,000). */
@@ -33,7 +35,7 @@ const MAIN_FLAGS = {
   batchSize: numberFlag('examples per batch (training and evaluation)', D.batchSize, { integer: true, min: 1 }),
   lr: numberFlag('Adam learning rate', D.lr, { min: 0, exclusiveMin: true }),
   pgdIterations: numberFlag('PGD steps of size 0.01 in the evaluation (the original: 100)', D.pgdIterations, { integer: true, min: 0 }),
-  out: stringFlag('report folder, new or empty (default runs/<YYYY-MM-DD_HHMMSS>)', '<dir>'),
+  out: stringFlag('report folder, new or empty (default: a new runs/<YYYY-MM-DD_HHMMSS>)', '<dir>'),
   resume: switchFlag('continue the run in --out from its checkpoints (same settings required)'),
 } as const;
 
@@ -48,8 +50,11 @@ export const mainCommand = defineCommand({
     'attack), prints the table and writes the report folder: table.md, results.json, training-curve.svg,',
     'standard/robust.jsonl (training logs) and standard/robust.ckpt (checkpoints after every epoch).',
     `\`relaxjs\` (\`npm start\`) with no arguments runs it with the defaults (${D.trainSize} training digits,`,
-    `${D.epochs} epochs: about 4-6 minutes on 2 cores with the js backend); flags without a command go to`,
-    'main too (`relaxjs --epochs 20` is `relaxjs main --epochs 20`).',
+    `${D.epochs} epochs: about 30 s on 2 cores with the default wasm backend, about 4 minutes with`,
+    '--backend js); flags without a command go to main too (`relaxjs --epochs 20` is `relaxjs main --epochs 20`).',
+    'Without --out each run gets a new folder runs/<YYYY-MM-DD_HHMMSS> (-2, -3, ... when taken); a folder',
+    'is locked while a run writes to it, so a second run into it stops (exit 2). Open table.md first,',
+    'then training-curve.svg.',
   ],
   examples: [
     'relaxjs main',
@@ -77,27 +82,31 @@ export const mainCommand = defineCommand({
   },
 });
 
-/** The job's settings from the flags, with the checks that involve two flags. */
+/** The job's settings from the flags, with the checks that involve two flags (the rules every training command shares). */
 function checkedSettings(flags: CommandFlags<typeof MAIN_FLAGS>): MainJobSettings {
-  const scheduleLength = flags.scheduleLength ?? Math.min(D.scheduleLength, flags.epochs);
-  if (scheduleLength > flags.epochs) throw new UsageError(`--schedule-length (${scheduleLength}) must not exceed --epochs (${flags.epochs})`);
-  if (flags.startingEpsilon > flags.epsilon) throw new UsageError(`--starting-epsilon (${flags.startingEpsilon}) must not exceed --epsilon (${flags.epsilon})`);
+  const scheduleLength = checkedScheduleLength(flags, D.scheduleLength);
   const { epsilon, trainSize, testSize, epochs, startingEpsilon, hidden, batchSize, lr, seed, pgdIterations } = flags;
   return { epsilon, trainSize, testSize, epochs, startingEpsilon, scheduleLength, hidden, batchSize, lr, seed, pgdIterations };
 }
 
 /**
- * The report folder: `out`, or the dated default under the working directory. A new run needs a
- * new or empty folder; `--resume` needs the existing folder of the run to continue.
+ * The report folder, claimed for this run: `out`, or a new dated folder under the working
+ * directory (`-2`, `-3`, ... appended when another run took the name). A new run needs a new or
+ * empty folder; `--resume` needs the existing folder of the run to continue. Either way the folder
+ * is locked ({@link CommandContext.claim}) until the job ends.
  */
 function checkedOutDir(out: string | undefined, resume: boolean, ctx: CommandContext): string {
   if (resume && out === undefined) throw new UsageError('--resume needs --out <the report folder of the run to continue>');
-  const dir = out ?? ctx.path(defaultRunDir());
-  const exists = existsSync(dir);
-  if (exists && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder`);
-  if (resume && !exists) throw new UsageError(`--out ${dir} does not exist, so there is no run to resume`);
-  if (!resume && exists && readdirSync(dir).length > 0) throw new UsageError(`--out ${dir} already exists and is not empty (pass --resume to continue the run in it, or choose another folder)`);
-  return dir;
+  if (out === undefined) {
+    const dir = claimNewRunDir(ctx.path(defaultRunDir()));
+    ctx.claim('--out', dir);
+    return dir;
+  }
+  checkOutFolder(out, resume, 'pass --resume to continue the run in it, or choose another folder');
+  if (resume && !existsSync(out)) throw new UsageError(`--out ${out} does not exist, so there is no run to resume`);
+  ctx.claim('--out', out);
+  if (!resume && existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out ${out} was filled by another run`);
+  return out;
 }
 
 /** The table, what it measures, the time taken and where the report is. */
