@@ -1,14 +1,15 @@
 /**
- * Runs benchmark instances in worker processes (`--jobs N`): each instance is a fresh
- * `worker.ts` child (isolation: a crash or runaway instance costs only its
- * own row), killed at its time limit plus a grace period. Each child writes its VNN-COMP result
- * file; the parent reads the child's JSON line for the answer and times the instance itself.
+ * Runs benchmark instances in worker processes (`--jobs N`): each job slot keeps one `worker.ts`
+ * child that serves instances over IPC (loaded once), killed and replaced when an instance runs
+ * past its time limit plus a grace period or crashes, so one runaway instance costs only its own
+ * row. The child writes the VNN-COMP result file; the parent times each instance itself.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Instance, ResultRow } from './results.js';
+import type { WorkerRequest } from './worker.js';
 
 /** Seconds a child may run past its instance's time limit before it is killed. */
 export const GRACE_SECONDS = 15;
@@ -36,48 +37,60 @@ function workerCommand(): string[] {
   return self.endsWith('.ts') ? ['--import', 'tsx', join(dirname(self), 'worker.ts')] : [join(dirname(self), 'worker.js')];
 }
 
-/** Runs one instance in a child process. */
-function runChild(i: Instance, o: PoolOptions): Promise<{ row: ResultRow; detail: string }> {
-  const start = Date.now();
-  const args = [...workerCommand(), join(o.dir, i.onnx), join(o.dir, i.vnnlib), String(i.timeout), String(o.seed)];
-  if (o.resultDir !== undefined) args.push(join(o.resultDir, resultFileName(i)));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let killed = false;
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, (i.timeout + GRACE_SECONDS) * 1000);
-    const finish = (result: ResultRow['result'], detail: string): void => {
-      clearTimeout(timer);
-      resolve({ row: { onnx: i.onnx, vnnlib: i.vnnlib, result, seconds: (Date.now() - start) / 1000 }, detail });
-    };
-    child.on('error', (e) => finish('error', e.message));
-    child.on('close', () => {
-      if (killed) return finish('timeout', `killed after ${i.timeout + GRACE_SECONDS} s`);
-      try {
-        const json = JSON.parse(out.trim().split('\n').pop() ?? '') as { result: ResultRow['result']; detail: string };
-        finish(json.result, json.detail);
-      } catch {
-        finish('error', (err.trim().split('\n').pop() ?? 'worker failed').slice(0, 300));
-      }
+/** A worker process serving instances one at a time; replaced after a kill or crash. */
+class Worker {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+
+  /** Starts the process if needed and resolves once it has loaded. */
+  private start(): Promise<void> {
+    if (this.child && this.ready) return this.ready;
+    const child = spawn(process.execPath, workerCommand(), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr?.resume();
+    this.child = child;
+    this.ready = new Promise((resolve) => child.once('message', () => resolve()));
+    child.once('exit', () => { if (this.child === child) this.child = this.ready = undefined; });
+    return this.ready;
+  }
+
+  /** Runs one instance; the time counts from the request (the process is already loaded). */
+  async run(i: Instance, o: PoolOptions): Promise<{ row: ResultRow; detail: string }> {
+    await this.start();
+    const child = this.child!;
+    const start = Date.now();
+    const request: WorkerRequest = { model: join(o.dir, i.onnx), property: join(o.dir, i.vnnlib), timeout: i.timeout, seed: o.seed, resultFile: o.resultDir === undefined ? undefined : join(o.resultDir, resultFileName(i)) };
+    const answer = await new Promise<{ result: ResultRow['result']; detail: string }>((resolve) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ result: 'timeout', detail: `killed after ${i.timeout + GRACE_SECONDS} s` }); }, (i.timeout + GRACE_SECONDS) * 1000);
+      const onExit = (): void => { clearTimeout(timer); resolve({ result: 'error', detail: 'the worker process died' }); };
+      child.once('exit', onExit);
+      child.once('message', (m: { result: ResultRow['result']; detail: string }) => { clearTimeout(timer); child.off('exit', onExit); resolve(m); });
+      child.send(request);
     });
-  });
+    return { row: { onnx: i.onnx, vnnlib: i.vnnlib, result: answer.result, seconds: (Date.now() - start) / 1000 }, detail: answer.detail };
+  }
+
+  /** Ends the process. */
+  close(): void {
+    this.child?.kill();
+  }
 }
 
 /** Runs the instances with `jobs` children at a time; resolves with rows in input order. */
 export async function runPool(instances: readonly Instance[], o: PoolOptions): Promise<ResultRow[]> {
   const rows: ResultRow[] = new Array(instances.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < instances.length) {
-      const k = next++;
-      const { row, detail } = await runChild(instances[k]!, o);
-      rows[k] = row;
-      o.onResult(row, detail);
+  const loop = async (worker: Worker): Promise<void> => {
+    try {
+      while (next < instances.length) {
+        const k = next++;
+        const { row, detail } = await worker.run(instances[k]!, o);
+        rows[k] = row;
+        o.onResult(row, detail);
+      }
+    } finally {
+      worker.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, instances.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, instances.length)) }, () => loop(new Worker())));
   return rows;
 }
