@@ -149,6 +149,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     progress(name);
     report.workloads[name] = await workloadRow(name, base, ref);
   }
+  const [reluStep, leakyStep] = [report.workloads.train_step_exact_b20, report.workloads.train_step_leaky0_b20];
+  if (reluStep?.median_s && leakyStep?.median_s) {
+    leakyStep.notes.push(`LeakyReLU(0) / ReLU robust step: ${round(leakyStep.median_s / reluStep.median_s, 3)} (target <= 1.2)`);
+  }
   const certifyRow = report.workloads.certify_exact_b50;
   if (certifyRow && certifyRow.status === 'ok' && !quick) {
     progress('certify_exact_b50, 4 batches in one process');
@@ -170,7 +174,7 @@ const cell = (x: number | null | undefined, width: number, digits = 3): string =
 /** The human-readable table of a report. */
 export function printTable(report: BenchReport, write: (line: string) => void): void {
   const autorange = report.warmup > 0 ? ' (short rows warm up and are timed for 1 s each)' : '';
-  write(`backend ${report.backend}: median and min of >= ${report.runs} run(s) after >= ${report.warmup} warm-up${autorange}; PyTorch = OpenBLAS, 2 threads; ratio = ours / PyTorch`);
+  write(`backend ${report.backend}: median and min of >= ${report.runs} run(s) after >= ${report.warmup} warm-up${autorange}; PyTorch = OpenBLAS, 2 threads; ratio = our time / PyTorch's (> 1: slower)`);
   if (Object.keys(report.workloads).length > 0) write(`${'workload'.padEnd(26)}${'median s'.padStart(10)}${'min s'.padStart(10)}${'cpu s'.padStart(10)}${'RSS MB'.padStart(9)}${'PyTorch s'.padStart(11)}${'ratio'.padStart(9)}${'runs'.padStart(6)}`);
   for (const [name, r] of Object.entries(report.workloads)) {
     write(`${name.padEnd(26)}${cell(r.median_s, 10)}${cell(r.min_s, 10)}${cell(r.cpu_median_s, 10)}${cell(r.peak_rss_mb, 9, 5)}${cell(r.pytorch_s, 11)}${cell(r.ratio, 9)}${cell(r.timed_runs, 6)}`);
@@ -178,6 +182,7 @@ export function printTable(report: BenchReport, write: (line: string) => void): 
     for (const note of r.notes) write(`${''.padEnd(26)}note: ${note}`);
   }
   if (Object.keys(report.kernels).length === 0) return;
+  write('kernel ratio = our ms / PyTorch ms, or PyTorch GFLOP/s / ours for the matmul row (> 1: slower)');
   write(`${'kernel'.padEnd(42)}${'median'.padStart(10)}${'best'.padStart(10)}${'by cpu'.padStart(10)}${'unit'.padStart(9)}${'PyTorch'.padStart(9)}${'ratio'.padStart(9)}`);
   for (const [name, r] of Object.entries(report.kernels)) {
     write(`${name.padEnd(42)}${cell(r.median, 10)}${cell(r.best, 10)}${cell(r.cpu_median, 10)}${r.unit.padStart(9)}${cell(r.pytorch, 9)}${cell(r.ratio, 9)}`);

@@ -1,5 +1,5 @@
 /**
- * The four end-to-end workloads of `../shared/bench/pytorch-reference.json`, on exactly its
+ * The end-to-end workloads of `../shared/bench/pytorch-reference.json`, on exactly its
  * configuration: the Fashion-MNIST conv net (`zoo.mnistModel`), the first 50 test examples
  * (pixels / 255), l∞ ε = 0.1.
  *
@@ -8,7 +8,9 @@
  * - `train_step_proj50_b50`: one Adam step (lr 1e-3) on the robust loss with 50 random
  *   projections (`'l1_median'`), bounded input, for a freshly initialised model;
  * - `train_step_exact_b50`: one Adam step on the exact robust loss, fresh model;
- * - `train_step_standard_b50`: one Adam step on plain cross-entropy, fresh model.
+ * - `train_step_standard_b50`: one Adam step on plain cross-entropy, fresh model;
+ * - `train_step_exact_b20`, `train_step_leaky0_b20` (no PyTorch figure): the exact robust step on
+ *   20 examples with ReLU, and with LeakyReLU(0) (the same maths; issue 9 wants it within 1.2×).
  *
  * Where the Debian Fashion-MNIST package or `../shared` is missing, seeded data / weights of the
  * same shapes stand in (the workload then says so in `notes`).
@@ -18,14 +20,16 @@ import { existsSync } from 'node:fs';
 import { backward, crossEntropy, noGrad } from '../autograd/index.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/idx.js';
 import { loadStateDict } from '../io/torch.js';
-import { zoo, type Sequential } from '../nn/index.js';
+import { LeakyReLU, Sequential, zoo } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
 import { robustLoss, type RobustLossOptions } from '../relax/index.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Names of the workloads, as in the reference file. */
-export const WORKLOAD_NAMES = ['certify_exact_b50', 'train_step_proj50_b50', 'train_step_exact_b50', 'train_step_standard_b50'] as const;
+export const WORKLOAD_NAMES = [
+  'certify_exact_b50', 'train_step_proj50_b50', 'train_step_exact_b50', 'train_step_standard_b50', 'train_step_exact_b20', 'train_step_leaky0_b20',
+] as const;
 /** One workload name. */
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
@@ -68,9 +72,10 @@ export function certifyModel(weightsPath: string | null, notes: string[]): Seque
   return net;
 }
 
-/** One Adam step (lr 1e-3) on `loss(net)` for a fresh model. */
-function trainStep(loss: (net: Sequential) => Tensor): () => void {
-  const net = zoo.mnistModel(0);
+/** One Adam step (lr 1e-3) on `loss(net)` for a fresh model (its ReLUs as LeakyReLU(0) with `leaky`: the same maths). */
+function trainStep(loss: (net: Sequential) => Tensor, leaky = false): () => void {
+  const relu = zoo.mnistModel(0);
+  const net = leaky ? new Sequential(...relu.layers.map((l) => (l.kind === 'relu' ? new LeakyReLU(0) : l))) : relu;
   net.train();
   const optimizer = new Adam(net.parameters(), { lr: 1e-3 });
   return () => {
@@ -83,7 +88,7 @@ function trainStep(loss: (net: Sequential) => Tensor): () => void {
 /** Builds the workload `name` (loads data and weights; nothing of this is timed). */
 export function prepareWorkload(name: WorkloadName, inputs: WorkloadInputs): PreparedWorkload {
   const notes: string[] = [];
-  const { X, y } = fashionBatch(inputs.dataDir, 0, 50, notes);
+  const { X, y } = fashionBatch(inputs.dataDir, 0, name.endsWith('_b20') ? 20 : 50, notes);
   const robust = (options: RobustLossOptions) => (net: Sequential): Tensor => robustLoss(net, EPSILON, X, y, options).loss;
   switch (name) {
     case 'certify_exact_b50': {
@@ -96,6 +101,10 @@ export function prepareWorkload(name: WorkloadName, inputs: WorkloadInputs): Pre
       return { notes, run: trainStep(robust({})) };
     case 'train_step_standard_b50':
       return { notes, run: trainStep((net) => crossEntropy(net.forward(X), y)) };
+    case 'train_step_exact_b20': // the issue-9 pair: the same robust step with ReLU and with LeakyReLU(0)
+      return { notes, run: trainStep(robust({})) };
+    case 'train_step_leaky0_b20':
+      return { notes, run: trainStep(robust({}), true) };
   }
 }
 

@@ -64,6 +64,19 @@ export interface DualObject {
    * (random projections): those bound forwards only.
    */
   rowBounds?(rows: readonly RowBlock[]): Bounds;
+  /**
+   * Capability: the forward columns this object carries for the whole batch (the input set: |S_0|
+   * columns shared by every example until an element-wise layer; an element-wise layer: one per
+   * crossing unit, per example). Absent: one shared column (a bias). Read by the cost estimate.
+   */
+  readonly forwardColumns?: { readonly count: number; readonly shared: boolean };
+}
+
+/** A convolution's kernel `[O, C, kh, kw]` and its stride and zero padding, `[height, width]` each. */
+export interface Convolution {
+  readonly weight: Tensor;
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
 }
 
 /**
@@ -90,6 +103,20 @@ export interface DualLayer extends DualObject {
    * layer reading an activation (the skip connections of `Dense`).
    */
   T(nu: Tensor, offset?: number): Tensor;
+  /**
+   * Capabilities, which algorithms ask instead of testing classes (all optional):
+   * - `vectorCost`: multiply-adds to map one vector through the linear part (absent: |S_out|,
+   *   an element-wise map);
+   * - `matrix`: a dense linear map's weight W `[out, in]` (Wᵀ e_m is row m, W e_i column i);
+   * - `convolution`: a convolution's kernel and geometry (rows of Wᵀ stay on windows);
+   * - `diagonal`: an element-wise layer's per-example slopes d `[B, ...S]` (D = diag(d));
+   * - `identity`: the map is the identity (rows and windows pass unchanged).
+   */
+  readonly vectorCost?: number;
+  readonly matrix?: Tensor;
+  readonly convolution?: Convolution;
+  readonly diagonal?: Tensor;
+  readonly identity?: boolean;
 }
 
 /**

@@ -162,19 +162,34 @@ export class DualNetwork {
   private sumBounds(p: number, X: Tensor): Bounds {
     const cut: CutNetwork = { layers: this.layers, shapes: this.shapes, objects: this.placed, batch: this.batch, dtype: X.dtype };
     const direction = chooseDirection(this.direction, cut, this.placed, p);
-    const bounds = direction === 'backward' ? backwardBounds(cut, p) : this.forwardBounds(p);
+    const bounds = direction === 'backward' ? this.rowBounds(cut, p) : this.forwardBounds(p, this.placed);
     this.boundDirections.push(direction);
     this.preActivation.push(bounds);
     return bounds;
   }
 
-  /** Σ of every live object's bounds at z_p (input set first), after advancing its columns to z_p. */
-  private forwardBounds(p: number): Bounds {
-    for (const placed of this.placed) {
+  /** Σ of the objects' bounds at z_p (input set first), after advancing their columns to z_p. */
+  private forwardBounds(p: number, objects: readonly PlacedObject[]): Bounds {
+    for (const placed of objects) {
       while (placed.applied < p) placed.object.apply(this.layers[placed.applied++]!);
     }
-    const parts = this.placed.map(({ object }) => object.bounds());
+    const parts = objects.map(({ object }) => object.bounds());
     return [parts.map((q) => q[0]).reduce((a, b) => add(a, b)), parts.map((q) => q[1]).reduce((a, b) => add(a, b))];
+  }
+
+  /**
+   * Bounds at z_p from backward rows for every object that declares `rowBounds`; an object that
+   * does not (a projected estimate) adds its forward bounds, so one such operator never moves
+   * the rest of the network to forward columns.
+   */
+  private rowBounds(cut: CutNetwork, p: number): Bounds {
+    const withRows = this.placed.filter(({ object }) => object.rowBounds);
+    const without = this.placed.filter(({ object }) => !object.rowBounds);
+    if (withRows.length === 0) return this.forwardBounds(p, without);
+    const [lower, upper] = backwardBounds({ ...cut, objects: withRows }, p);
+    if (without.length === 0) return [lower, upper];
+    const [l, u] = this.forwardBounds(p, without);
+    return [add(lower, l), add(upper, u)];
   }
 }
 

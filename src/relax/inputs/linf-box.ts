@@ -25,6 +25,11 @@ export class LinfBox implements DualObject {
   /** The input columns carried forward, `[1 | B, n, ...S_t]`. */
   private readonly columns: Tensor[];
 
+  /** Capability: |S_0| identity columns, shared by the batch until an element-wise layer. */
+  get forwardColumns(): { count: number; shared: boolean } {
+    return { count: this.low.shape[2]!, shared: true };
+  }
+
   /**
    * @param X - `[B, ...S_0]`, inside [lo, hi]; @param epsilon - number, `[B]` or `[1 | B, ...S_0]`.
    * @param lo - lower limit of the box (default 0); @param hi - upper limit (default 1).

@@ -24,6 +24,11 @@ export abstract class NormBall implements DualObject {
   /** The input columns carried forward, `[1 | B, n, ...S_t]`. */
   protected readonly columns: Tensor[];
 
+  /** Capability: |S_0| identity columns, shared by the batch until an element-wise layer. */
+  get forwardColumns(): { count: number; shared: boolean } {
+    return { count: this.X.size / this.X.shape[0]!, shared: true };
+  }
+
   /** @param X - the batch `[B, ...S_0]` (not differentiated); @param epsilon - the radius. */
   constructor(protected readonly X: Tensor, epsilon: EpsilonInput, protected readonly norm: DualNorm) {
     if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);

@@ -9,7 +9,8 @@
 import { conv2d, conv2dAdjoint, convSpec, expand, reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { inertTerm, leadingAxes, type DualObject } from '../dual.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { inertTerm, leadingAxes, type Convolution, type DualObject } from '../dual.js';
 import { BiasTerm } from './bias.js';
 import { TermLayer } from './layer-base.js';
 
@@ -42,6 +43,16 @@ export class DualConv2d extends TermLayer {
       throw new Error(`DualConv2d: bias must be [${spec.outChannels}], got [${bias.shape.join(', ')}]`);
     }
     this.term = bias ? new BiasTerm(this.fullBias(bias)) : inertTerm;
+  }
+
+  /** Capability: the kernel and its geometry. */
+  get convolution(): Convolution {
+    return { weight: this.weight, stride: this.geometry.stride, padding: this.geometry.padding };
+  }
+
+  /** Capability: |S_out| · C·kh·kw multiply-adds per vector. */
+  get vectorCost(): number {
+    return sizeOf(this.outShape) * sizeOf(this.weight.shape.slice(1));
   }
 
   /** Columns `[..., C, H, W]` ↦ `W ⊛ x`: `[..., O, Ho, Wo]` (no bias). */

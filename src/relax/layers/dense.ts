@@ -7,7 +7,7 @@
  * @module
  */
 import { add } from '../../autograd/index.js';
-import type { Shape } from '../../tensor/shape.js';
+import { sizeOf, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer } from '../dual.js';
 import type { RowBlock } from '../rows/row-block.js';
@@ -28,6 +28,13 @@ export class DualDense implements DualLayer {
   readonly inert: boolean;
   private readonly byOffset: Map<number, DualLayer>;
   private readonly active: readonly DualLayer[];
+
+  /** Capability: the members' costs added. */
+  get vectorCost(): number {
+    let total = 0;
+    for (const dual of this.byOffset.values()) total += dual.vectorCost ?? sizeOf(dual.outShape);
+    return total;
+  }
 
   /** @param members - the non-null entries (at least one), each with a distinct offset. */
   constructor(members: readonly DenseMember[], inShape: Shape) {

@@ -12,6 +12,9 @@ import { ViewLayer } from './layer-base.js';
 export class DualIdentity extends ViewLayer {
   readonly inShape: Shape;
   readonly outShape: Shape;
+  /** Capabilities: the identity map, free to apply. */
+  readonly identity = true;
+  readonly vectorCost = 0;
 
   /** @param shape - the per-example shape of input and output. */
   constructor(shape: Shape) {

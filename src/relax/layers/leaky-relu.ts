@@ -28,6 +28,8 @@ import { clamp, compare, div, indexAdd, indexSelect, matmul, maximum, minimum, m
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+import { oneHotImages } from '../rows/one-hot.js';
+import type { RowBlock } from '../rows/row-block.js';
 import { failClosedSlopes } from '../finite.js';
 
 /** The relaxation of one leaky-ReLU layer over a batch; tensors are `[B, ...S]`. */
@@ -61,12 +63,14 @@ export class DualLeakyReLU implements DualLayer {
   readonly outShape: Shape;
   /** No crossing unit in the batch: D still applies, but there is no term. */
   readonly inert: boolean;
-  /** Rows `[R, ...S_t]`: the unit vector of each crossing unit, carried forward. */
+  /** Rows `[R, ...S_t]`: the unit vector of each crossing unit, carried forward (built on the first apply). */
   private readonly columns: Tensor[] = [];
   private readonly rows: RowExamples;
   /** t⁻, t⁺ of each row, `[R, 1]`. */
   private readonly rowLow: Tensor;
   private readonly rowHigh: Tensor;
+  private widthCache: Tensor | null = null;
+  private lowIsZero: boolean | null = null;
 
   /** @param relaxation - slopes, offset intervals and crossing set from {@link relaxLeakyRelu}. */
   constructor(readonly relaxation: LeakyReluRelaxation) {
@@ -81,10 +85,31 @@ export class DualLeakyReLU implements DualLayer {
     const perRow = (t: Tensor): Tensor => reshape(indexSelect(reshape(t, [d.size]), 0, crossingIndex), [R, 1]);
     this.rowLow = perRow(relaxation.offsetLow);
     this.rowHigh = perRow(relaxation.offsetHigh);
-    if (R === 0) return;
-    const ones = Tensor.ones([R, 1], d.dtype);
-    const eye = scatterAdd(ones, 1, { data: crossingIndex.map((i) => i % n), shape: [R, 1] }, [R, n]);
-    this.columns.push(reshape(eye, [R, ...this.inShape]));
+  }
+
+  /** Capability: element-wise, with the per-example slopes d `[B, ...S]`. */
+  get diagonal(): Tensor {
+    return this.relaxation.d;
+  }
+
+  /** Capability: one forward column per crossing unit of the batch, per example. */
+  get forwardColumns(): { count: number; shared: boolean } {
+    return { count: this.relaxation.crossingIndex.length, shared: false };
+  }
+
+  /** The unit of each crossing row within its example. */
+  private units(): Int32Array {
+    const { d, crossingIndex } = this.relaxation;
+    const n = d.size / d.shape[0]!;
+    return crossingIndex.map((i) => i % n);
+  }
+
+  /** The R unit columns e_j `[R, ...S]` (the offsets enter at the layer output). */
+  private unitColumns(): Tensor {
+    const { d, crossingIndex } = this.relaxation;
+    const R = crossingIndex.length;
+    const eye = scatterAdd(Tensor.ones([R, 1], d.dtype), 1, { data: this.units(), shape: [R, 1] }, [R, d.size / d.shape[0]!]);
+    return reshape(eye, [R, ...this.inShape]);
   }
 
   /** `D x` for columns `[B', ...S]`, `[B', P, ...S]`, or rows `[R, ...S]` tagged with examples. */
@@ -104,12 +129,20 @@ export class DualLeakyReLU implements DualLayer {
 
   /** Carries the crossing units' rows through a later layer. */
   apply(layer: DualLayer): void {
+    if (this.columns.length === 0) {
+      this.columns.push(this.unitColumns());
+      const images = oneHotImages(layer, this.relaxation.d.dtype); // W e_j is column j of W: read off the weight
+      if (images) {
+        this.columns.push(reshape(indexSelect(images, 0, this.units()), [this.rows.length, ...layer.outShape]));
+        return;
+      }
+    }
     this.columns.push(layer.forward(this.columns, this.rows));
   }
 
   /** Per example: `[Σ t⁻[a]_+ + t⁺[a]_-, Σ t⁺[a]_+ + t⁻[a]_-]` over its rows, `[B, ...S_t]`. */
   bounds(): Bounds {
-    const V = this.columns[this.columns.length - 1]!;
+    const V = this.columns[this.columns.length - 1] ?? this.unitColumns();
     const flat = reshape(V, [V.shape[0]!, -1]);
     const [pos, negative] = [clamp(flat, 0), clamp(flat, -Infinity, 0)];
     const B = this.relaxation.d.shape[0]!;
@@ -117,6 +150,19 @@ export class DualLeakyReLU implements DualLayer {
     const lower = add(mul(this.rowLow, pos), mul(this.rowHigh, negative));
     const upper = add(mul(this.rowHigh, pos), mul(this.rowLow, negative));
     return [collapse(lower), collapse(upper)];
+  }
+
+  /**
+   * The same contributions from backward rows g = `rows.at(-2)` (at the layer output, a_jm = g_mj):
+   * with [g]_- = g − [g]_+, lower `t⁺·g − (t⁺ − t⁻)·[g]_+` and upper `(t⁺ − t⁻)·[g]_+ + t⁻·g`.
+   */
+  rowBounds(rows: readonly RowBlock[]): Bounds {
+    const g = rows.at(-2)!;
+    const { offsetLow, offsetHigh } = this.relaxation;
+    this.widthCache ??= sub(offsetHigh, offsetLow);
+    this.lowIsZero ??= offsetLow.data.every((v) => v === 0); // α ≤ 1: the kink line is the lower one
+    const spread = g.positiveDot(this.widthCache);
+    return [sub(g.dot(offsetHigh), spread), this.lowIsZero ? spread : add(spread, g.dot(offsetLow))];
   }
 
   /** `−Σ_{j∈I} ([ν̂_j]_+ t⁺_j + [ν̂_j]_- t⁻_j)`, ν̂ = `nus.at(-2)` at the output: `[B, K]`. */

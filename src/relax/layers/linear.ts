@@ -22,6 +22,11 @@ export class DualLinear extends TermLayer {
    * @param weight - W `[out, in]` (a parameter: gradients flow into it).
    * @param bias - b `[out]`, or null for a layer without bias (then the dual is inert).
    */
+  /** Capability: W `[out, in]`, a dense linear map. */
+  get matrix(): Tensor { return this.weight; }
+  /** Capability: |W| multiply-adds per vector. */
+  get vectorCost(): number { return this.weight.size; }
+
   constructor(readonly weight: Tensor, bias: Tensor | null) {
     super();
     if (weight.rank !== 2) throw new Error(`DualLinear: weight must be [out, in], got [${weight.shape.join(', ')}]`);

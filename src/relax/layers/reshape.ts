@@ -13,6 +13,9 @@ import { ViewLayer } from './layer-base.js';
 export class DualReshape extends ViewLayer {
 
   /** @param inShape - per-example input shape; @param outShape - per-example output shape. */
+  /** Capability: data movement only. */
+  readonly vectorCost = 0;
+
   constructor(readonly inShape: Shape, readonly outShape: Shape) {
     super();
     const inSize = inShape.reduce((a, b) => a * b, 1);

@@ -12,12 +12,8 @@ import { add, conv2dAdjoint, expand, mul, reshape } from '../../autograd/index.j
 import type { DType } from '../../tensor/dtype.js';
 import { sizeOf, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Bounds, DualLayer, DualObject } from '../dual.js';
-import { DualConv2d } from '../layers/conv2d.js';
-import { DualIdentity } from '../layers/identity.js';
-import { DualLinear } from '../layers/linear.js';
-import { ReluDualBase } from '../layers/relu.js';
-import { convGeometry, kernelRows } from './one-hot.js';
+import type { Bounds, Convolution, DualLayer, DualObject } from '../dual.js';
+import { convGeometry, kernelRows, type ConvolutionLayer } from './one-hot.js';
 import { DenseRows, IdentityRows, WindowRows, type RowBlock } from './row-block.js';
 import { WindowGrid } from './window-grid.js';
 
@@ -58,11 +54,11 @@ export function planRows(layers: readonly DualLayer[], shapes: readonly Shape[],
   let grid: WindowGrid | null = null;
   for (let t = p - 1; t >= 0; t--) {
     const layer = layers[t]!;
-    if (layer instanceof DualConv2d) {
+    if (layer.convolution) {
       const from: WindowGrid | null = grid ?? (t === p - 1 ? WindowGrid.positionsOf(shapes[p]!) : null);
-      const next: WindowGrid | null = from ? from.throughConv(convGeometry(layer), shapes[t]!) : null;
+      const next: WindowGrid | null = from ? from.throughConv(convGeometry(layer.convolution), shapes[t]!) : null;
       grid = next && fits(next) ? next : null;
-    } else if (!(grid && (layer instanceof ReluDualBase || layer instanceof DualIdentity))) {
+    } else if (!(grid && (layer.diagonal || layer.identity))) {
       grid = null;
     }
     if (!grid) break;
@@ -81,9 +77,9 @@ function identityColumns(shape: Shape, dtype: DType): Tensor {
 function firstRows(layer: DualLayer, p: number, cut: CutNetwork, plan: readonly (WindowGrid | null)[]): RowBlock {
   const target = cut.shapes[p]!;
   const grid = plan[p - 1];
-  if (layer instanceof DualLinear) return new DenseRows(reshape(layer.weight, [1, ...layer.weight.shape]), target);
-  if (layer instanceof DualConv2d) {
-    const rows = kernelRows(layer, cut.dtype, grid ?? undefined);
+  if (layer.matrix) return new DenseRows(reshape(layer.matrix, [1, ...layer.matrix.shape]), target);
+  if (layer.convolution) {
+    const rows = kernelRows(layer as ConvolutionLayer, cut.dtype, grid ?? undefined);
     return grid ? rows : rows.toDense();
   }
   return new DenseRows(layer.T(identityColumns(target, cut.dtype)), target);
@@ -92,11 +88,11 @@ function firstRows(layer: DualLayer, p: number, cut: CutNetwork, plan: readonly 
 /** Rows at z_t ↦ rows at z_{t−1} through `layer` (z_{t−1} → z_t), windowed where `grid` says so. */
 function stepBack(layer: DualLayer, rows: RowBlock, grid: WindowGrid | null, dtype: DType): RowBlock {
   if (rows instanceof WindowRows && grid) {
-    if (layer instanceof ReluDualBase) {
-      const [B, P, F] = [layer.relaxation.d.shape[0]!, grid.positions, grid.features];
-      return new WindowRows(mul(rows.values, reshape(grid.gather(layer.relaxation.d), [B, P, 1, F])), grid, rows.target);
+    if (layer.diagonal) {
+      const [B, P, F] = [layer.diagonal.shape[0]!, grid.positions, grid.features];
+      return new WindowRows(mul(rows.values, reshape(grid.gather(layer.diagonal), [B, P, 1, F])), grid, rows.target);
     }
-    if (layer instanceof DualConv2d) return convRowsBack(layer, rows, grid, dtype);
+    if (layer.convolution) return convRowsBack(layer.convolution, rows, grid, dtype);
     return rows;
   }
   const dense = rows instanceof WindowRows ? rows.toDense() : (rows as DenseRows);
@@ -104,11 +100,11 @@ function stepBack(layer: DualLayer, rows: RowBlock, grid: WindowGrid | null, dty
 }
 
 /** Windowed rows through a convolution's transpose: each window is a small image (padding 0), then masked. */
-function convRowsBack(conv: DualConv2d, rows: WindowRows, grid: WindowGrid, dtype: DType): WindowRows {
+function convRowsBack(conv: Convolution, rows: WindowRows, grid: WindowGrid, dtype: DType): WindowRows {
   const [B, P, Q] = rows.values.shape as [number, number, number];
   const from = rows.grid;
   const images = reshape(rows.values, [B * P * Q, from.shape[0], from.height, from.width]);
-  const back = conv2dAdjoint(images, conv.weight, [B * P * Q, grid.shape[0], grid.height, grid.width], { stride: conv.geometry.stride, padding: [0, 0] });
+  const back = conv2dAdjoint(images, conv.weight, [B * P * Q, grid.shape[0], grid.height, grid.width], { stride: conv.stride, padding: [0, 0] });
   return new WindowRows(mul(reshape(back, [B, P, Q, grid.features]), grid.mask(dtype)), grid, rows.target);
 }
 

@@ -8,14 +8,6 @@
  */
 import { sizeOf } from '../../tensor/shape.js';
 import type { DualLayer, DualObject } from '../dual.js';
-import { LinfBox } from '../inputs/linf-box.js';
-import { NormBall } from '../inputs/norm-ball.js';
-import { DualConv2d } from '../layers/conv2d.js';
-import { DualDense } from '../layers/dense.js';
-import { DualIdentity } from '../layers/identity.js';
-import { DualLinear } from '../layers/linear.js';
-import { DualReLU, ReluDualBase } from '../layers/relu.js';
-import { DualReshape } from '../layers/reshape.js';
 import { planRows, supportsRows, type CutNetwork, type PlacedTerm } from './backward-bounds.js';
 
 /** How the bounds on each ReLU's input are computed: by cost (`'auto'`), or always one way. */
@@ -27,33 +19,26 @@ export interface TrackedTerm extends PlacedTerm {
   readonly applied: number;
 }
 
-/** Multiply-adds to map one vector through the linear part of `layer` (either direction). */
+/** Multiply-adds to map one vector through the linear part of `layer` (either direction): its declared cost, else |S_out|. */
 export function vectorCost(layer: DualLayer): number {
-  if (layer instanceof DualLinear) return layer.weight.size;
-  if (layer instanceof DualConv2d) return sizeOf(layer.outShape) * sizeOf(layer.weight.shape.slice(1));
-  if (layer instanceof DualReshape || layer instanceof DualIdentity) return 0;
-  if (layer instanceof DualDense) return layer.members.reduce((total, m) => total + vectorCost(m), 0);
-  return sizeOf(layer.outShape);
+  return layer.vectorCost ?? sizeOf(layer.outShape);
 }
 
-/** Columns an object carries for the whole batch, and whether they are shared by it until a ReLU. */
-function columnsOf(object: DualObject, inputSize: number): { count: number; shared: boolean } {
-  if (object instanceof NormBall || object instanceof LinfBox) return { count: inputSize, shared: true };
-  if (object instanceof DualReLU) return { count: object.relaxation.crossingIndex.length, shared: false };
-  return { count: 1, shared: true };
+/** Columns an object carries for the whole batch, and whether they are shared by it until an element-wise layer. */
+function columnsOf(object: DualObject): { count: number; shared: boolean } {
+  return object.forwardColumns ?? { count: 1, shared: true };
 }
 
 /** Multiply-adds of forward bounds at z_p: advance every object's columns to z_p, then its bound term. */
 export function forwardCost(cut: CutNetwork, objects: readonly TrackedTerm[], p: number): number {
-  const inputSize = sizeOf(cut.shapes[0]!);
   let total = 0;
   for (const { object, position, applied } of objects) {
-    const { count, shared } = columnsOf(object, inputSize);
-    let perExample = !shared || cut.layers.slice(position, applied).some((l) => l instanceof ReluDualBase);
+    const { count, shared } = columnsOf(object);
+    let perExample = !shared || cut.layers.slice(position, applied).some((l) => l.diagonal !== undefined);
     for (let t = applied; t < p; t++) {
       const layer = cut.layers[t]!;
       total += count * (perExample ? cut.batch : 1) * vectorCost(layer);
-      if (layer instanceof ReluDualBase) perExample = true;
+      if (layer.diagonal) perExample = true;
     }
     total += count * (perExample ? cut.batch : 1) * sizeOf(cut.shapes[p]!);
   }
@@ -66,22 +51,27 @@ export function backwardCost(cut: CutNetwork, p: number): number {
   const rows = sizeOf(cut.shapes[p]!);
   const width = (t: number): number => plan[t]?.features ?? sizeOf(cut.shapes[t]!);
   const first = cut.layers[p - 1]!;
-  let total = first instanceof DualLinear || first instanceof DualConv2d ? rows * width(p - 1) : rows * (rows + vectorCost(first));
+  let total = first.matrix || first.convolution ? rows * width(p - 1) : rows * (rows + vectorCost(first));
   let perExample = false;
   for (let t = p - 2; t >= 0; t--) {
     const layer = cut.layers[t]!;
     const full = sizeOf(cut.shapes[t + 1]!);
     const windowShare = plan[t] ? width(t + 1) / full : 1;
-    if (layer instanceof ReluDualBase) perExample = true;
+    if (layer.diagonal) perExample = true;
     total += rows * (perExample ? cut.batch : 1) * vectorCost(layer) * windowShare;
   }
   for (const { position } of cut.objects) total += 3 * rows * cut.batch * width(Math.min(position, p - 1));
   return total;
 }
 
-/** The direction for the bounds at z_p: `requested` unless backward is impossible, by cost for `'auto'`. */
+/**
+ * The direction for the bounds at z_p: `requested` (under `'backward'`, objects without
+ * `rowBounds` add their forward bounds, see DualNetwork); for `'auto'`, by cost when every
+ * object can bound from rows, else forward.
+ */
 export function chooseDirection(requested: BoundDirection, cut: CutNetwork, objects: readonly TrackedTerm[], p: number): 'forward' | 'backward' {
-  if (requested === 'forward' || p < 1 || !supportsRows(objects)) return 'forward';
+  if (requested === 'forward' || p < 1) return 'forward';
   if (requested === 'backward') return 'backward';
+  if (!supportsRows(objects)) return 'forward';
   return backwardCost(cut, p) < forwardCost(cut, objects, p) ? 'backward' : 'forward';
 }

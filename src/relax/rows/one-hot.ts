@@ -11,16 +11,17 @@ import { mul, permute, reshape, transpose } from '../../autograd/index.js';
 import type { DType } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { DualLayer } from '../dual.js';
-import { DualConv2d } from '../layers/conv2d.js';
-import { DualLinear } from '../layers/linear.js';
+import type { Convolution, DualLayer } from '../dual.js';
 import { WindowRows } from './row-block.js';
 import { WindowGrid, type ConvWindowGeometry } from './window-grid.js';
 
-/** Stride, padding and kernel size of a convolution's dual. */
-export function convGeometry(conv: DualConv2d): ConvWindowGeometry {
+/** A layer that declares the `convolution` capability. */
+export type ConvolutionLayer = DualLayer & { readonly convolution: Convolution };
+
+/** Stride, padding and kernel size of a convolution. */
+export function convGeometry(conv: Convolution): ConvWindowGeometry {
   const [, , kh, kw] = conv.weight.shape as [number, number, number, number];
-  return { stride: conv.geometry.stride, padding: conv.geometry.padding, kernel: [kh, kw] };
+  return { stride: conv.stride, padding: conv.padding, kernel: [kh, kw] };
 }
 
 /**
@@ -28,10 +29,11 @@ export function convGeometry(conv: DualConv2d): ConvWindowGeometry {
  * `[1, P, O, C·kh·kw]` = W[o] masked where the window leaves the image (`grid` defaults to the
  * output positions taken through the convolution).
  */
-export function kernelRows(conv: DualConv2d, dtype: DType, grid?: WindowGrid): WindowRows {
-  const windows = grid ?? WindowGrid.positionsOf(conv.outShape).throughConv(convGeometry(conv), conv.inShape);
-  const [O] = conv.weight.shape as [number];
-  const values = mul(reshape(conv.weight, [1, 1, O, windows.features]), windows.mask(dtype));
+export function kernelRows(conv: ConvolutionLayer, dtype: DType, grid?: WindowGrid): WindowRows {
+  const { weight } = conv.convolution;
+  const windows = grid ?? WindowGrid.positionsOf(conv.outShape).throughConv(convGeometry(conv.convolution), conv.inShape);
+  const [O] = weight.shape as [number];
+  const values = mul(reshape(weight, [1, 1, O, windows.features]), windows.mask(dtype));
   return new WindowRows(values, windows, conv.outShape);
 }
 
@@ -40,8 +42,8 @@ export function kernelRows(conv: DualConv2d, dtype: DType, grid?: WindowGrid): W
  * when the layer is neither a Linear nor a Conv2d (then map the one-hots through it).
  */
 export function oneHotImages(layer: DualLayer, dtype: DType): Tensor | null {
-  if (layer instanceof DualLinear) return transpose(layer.weight);
-  if (!(layer instanceof DualConv2d)) return null;
-  const jacobian = kernelRows(layer, dtype).toDense().columns;
+  if (layer.matrix) return transpose(layer.matrix);
+  if (!layer.convolution) return null;
+  const jacobian = kernelRows(layer as ConvolutionLayer, dtype).toDense().columns;
   return permute(reshape(jacobian, [sizeOf(layer.outShape), sizeOf(layer.inShape)]), [1, 0]);
 }

@@ -57,6 +57,23 @@ test('LeakyReLU(0) gives exactly the ReLU dual (bounds and J, 1e-12)', () => {
   }), { seed: 32, numRuns: 40 });
 });
 
+test('leaky ReLU bounds backwards (rowBounds, windows through its diagonal) equal the forward columns; an explicit backward stays backward', () => {
+  fc.assert(fc.property(nets, caseSpecArb(), (spec, cs) => {
+    noGrad(() => {
+      const net = buildNet(spec, 'float64', factories);
+      const set = buildCase(cs, spec.input);
+      const [fwd, bwd] = (['forward', 'backward'] as const).map((d) => new DualNetwork(net, set.X, set.epsilon, { ...dualOptionsOf(set), boundDirection: d }));
+      assert.ok(bwd!.boundDirections.every((d) => d === 'backward'), `directions ${bwd!.boundDirections.join()}`);
+      fwd!.reluBounds().forEach((r, i) => {
+        const other = bwd!.reluBounds()[i]!;
+        for (const [x, y] of [[r.lower, other.lower], [r.upper, other.upper]] as const) {
+          x.data.forEach((v, k) => { if (Math.abs(v - y.data[k]!) > 1e-10 * (1 + Math.abs(v))) throw new Error(`bound ${i}[${k}]: forward ${v}, backward ${y.data[k]}`); });
+        }
+      });
+    });
+  }), { seed: 33, numRuns: 40 });
+});
+
 test('relaxation: slopes 1 / α / chord, offsets enclose σ between the two parallel lines', () => {
   const lower = Tensor.from([[0.5, -2, -1, -1, 0]], undefined, 'float64');
   const upper = Tensor.from([[1, -1, 3, 3, 0]], undefined, 'float64');
