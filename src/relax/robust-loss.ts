@@ -15,9 +15,19 @@ import { DualNetwork, type DualizableNetwork, type DualNetworkOptions } from './
 import { primalActivations } from './primal.js';
 import { validateBoundInputs } from './validate.js';
 import { soundCheck, type SoundReport } from './sound/check.js';
+import type { AlphaOptions } from './bounds/alpha-crown.js';
+import { computeBounds, type BoundMethod } from './bounds/compute-bounds.js';
+
+/** The bound method (default `'dual'`, the Wong–Kolter dual: every published number) and α-CROWN's settings. */
+export interface MethodOptions {
+  /** `'dual'` (default), `'ibp'`, `'crown'`, `'crown-ibp'` or `'alpha-crown'` (src/relax/bounds). */
+  method?: BoundMethod;
+  /** α-CROWN's iterations, learning rate, seed. */
+  alpha?: AlphaOptions;
+}
 
 /** Options of {@link robustLoss}: the input set plus how per-example losses are combined. */
-export interface RobustLossOptions extends DualNetworkOptions {
+export interface RobustLossOptions extends DualNetworkOptions, MethodOptions {
   /** `'mean'` (default) or `'none'` (per example, `[B]`). */
   reduction?: Extract<Reduction, 'mean' | 'none'>;
 }
@@ -50,14 +60,19 @@ export interface CertifyResult {
  * f `[B, K]` with f[b][j] = −J(e_{y_b} − e_j): an upper bound on f_j(x') − f_{y_b}(x') over the
  * perturbation set (the original's `RobustBounds`). Differentiable.
  */
-export function robustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions = {}): Tensor {
+export function robustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions & MethodOptions = {}): Tensor {
   return robustLogitsAndBounds(net, epsilon, X, y, options).logits;
 }
 
 /** {@link robustLogits} and the pre-activation bounds of every element-wise layer (empty for an empty batch). */
-function robustLogitsAndBounds(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions): { logits: Tensor; bounds: Bounds[] } {
+function robustLogitsAndBounds(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions & MethodOptions): { logits: Tensor; bounds: Bounds[] | null } {
   validateBoundInputs(net, X, epsilon, options, 'robustLogits');
   if (X.rank >= 2 && X.shape[0] === 0) return { logits: emptyLogits(net, X, y), bounds: [] };
+  if (options.method !== undefined && options.method !== 'dual') {
+    const box = options.bounded ? { box: { lower: options.inputLower ?? 0, upper: options.inputUpper ?? 1 } } : {};
+    const result = computeBounds(net, X, { norm: options.norm ?? 'linf', epsilon, ...box }, { method: options.method, labels: y, ...(options.alpha ? { alpha: options.alpha } : {}) });
+    return { logits: neg(result.lower), bounds: null };
+  }
   const dual = new DualNetwork(net, X, epsilon, options);
   const K = sizeOf(dual.shapes[dual.shapes.length - 1]!);
   const logits = neg(dual.objective(labelDifferences(y, X.shape[0]!, K, X)));
@@ -74,8 +89,8 @@ export function robustLoss(net: DualizableNetwork, epsilon: EpsilonInput, X: Ten
   return { loss, errors: uncertified(logits, y), logits };
 }
 
-/** Options of {@link certify}: the input set, and whether certificates pass the sound check. */
-export interface CertifyOptions extends DualNetworkOptions {
+/** Options of {@link certify}: the input set, the method, and whether certificates pass the sound check. */
+export interface CertifyOptions extends DualNetworkOptions, MethodOptions {
   /**
    * Keep a certificate only when its margin exceeds a proved bound on the floating-point error of
    * its computation, rechecking borderline examples in float64 (default true; src/relax/sound,
@@ -96,7 +111,9 @@ export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor
     const predictions = cleanPredictions(net, X);
     const cleanErrors = Uint8Array.from(predictions, (p, b) => (p === y[b] ? 0 : 1));
     if (!sound || X.shape[0] === 0) return { logits, errors: uncertified(logits, y), predictions, cleanErrors };
-    const soundness = soundCheck(net, epsilon, X, y, logits, reluBounds, bounds, robustLogits);
+    // other methods: no dual bounds for tier 1, so certificates need the float64 recheck by the same method
+    const recompute = (n: DualizableNetwork, e: EpsilonInput, x: Tensor, labels: readonly number[], o: DualNetworkOptions): Tensor => robustLogits(n, e, x, labels, { ...o, method: bounds.method, alpha: bounds.alpha });
+    const soundness = soundCheck(net, epsilon, X, y, logits, reluBounds, bounds, recompute);
     return { logits, errors: soundness.errors, predictions, cleanErrors, soundness };
   });
 }

@@ -6,13 +6,14 @@
  * bounds move with the α of their own node and the final bound is differentiable through them.
  *
  * α starts at CROWN's adaptive slopes, so the first evaluation is CROWN; the returned bound is
- * the best seen per entry over the iterations (never looser than CROWN). Deterministic: no
+ * the best seen per entry over the iterations (never looser than CROWN), with the gradient of the
+ * last iterate (for training). Deterministic: no
  * random draw is made (the seed is accepted for a later random start). For the specification α
  * is per row (`[B, K, ...S]`) when that tensor is small and `shared` is not set; each
  * intermediate node's rows share one α (`[B, 1, ...S]`).
  * @module
  */
-import { backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noGrad, sum, unsqueeze, where } from '../../autograd/index.js';
+import { add, backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noGrad, sum, unsqueeze, where } from '../../autograd/index.js';
 import { Adam } from '../../optim/adam.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -68,8 +69,8 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
     return backSubstitute(ctx, last, c);
   };
   const saved = params.map((p) => p.grad);
-  let best = evaluate();
-  let bestData = Float64Array.from(best.data);
+  const best = evaluate();
+  const bestData = Float64Array.from(best.data);
   if (iterations === 0 || slopes.size === 0) return best;
   const optimiser = new Adam([...slopes.values()].map((s) => s.alpha), { lr });
   let current = best;
@@ -81,11 +82,20 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
     optimiser.step();
     for (const s of slopes.values()) { projectInPlace(s); s.alpha.grad = null; }
     current = evaluate();
-    const improved = compare('gt', current, Tensor.from(bestData, current.shape, current.dtype));
-    best = where(improved, current, Tensor.from(bestData, current.shape, current.dtype));
-    bestData = Float64Array.from(best.data);
+    current.data.forEach((v, k) => { if (v > bestData[k]!) bestData[k] = v; });
   }
-  return best;
+  return bestWithGradient(current, bestData);
+}
+
+/**
+ * The best bound seen per entry, carrying the gradient of the last iterate (itself a sound bound):
+ * `current + (best − current)` with the difference a constant; entries where the last iterate is
+ * not finite are the constant best.
+ */
+function bestWithGradient(current: Tensor, bestData: Float64Array): Tensor {
+  const finite = compare('gt', current, -Infinity);
+  const gap = Tensor.from(bestData.map((v, k) => (Number.isFinite(current.data[k]!) ? v - current.data[k]! : 0)), current.shape, current.dtype);
+  return where(finite, add(current, gap), Tensor.from(bestData, current.shape, current.dtype));
 }
 
 /** The lines of node i for target t: CROWN's outside the optimisable ops, α's lower slopes inside. */

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { matmul, noGrad, reshape } from '../../../src/autograd/index.js';
+import { backward, matmul, noGrad, reshape } from '../../../src/autograd/index.js';
+import { certify, robustLoss } from '../../../src/relax/robust-loss.js';
 import { HardTanh, LeakyReLU, Linear, Sequential } from '../../../src/nn/index.js';
 import { compileNetwork, computeBounds, evaluate, type BoundMethod } from '../../../src/relax/bounds/index.js';
 import { compareMethod, runMethod, type LirpaCase } from '../../../src/relax/bounds/lirpa-case.js';
@@ -133,5 +134,22 @@ for (const file of existsSync(fixtureDir) ? readdirSync(fixtureDir).filter((f) =
     }
   });
 }
+
+test('robustLoss and certify take the method: differentiable for each, dual by default, certificates only where every margin is negative', () => {
+  const net = new Sequential(new Linear(4, 6, { rng: new Rng(5) }), new LeakyReLU(0), new Linear(6, 3, { rng: new Rng(6) })).to('float64');
+  const X = Tensor.uniform([3, 4], new Rng(7), 0, 1, 'float64');
+  const y = [0, 1, 2];
+  const dual = robustLoss(net, 0.05, X, y).logits.data;
+  const same = robustLoss(net, 0.05, X, y, { method: 'dual' }).logits.data;
+  assert.equal(Array.from(dual), Array.from(same));
+  for (const method of ['ibp', 'crown', 'crown-ibp', 'alpha-crown'] as const) {
+    net.zeroGrad();
+    const r = robustLoss(net, 0.05, X, y, { method, alpha: { iterations: 2 } });
+    backward(r.loss);
+    assert.ok(net.parameters().some((p) => p.grad && p.grad.data.some((v) => v !== 0)), `${method}: no gradient`);
+    const c = certify(net, 0.05, X, y, { method, sound: false });
+    c.errors.forEach((e, b) => assert.is(e, Array.from({ length: 3 }, (_, j) => j).some((j) => j !== y[b] && !(c.logits.data[b * 3 + j]! < 0)) ? 1 : 0));
+  }
+});
 
 test.run();
