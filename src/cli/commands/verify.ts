@@ -60,7 +60,7 @@ function single(flags: Flags, ctx: CommandContext): { text: string; json: unknow
   for (const [flag, path] of [['<model.onnx>', flags.onnx], ['<property.vnnlib>', flags.vnnlib]] as const) {
     if (!existsSync(ctx.path(path)) || !statSync(ctx.path(path)).isFile()) throw new UsageError(`${flag} ${path}: no such file`);
   }
-  const start = Math.min(Date.now(), Math.round(performance.timeOrigin));
+  const start = Date.now();
   const r = verifyFiles(ctx.path(flags.onnx), ctx.path(flags.vnnlib), flags.timeout ?? 60, start, flags.seed);
   if (flags.result !== undefined) writeFileAtomic(ctx.path(flags.result), resultFileText(r.result, r.counterexample));
   const cex = r.counterexample ? `\n${resultFileText(r.result, r.counterexample).split('\n').slice(1).join('\n')}` : '';
