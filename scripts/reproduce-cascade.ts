@@ -28,6 +28,8 @@ import { evaluateCascade } from '../src/train/cascade.js';
 import { loadCascade } from '../src/train/cascade-train.js';
 import { wilsonInterval } from '../src/train/report.js';
 import { writeDirAtomic } from '../src/util/fs.js';
+import { processIo } from '../src/cli/io.js';
+import { statusLine } from '../src/cli/progress.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +62,11 @@ const paper = typeof meta.err === 'number' ? meta.err : Number.NaN;
 console.log(`cascade of ${models.length} stages from ${values.model} (stored err ${paper}, epoch ${String(meta.epoch)}); ${data.n} embedded digits, eps ${epsilon}, l1 exact, box [0,1], backend ${values.backend}`);
 
 const started = Date.now();
+const status = statusLine(processIo());
 const result = evaluateCascade(models, data, epsilon, { bounded: true }, batchSize, (done, total) => {
-  process.stderr.write(`\rbatch ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  status.update(`batch ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 });
-process.stderr.write('\n');
+status.done();
 const seconds = (Date.now() - started) / 1000;
 const errors = Math.round(result.robustError * data.n);
 const [lo, hi] = wilsonInterval(errors, data.n);

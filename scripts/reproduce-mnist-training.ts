@@ -41,6 +41,8 @@ import { mainJobModel } from '../src/train/main-job.js';
 import { trainingCurveSvg } from '../src/train/report.js';
 import { MNIST_TRAINING_DEFAULTS } from '../src/train/schedule.js';
 import { writeFileAtomic } from '../src/util/fs.js';
+import { processIo } from '../src/cli/io.js';
+import { statusLine } from '../src/cli/progress.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +84,7 @@ const { epsilon, startingEpsilon, batchSize, lr, seed } = MNIST_TRAINING_DEFAULT
 console.log(`robust training of ${values.model} on ${train.n} embedded digits (test ${test.n}), eps ${startingEpsilon} -> ${epsilon} over ${scheduleLength} of ${epochs} epochs, Adam ${lr}, batch ${batchSize}, exact l1, box [0,1], backend ${values.backend}; logs in ${out}`);
 
 const started = Date.now();
+const status = statusLine(processIo());
 const batchTimes: number[] = [];
 let last = Date.now();
 const result = trainModel(model, {
@@ -92,15 +95,16 @@ const result = trainModel(model, {
     if (p.phase === 'train') batchTimes.push((now - last) / 1000);
     last = now;
     const mean = batchTimes.reduce((a, b) => a + b, 0) / Math.max(1, batchTimes.length);
-    process.stderr.write(`\r${p.phase} epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch}/${p.batches} (${mean.toFixed(1)} s per training batch)   `);
+    status.update(`${p.phase} epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch}/${p.batches} (${mean.toFixed(1)} s per training batch)`);
   },
-  onEpoch: (e) => console.log(`\nepoch ${e.epoch + 1}: eps ${e.epsilon.toFixed(3)} lr ${e.lr} train err ${e.train.error.toFixed(4)} robust err ${e.train.robustError?.toFixed(4)} | test err ${e.test?.error.toFixed(4)} certified err ${e.test?.robustError?.toFixed(4)} (${e.seconds.toFixed(0)} s)`),
+  onEpoch: (e) => { status.done(); console.log(`epoch ${e.epoch + 1}: eps ${e.epsilon.toFixed(3)} lr ${e.lr} train err ${e.train.error.toFixed(4)} robust err ${e.train.robustError?.toFixed(4)} | test err ${e.test?.error.toFixed(4)} certified err ${e.test?.robustError?.toFixed(4)} (${e.seconds.toFixed(0)} s)`); },
 });
 const trainSeconds = (Date.now() - started) / 1000;
-const evaluation = evaluateRobustness(model, test, { epsilon, certify: { bounded: true }, onProgress: (p) => process.stderr.write(`\r${p.phase} ${p.batch}/${p.batches}   `) });
+const evaluation = evaluateRobustness(model, test, { epsilon, certify: { bounded: true }, onProgress: (p) => status.update(`${p.phase} ${p.batch}/${p.batches}`) });
+status.done();
 const table = robustnessTable([{ model: `${values.model}, robust (ours, embedded digits)`, baseError: evaluation.cleanError, fgsError: evaluation.fgsError, pgdError: evaluation.pgdError, robustError: evaluation.certifiedError }]);
 const meanBatch = batchTimes.reduce((a, b) => a + b, 0) / Math.max(1, batchTimes.length);
-console.log(`\n${table}\ntraining ${trainSeconds.toFixed(0)} s (${meanBatch.toFixed(2)} s per batch of ${batchSize}); evaluation ${JSON.stringify(evaluation.seconds)}`);
+console.log(`${table}\ntraining ${trainSeconds.toFixed(0)} s (${meanBatch.toFixed(2)} s per batch of ${batchSize}); evaluation ${JSON.stringify(evaluation.seconds)}`);
 writeFileAtomic(join(out, 'table.md'), table);
 writeFileAtomic(join(out, 'training-curve.svg'), trainingCurveSvg([{ name: values.model!, history: result.history }]));
 console.log(JSON.stringify({ model: values.model, epochs: result.epochsDone, trainSize: train.n, testSize: test.n, trainSeconds, secondsPerBatch: meanBatch, backend: values.backend, ...evaluation }));

@@ -13,7 +13,10 @@
  * (training loss → 0.01) and plateaus near 96 % test accuracy; the defaults add what is needed to
  * pass 97 %: every training image moved by a seeded random shift of up to 2 pixels per axis
  * (src/data/augment.ts) and a StepLR decay of the rate. `--lr-step 0` keeps the rate constant.
- * `--backend` picks the kernels (default `$RELAXJS_BACKEND`, else js). A run is deterministic
+ * `--backend` picks the kernels (default `$RELAXJS_BACKEND`, else wasm when `npm install` built it,
+ * else js). On the default wasm backend an epoch takes about 5 s of training and 1 s of evaluation
+ * here (2 cores; measured 2026-12-05: 4.6 s + 0.8 s), so the default 25 epochs take about
+ * 2.5 minutes; the js backend is much slower. A run is deterministic
  * for a seed (the shuffle and the shifts come from seeded generators) on js and on wasm with
  * `RELAXJS_THREADS=1`; wasm on several threads adds the conv weight gradient's per-thread partial
  * sums in the order threads claimed images, so its reruns can differ in the last float32 bits

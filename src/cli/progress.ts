@@ -65,3 +65,25 @@ export function startProgress(io: CliIo, label: string, total: number, json: boo
     },
   };
 }
+
+/** A status line of a script: see {@link statusLine}. */
+export interface StatusLine {
+  /** Replaces the line's text (drawn in place on a terminal; nothing when piped). */
+  update(text: string): void;
+  /** Ends the line (a newline on a terminal; nothing when piped). */
+  done(): void;
+}
+
+/**
+ * A one-line status for the `scripts/`: redrawn in place (`\r`) when standard error is a terminal
+ * outside CI, silent when it is piped to a file or another program (which would otherwise receive
+ * one endless line of carriage returns). Scripts print their results as ordinary lines.
+ */
+export function statusLine(io: CliIo): StatusLine {
+  if (!progressEnabled(io, false)) return { update: () => {}, done: () => {} };
+  let drawn = false;
+  return {
+    update(text) { drawn = true; io.stderr(`\r${text}\x1b[K`); },
+    done() { if (drawn) io.stderr('\n'); drawn = false; },
+  };
+}

@@ -8,6 +8,6 @@ export { histogram, histogramSvg, type Histogram, type HistogramChartOptions } f
 export { gridCentres, regionsSvg, UNIT_SQUARE, type ClassGrid, type Extent, type LabelledPoint, type Regions2d } from './regions.js';
 export { rasterizeRegions } from './raster.js';
 export { crc32, encodePng, PNG_SIGNATURE, type RgbaImage } from './png.js';
-export { markdownTable, percent, robustnessTable, type Align, type RobustnessRow } from './markdown.js';
+export { countOf, markdownTable, percent, robustnessTable, type Align, type RobustnessRow } from './markdown.js';
 export { CLASS_COLORS, classColor, type ClassColor, type Rgb } from './palette.js';
 export { escapeXml, niceTicks } from './svg.js';

@@ -55,3 +55,8 @@ export function robustnessTable(rows: readonly RobustnessRow[]): string {
     ['right', 'right', 'right', 'right', 'right'],
   );
 }
+
+/** `n` and the noun in the right number: `1 example`, `2 examples` (`plural` default: noun + "s"). */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

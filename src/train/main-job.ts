@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { subset, type Dataset } from '../data/dataset.js';
 import { embeddedMnistSplit } from '../data/mnist-embedded.js';
 import { Flatten, Linear, ReLU, Sequential } from '../nn/index.js';
-import { robustnessTable } from '../report/index.js';
+import { countOf, robustnessTable } from '../report/index.js';
 import { Rng } from '../tensor/random.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { evaluateRobustness, type EvaluationProgress, type RobustnessResult } from './evaluation.js';
@@ -141,7 +141,7 @@ export function runMainJob(options: MainJobOptions = {}): MainJobResult {
 
 /** The settings in one line, for the log. */
 export function settingsLine(s: MainJobSettings): string {
-  return `MLP 784-${s.hidden}-10, embedded MNIST ${s.trainSize} train / ${s.testSize} test digits, l-inf eps ${s.epsilon} (ramp ${s.startingEpsilon} -> ${s.epsilon} over ${s.scheduleLength} epochs, input box [0,1]), ${s.epochs} epochs, Adam lr ${s.lr}, batch ${s.batchSize}, seed ${s.seed}, PGD ${s.pgdIterations} steps`;
+  return `MLP 784-${s.hidden}-10, embedded MNIST ${s.trainSize} train / ${s.testSize} test digits, l-inf eps ${s.epsilon} (ramp ${s.startingEpsilon} -> ${s.epsilon} over ${countOf(s.scheduleLength, 'epoch')}, input box [0,1]), ${countOf(s.epochs, 'epoch')}, Adam lr ${s.lr}, batch ${s.batchSize}, seed ${s.seed}, PGD ${countOf(s.pgdIterations, 'step')}`;
 }
 
 function definedOnly(o: Partial<MainJobSettings>): Partial<MainJobSettings> {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { captureIo } from '../../src/cli/io.js';
-import { formatDuration, progressEnabled, renderBar, startProgress } from '../../src/cli/progress.js';
+import { formatDuration, progressEnabled, renderBar, startProgress, statusLine } from '../../src/cli/progress.js';
 
 test('the bar draws only on a TTY, outside CI, without --json', () => {
   assert.ok(progressEnabled(captureIo({ isTTY: true }), false));
@@ -39,5 +39,19 @@ test('renderBar fits the terminal and formatDuration reads like a clock', () => 
   assert.is(formatDuration(3_725_000), '1:02:05');
   assert.is(formatDuration(Number.NaN), '--:--');
   assert.ok(renderBar('x', 0, 10, 0, 80).includes('ETA --:--'));
+});
+test('statusLine (the scripts\' progress): in place on a terminal, nothing when piped or in CI', () => {
+  const piped = captureIo({ isTTY: false });
+  const line = statusLine(piped);
+  line.update('batch 1/2');
+  line.update('batch 2/2');
+  line.done();
+  assert.equal(piped.err, [], 'no carriage returns into a pipe');
+  assert.equal((() => { const ci = captureIo({ isTTY: true, env: { CI: 'true' } }); statusLine(ci).update('x'); return ci.err; })(), []);
+  const tty = captureIo({ isTTY: true });
+  const drawn = statusLine(tty);
+  drawn.update('batch 1/2');
+  drawn.done();
+  assert.equal(tty.err, ['\rbatch 1/2\x1b[K', '\n']);
 });
 test.run();

@@ -45,6 +45,7 @@ test('setup: a tiny baseline run whose checkpoints record their architecture', a
 test('item 3: certify, attack and radius rebuild our checkpoint\'s network without --model', async () => {
   const weights = join(scratch, 'base', 'model.ckpt');
   assert.is((await ok(['certify', '--weights', weights, '--limit', '5', '--json'])).json().n, 5);
+  assert.match((await ok(['certify', '--weights', weights, '--limit', '1'])).out, /^mnist test, 1 example, linf/, 'item 9: 1 example, not 1 examples');
   assert.is((await ok(['attack', '--weights', weights, '--limit', '5', '--attack', 'fgs', '--json'])).json().n, 5);
   assert.is((await ok(['radius', '--weights', weights, '--limit', '5', '--steps', '1', '--json'])).json().n, 5);
 });

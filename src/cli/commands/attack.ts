@@ -5,7 +5,7 @@
  */
 import { attackDataset, PGD_DEFAULTS, type AttackKind } from '../../attack/index.js';
 import { passLength } from '../../train/trainer.js';
-import { markdownTable, percent } from '../../report/index.js';
+import { countOf, markdownTable, percent } from '../../report/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
@@ -59,7 +59,7 @@ export const attackCommand = defineCommand({
     // the columns of the attacks that ran (a certified "Robust error" is `relaxjs certify`'s)
     const columns = kinds.map((k) => `${k.toUpperCase()} error`);
     const table = markdownTable(['', 'Base error', ...columns], [[modelName, percent(cleanError), ...kinds.map((k) => percent(errors[k]))]], Array(2 + kinds.length).fill('right'));
-    const text = `${flags.data} test, ${test.n} examples, epsilon ${flags.epsilon}\n\n${table}`;
+    const text = `${flags.data} test, ${countOf(test.n, 'example')}, epsilon ${flags.epsilon}\n\n${table}`;
     if (out) {
       writeDirAtomic(out, { 'report.md': `# relaxjs attack\n\n${text}`, 'results.json': JSON.stringify(json, null, 2) + '\n' }, flags.overwrite);
     }

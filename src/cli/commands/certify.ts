@@ -9,7 +9,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { evaluateCascade } from '../../train/cascade.js';
 import { loadCascade } from '../../train/cascade-train.js';
 import { passLength } from '../../train/trainer.js';
-import { markdownTable, percent } from '../../report/index.js';
+import { countOf, markdownTable, percent } from '../../report/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
@@ -45,7 +45,7 @@ export const certifyCommand = defineCommand({
       command: 'certify', model: cascade ? `cascade of ${cascade.length} ${modelName}` : modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon, norm: flags.norm,
       bounded: flags.bounded, seed: flags.seed, cleanError: clean / Math.max(1, test.n), robustError: robust / Math.max(1, test.n),
     };
-    const text = `${flags.data} test, ${test.n} examples, ${flags.norm} ball of radius ${flags.epsilon}${flags.bounded ? ' within [0,1]' : ''}\n\n`
+    const text = `${flags.data} test, ${countOf(test.n, 'example')}, ${flags.norm} ball of radius ${flags.epsilon}${flags.bounded ? ' within [0,1]' : ''}\n\n`
       + markdownTable(['', 'Base error', 'Robust error (certified bound)'], [[json.model, percent(json.cleanError), percent(json.robustError)]], ['right', 'right', 'right']);
     if (out) {
       writeDirAtomic(out, {

@@ -9,7 +9,7 @@
  * @module
  */
 import { batches } from '../../data/batches.js';
-import { histogram, histogramSvg, markdownTable, type Histogram } from '../../report/index.js';
+import { countOf, histogram, histogramSvg, markdownTable, type Histogram } from '../../report/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DenseSequential, Sequential } from '../../nn/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
@@ -103,11 +103,11 @@ export const radiusCommand = defineCommand({
     const stats = { mean: radii.reduce((a, b) => a + b, 0) / Math.max(1, radii.length), median: quantile(0.5), q10: quantile(0.1), q90: quantile(0.9) };
     const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: misclassified, belowResolution, resolution: flags.maxEpsilon / 2 ** flags.steps, atLeastMax: capped, ...stats };
     const fmt = (v: number) => v.toFixed(4);
-    const text = `${flags.data} test, ${test.n} examples, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${flags.steps} steps)\n\n`
+    const text = `${flags.data} test, ${countOf(test.n, 'example')}, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${countOf(flags.steps, 'bisection step')})\n\n`
       + markdownTable(['mean', '10%', 'median', '90%', 'radius 0 (misclassified)', `below resolution (< ${json.resolution.toPrecision(3)})`, `>= ${flags.maxEpsilon}`],
         [[fmt(stats.mean), fmt(stats.q10), fmt(stats.median), fmt(stats.q90), String(misclassified), String(belowResolution), String(capped)]], Array(7).fill('right'));
     if (out) {
-      const svg = histogramSvg(radiusHistogram(radii, flags.bins, flags.maxEpsilon), { title: `certified ${flags.norm} radius (${modelName}, ${test.n} examples)`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
+      const svg = histogramSvg(radiusHistogram(radii, flags.bins, flags.maxEpsilon), { title: `certified ${flags.norm} radius (${modelName}, ${countOf(test.n, 'example')})`, xLabel: 'largest certified epsilon', yLabel: 'examples' });
       writeDirAtomic(out, { 'report.md': `# relaxjs radius\n\n${text}\n![histogram](radius.svg)\n`, 'radius.svg': svg, 'results.json': JSON.stringify({ ...json, radii }, null, 2) + '\n' }, flags.overwrite);
     }
     return { text, json };

@@ -7,7 +7,7 @@
  */
 import { pgd } from '../../attack/index.js';
 import { toy2dPoints } from '../../data/toy2d.js';
-import { encodePng, markdownTable, percent, rasterizeRegions, regionsSvg, UNIT_SQUARE, type Regions2d } from '../../report/index.js';
+import { countOf, encodePng, markdownTable, percent, rasterizeRegions, regionsSvg, UNIT_SQUARE, type Regions2d } from '../../report/index.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { decisionGrid, fitToy, toyNetwork } from '../../train/toy2d.js';
@@ -93,7 +93,7 @@ export const toy2dCommand = defineCommand({
     }
     const table = markdownTable(['method', 'final loss', 'clean error', 'PGD error', 'robust error (certified)'],
       rows.map((r) => [r.method, r.finalLoss.toFixed(4), percent(r.cleanError), percent(r.pgdError), percent(r.robustError)]), ['left', 'right', 'right', 'right', 'right']);
-    const text = `${ds.n} points, r = ${flags.r}, eps = ${epsilon}, ${flags.steps} steps\n\n${table}`;
+    const text = `${countOf(ds.n, 'point')}, r = ${flags.r}, eps = ${epsilon}, ${countOf(flags.steps, 'step')}\n\n${table}`;
     const json = { command: 'toy2d', seed: flags.seed, points, r: flags.r, epsilon, steps: flags.steps, results: rows };
     if (out) {
       const pictures = rows.map((r) => `![${r.method}](regions-${r.method}.svg)`).join('\n');
