@@ -5,14 +5,14 @@
  * only one backward pass of K rows is recomputed, not the per-unit bounds.
  * @module
  */
-import { add, neg, reshape } from '../../autograd/index.js';
+import { neg, reshape } from '../../autograd/index.js';
 import type { Layer } from '../../nn/layer.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { dualOf } from '../dual-of.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
 import type { EpsilonInput } from '../inputs/epsilon.js';
-import { backSubstitute, inputSet, type DualNetworkOptions } from '../network.js';
+import { backSubstitute, inputSet, objectiveTerms, type DualNetworkOptions } from '../network.js';
 import { primalActivations } from '../primal.js';
 
 /**
@@ -45,6 +45,5 @@ export function negatedObjectiveWithBounds(layers: readonly Layer[], X: Tensor, 
   const L = duals.length;
   const [B, K] = c.shape as [number, number];
   const nus = backSubstitute(duals, shapes, neg(reshape(c, [B, K, ...shapes[L]!])));
-  const terms = placed.map(({ object, position }) => object.objective(position === 0 ? nus : nus.slice(0, L - position + 2)));
-  return neg(terms.reduce((a, b) => add(a, b)));
+  return neg(objectiveTerms(placed, nus));
 }

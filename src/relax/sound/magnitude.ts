@@ -124,6 +124,8 @@ function step(layer: Layer, acts: readonly Carried[], model: RoundingModel, prim
       return activation(last, 1, 4, model, lower);
     case 'leakyRelu':
       return activation(last, Math.max(1, Math.abs(layer.negativeSlope)), 8, model, lower);
+    case 'avgPool2d':
+      return averagePool(layer.kernel, layer.stride, layer.padding, last, model);
     case 'flatten':
       return { n: reshape(last.n, [last.n.shape[0]!, -1]), r: reshape(last.r, [last.r.shape[0]!, -1]) };
     default:
@@ -150,6 +152,15 @@ function affine(layer: Layer, at: Carried, model: RoundingModel): Carried {
     default:
       throw new Error(`sound check: a Dense entry must be Linear, Conv2d or Identity, got ${layer.kind}`);
   }
+}
+
+/** AvgPool2d (count_include_pad) as the convolution with 1/k² on the channel diagonal; its rounded weight adds 2u·n̂. */
+function averagePool(k: number, stride: number, padding: number, at: Carried, model: RoundingModel): Carried {
+  const C = at.n.shape[1]!;
+  const W = Tensor.zeros([C, C, k, k], 'float64');
+  for (let c = 0; c < C; c++) W.data.fill((1 + 2 ** -20) / (k * k), (c * C + c) * k * k, (c * C + c + 1) * k * k);
+  const n = conv2d(at.n, W, null, { stride, padding });
+  return { n, r: add(add(conv2d(at.r, W, null, { stride, padding }), mul(n, 2 * model.unit)), model.floor) };
 }
 
 /** BatchNorm2d as the per-channel affine map the dual uses (eval: running statistics; training: the clean batch's). */
