@@ -19,7 +19,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import { loadTrainingCheckpoint, restoreTraining, saveTrainingCheckpoint } from '../checkpoint.js';
 import { mean01 } from '../stats.js';
 import { deriveSeed, epochRng } from '../streams.js';
-import type { BoundFunction, LinfPerturbation } from './bounds.js';
+import type { Perturbation } from '../../relax/index.js';
+import type { BoundFunction } from './bounds.js';
 import { ibpInit } from './ibp-init.js';
 import { certifiedLoss, mixedMargins, unverified, wrongPredictions, type CertifiedNetwork } from './loss.js';
 import { betaAtStep, epsilonAtStep, kappaAtStep, rampFraction, type CertifiedSchedule } from './schedule.js';
@@ -48,7 +49,8 @@ export interface CertifiedEpochLog {
   readonly loss: number;
   readonly robustLoss: number;
   readonly robustError: number;
-  readonly cleanError: number;
+  /** Training clean error (null when κ = 0 throughout the epoch: no clean pass was needed). */
+  readonly cleanError: number | null;
   readonly regularizer: number;
   readonly test?: { readonly verifiedError: number; readonly cleanError: number; readonly n: number };
   readonly seconds: number;
@@ -68,7 +70,7 @@ export function runSchedule(s: CertifiedSettings, n: number): CertifiedSchedule 
 }
 
 /** The l∞ perturbation of radius ε (within [0, 1] when `bounded`). */
-export function linfPerturbation(epsilon: number, bounded: boolean): LinfPerturbation {
+export function linfPerturbation(epsilon: number, bounded: boolean): Perturbation {
   return bounded ? { norm: 'linf', epsilon, box: { lower: 0, upper: 1 } } : { norm: 'linf', epsilon };
 }
 
@@ -115,6 +117,7 @@ function trainEpoch(net: CertifiedNetwork, optimizer: Adam, s: CertifiedSettings
   const nb = batchCount(o.train.n, s.batchSize);
   const sums = { loss: 0, robustLoss: 0, robustError: 0, cleanError: 0, regularizer: 0 };
   let seen = 0;
+  let cleanSeen = 0;
   let i = 0;
   let epsilon = 0;
   net.train();
@@ -133,12 +136,13 @@ function trainEpoch(net: CertifiedNetwork, optimizer: Adam, s: CertifiedSettings
     optimizer.step();
     const w = batch.size;
     sums.loss += r.loss.item() * w; sums.robustLoss += r.robustLoss * w; sums.regularizer += r.regularizer * w;
-    sums.robustError += mean01(r.errors) * w; sums.cleanError += mean01(r.cleanErrors) * w;
+    sums.robustError += mean01(r.errors) * w;
+    if (r.cleanErrors) { sums.cleanError += mean01(r.cleanErrors) * w; cleanSeen += w; }
     seen += w;
     o.onBatch?.({ epoch, batch: i, batches: nb, epsilon, loss: r.loss.item() });
   }
   const n = Math.max(seen, 1);
-  return { epsilon, loss: sums.loss / n, robustLoss: sums.robustLoss / n, robustError: sums.robustError / n, cleanError: sums.cleanError / n, regularizer: sums.regularizer / n };
+  return { epsilon, loss: sums.loss / n, robustLoss: sums.robustLoss / n, robustError: sums.robustError / n, cleanError: cleanSeen > 0 ? sums.cleanError / cleanSeen : null, regularizer: sums.regularizer / n };
 }
 
 /** Verified (by the training bound, β = 1 for CROWN-IBP) and clean error on `ds` at radius ε, no gradients. */

@@ -14,7 +14,8 @@
 import { add, argmax, crossEntropy, mul, neg, noGrad } from '../../autograd/index.js';
 import type { Module } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { intervalBounds, type BoundFunction, type CertifiedBounds, type LinfPerturbation } from './bounds.js';
+import type { BoundResult, Perturbation } from '../../relax/index.js';
+import { engineBounds, type BoundFunction } from './bounds.js';
 import { warmupRegularizer, type WarmupRegularizerOptions } from './regularizer.js';
 
 /** Certified-training bound methods. */
@@ -26,14 +27,14 @@ export type CertifiedNetwork = Module & { forward(x: Tensor): Tensor };
 /** Options of {@link certifiedLoss} for one step. */
 export interface CertifiedLossOptions {
   readonly method: CertifiedMethod;
-  readonly perturbation: LinfPerturbation;
+  readonly perturbation: Perturbation;
   /** CROWN-IBP weight β ∈ [0, 1] (ignored by IBP; β = 0 skips the CROWN pass). */
   readonly beta?: number;
   /** Clean-loss weight κ ∈ [0, 1] (default 0). */
   readonly kappa?: number;
   /** Warm-up regulariser and its weight λ_t for this step (none when absent or 0). */
   readonly regularizer?: WarmupRegularizerOptions & { readonly weight: number };
-  /** The bound computation (default: interval propagation). */
+  /** The bound computation (default: `computeBounds` of src/relax). */
   readonly bounds?: BoundFunction;
 }
 
@@ -41,16 +42,17 @@ export interface CertifiedLossOptions {
 export interface CertifiedLossResult {
   readonly loss: Tensor;
   readonly robustLoss: number;
-  readonly cleanLoss: number;
+  /** Clean cross-entropy and mistakes: only computed when κ > 0 (null otherwise: the step needs no clean pass). */
+  readonly cleanLoss: number | null;
   readonly regularizer: number;
   /** 1 where the example is not verified by the mixed bound m (or the prediction at x is wrong). */
   readonly errors: Uint8Array;
-  readonly cleanErrors: Uint8Array;
+  readonly cleanErrors: Uint8Array | null;
 }
 
 /** The mixed margin bound m of the module doc. */
-export function mixedMargins(net: Module, X: Tensor, y: ArrayLike<number>, o: CertifiedLossOptions): { margins: Tensor; bounds: CertifiedBounds } {
-  const bound = o.bounds ?? intervalBounds;
+export function mixedMargins(net: Module, X: Tensor, y: ArrayLike<number>, o: CertifiedLossOptions): { margins: Tensor; bounds: BoundResult } {
+  const bound = o.bounds ?? engineBounds;
   const beta = o.method === 'crown-ibp' ? (o.beta ?? 1) : 0;
   if (!(beta >= 0 && beta <= 1)) throw new RangeError(`beta must lie in [0, 1], got ${beta}`);
   if (beta === 0) {
@@ -67,19 +69,23 @@ export function mixedMargins(net: Module, X: Tensor, y: ArrayLike<number>, o: Ce
 export function certifiedLoss(net: CertifiedNetwork, X: Tensor, y: Int32Array, o: CertifiedLossOptions): CertifiedLossResult {
   const kappa = o.kappa ?? 0;
   if (!(kappa >= 0 && kappa <= 1)) throw new RangeError(`kappa must lie in [0, 1], got ${kappa}`);
-  const logits = net.forward(X);
-  const clean = crossEntropy(logits, y);
   const { margins, bounds } = mixedMargins(net, X, y, o);
   const robust = crossEntropy(neg(margins), y);
-  let loss = kappa === 0 ? robust : kappa === 1 ? clean : add(mul(clean, kappa), mul(robust, 1 - kappa));
+  let loss = robust;
+  let clean: { loss: number; errors: Uint8Array } | null = null;
+  if (kappa > 0) {
+    const logits = net.forward(X);
+    const ce = crossEntropy(logits, y);
+    clean = { loss: ce.item(), errors: noGrad(() => wrongPredictions(logits, y)) };
+    loss = kappa === 1 ? ce : add(mul(ce, kappa), mul(robust, 1 - kappa));
+  }
   let reg = 0;
   if (o.regularizer && o.regularizer.weight > 0) {
     const r = warmupRegularizer(o.perturbation, X, bounds.layers, o.regularizer);
     reg = r.item();
     loss = add(loss, mul(r, o.regularizer.weight));
   }
-  const cleanErrors = noGrad(() => wrongPredictions(logits, y));
-  return { loss, robustLoss: robust.item(), cleanLoss: clean.item(), regularizer: reg, errors: unverified(margins, cleanErrors), cleanErrors };
+  return { loss, robustLoss: robust.item(), cleanLoss: clean?.loss ?? null, regularizer: reg, errors: unverified(margins, clean?.errors), cleanErrors: clean?.errors ?? null };
 }
 
 /** 1 where argmax f(x) ≠ y. */

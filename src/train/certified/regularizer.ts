@@ -17,7 +17,8 @@
  */
 import { add, clamp, compare, div, mean, minimum, mul, neg, noGrad, relu, square, sub, sum } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { inputBox, type LayerBounds, type LinfPerturbation } from './bounds.js';
+import type { BoundResult, Perturbation } from '../../relax/index.js';
+import { inputBox } from '../../relax/perturbation.js';
 
 /** Settings of the warm-up regulariser. */
 export interface WarmupRegularizerOptions {
@@ -26,7 +27,7 @@ export interface WarmupRegularizerOptions {
 }
 
 /** R of the module doc as a scalar on the tape (0 when there are no ReLU layers). */
-export function warmupRegularizer(perturbation: LinfPerturbation, X: Tensor, layers: readonly LayerBounds[], o: WarmupRegularizerOptions): Tensor {
+export function warmupRegularizer(perturbation: Perturbation, X: Tensor, layers: BoundResult['layers'], o: WarmupRegularizerOptions): Tensor {
   const tol = o.tolerance;
   if (!(tol > 0)) throw new RangeError(`tolerance must be > 0, got ${tol}`);
   if (layers.length === 0) return Tensor.scalar(0);
@@ -43,8 +44,8 @@ export function warmupRegularizer(perturbation: LinfPerturbation, X: Tensor, lay
 }
 
 /** Mean radius r̄₀ of the input box: ε, or less where a box clips the ball. */
-function inputRadius(p: LinfPerturbation, X: Tensor): number {
-  const { lower, upper } = noGrad(() => inputBox(X, p));
+function inputRadius(p: Perturbation, X: Tensor): number {
+  const [lower, upper] = noGrad(() => inputBox(p, X));
   return mean(mul(sub(upper, lower), 0.5)).item();
 }
 

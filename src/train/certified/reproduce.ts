@@ -29,8 +29,10 @@ export interface ReproduceOptions {
   readonly root: string;
   /** The command line recorded in the result. */
   readonly command: string;
-  /** PGD steps of the evaluation (default 100). */
+  /** PGD steps of the evaluation (default 10 of 2.5·ε/10: 10,000 images on 2 shared cores). */
   readonly pgdSteps?: number;
+  /** Verification methods of the final evaluation (names of {@link VERIFIERS}; default all). */
+  readonly methods?: readonly string[];
   /** Smoke runs: fewer training / test examples (the result is then not written under docs/). */
   readonly trainLimit?: number;
   readonly testLimit?: number;
@@ -45,6 +47,13 @@ export const VERIFIERS: Readonly<Record<string, BatchVerifier>> = {
     return Uint8Array.from(errors, (e, b) => (e === 1 || wrong[b] === 1 ? 1 : 0));
   },
 };
+
+/** The named verifiers. @throws Error naming an unknown method. */
+export function pickVerifiers(names: readonly string[] = Object.keys(VERIFIERS)): Record<string, BatchVerifier> {
+  const unknown = names.filter((m) => !(m in VERIFIERS));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`methods: unknown ${unknown.join(', ') || '(none given)'}; known: ${Object.keys(VERIFIERS).join(', ')}`);
+  return Object.fromEntries(names.map((m) => [m, VERIFIERS[m]!]));
+}
 
 /** Loads a row's split. */
 export function rowData(row: Pick<CertifiedRow, 'data'>, split: 'train' | 'test'): Dataset {
@@ -72,7 +81,7 @@ export function reproduceCertifiedRow(row: CertifiedRow, o: ReproduceOptions): R
   saveCheckpoint(checkpoint, new Map([...net.stateDict()].map(([k, e]) => [k, { shape: [...e.shape], data: e.data }])),
     { architecture: describeModel(net), model: 'mnist_model', data: row.data, epsilon: row.epsilon, training: row.settings });
   const evalStart = Date.now();
-  const evaluation = evaluateCertified(net, test, { epsilon: row.epsilon, methods: VERIFIERS, pgdSteps: o.pgdSteps, onBatch: (d, n) => { if (d % 2000 === 0) log(`evaluated ${d}/${n}`); } });
+  const evaluation = evaluateCertified(net, test, { epsilon: row.epsilon, methods: pickVerifiers(o.methods), pgdSteps: o.pgdSteps ?? 10, onBatch: (d, n) => { if (d % 2000 === 0) log(`evaluated ${d}/${n}`); } });
   const result = resultRecord(row, o, evaluation, { checkpoint: checkpoint.slice(o.root.length + 1), trainSeconds, evalSeconds: (Date.now() - evalStart) / 1000, history: run.history });
   writeFileAtomic(join(outDir, `${row.id}.json`), JSON.stringify(result, null, 1) + '\n');
   writeFileAtomic(join(outDir, `${row.id}.md`), resultMarkdown(row, result, evaluation));
@@ -102,7 +111,7 @@ function resultMarkdown(row: CertifiedRow, r: Record<string, unknown>, e: Certif
 
 function epochLine(e: CertifiedEpochLog): string {
   const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
-  return `epoch ${e.epoch}: eps ${e.epsilon.toFixed(4)} lr ${e.lr.toExponential(1)} loss ${e.loss.toFixed(4)} train robust err ${pct(e.robustError)} clean err ${pct(e.cleanError)}`
+  return `epoch ${e.epoch}: eps ${e.epsilon.toFixed(4)} lr ${e.lr.toExponential(1)} loss ${e.loss.toFixed(4)} train robust err ${pct(e.robustError)}${e.cleanError === null ? '' : ` clean err ${pct(e.cleanError)}`}`
     + (e.test ? ` | test (first ${e.test.n}) verified ${pct(e.test.verifiedError)} clean ${pct(e.test.cleanError)}` : '') + ` | ${e.seconds.toFixed(0)} s`;
 }
 
@@ -117,24 +126,31 @@ function gitCommit(root: string): string {
 /**
  * The command line of `scripts/reproduce-certified-<row>.ts`: `--resume` (continue the run's
  * checkpoint), `--train-limit N` / `--test-limit N` (smoke runs, written under runs/ only),
- * `--pgd-steps N`. Exit code 2 with a message for an unknown flag or a bad number.
+ * `--pgd-steps N`, `--methods ibp,dual` (verification methods of the final evaluation). Exit code 2 with a message for an unknown flag or a bad number.
  */
 export function runRowScript(row: CertifiedRow, argv: readonly string[], root: string): void {
-  const o: { resume: boolean; trainLimit?: number; testLimit?: number; pgdSteps?: number } = { resume: false };
+  const o: { resume: boolean; trainLimit?: number; testLimit?: number; pgdSteps?: number; methods?: string[] } = { resume: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--resume') { o.resume = true; continue; }
+    if (flag === '--methods') { o.methods = (argv[++i] ?? '').split(','); continue; }
     const keys: Record<string, 'trainLimit' | 'testLimit' | 'pgdSteps'> = { '--train-limit': 'trainLimit', '--test-limit': 'testLimit', '--pgd-steps': 'pgdSteps' };
     const key = keys[flag];
     const value = Number(argv[++i]);
     if (key === undefined || !Number.isInteger(value) || value < (key === 'pgdSteps' ? 0 : 1)) {
-      process.stderr.write(`reproduce-certified-${row.id}: ${key === undefined ? `unknown flag ${flag}` : `${flag} needs an integer ${key === 'pgdSteps' ? '>= 0' : '>= 1'}, got ${argv[i]}`} (flags: --resume, --train-limit N, --test-limit N, --pgd-steps N)\n`);
+      process.stderr.write(`reproduce-certified-${row.id}: ${key === undefined ? `unknown flag ${flag}` : `${flag} needs an integer ${key === 'pgdSteps' ? '>= 0' : '>= 1'}, got ${argv[i]}`} (flags: --resume, --train-limit N, --test-limit N, --pgd-steps N, --methods a,b)\n`);
       process.exit(2);
     }
     o[key] = value;
   }
-  const command = `npx tsx scripts/reproduce-certified-${row.id}.ts${o.resume ? ' --resume' : ''}`;
+  try {
+    if (o.methods) pickVerifiers(o.methods);
+  } catch (error) {
+    process.stderr.write(`reproduce-certified-${row.id}: --${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const command = `npx tsx scripts/reproduce-certified-${row.id}.ts${o.methods ? ` --methods ${o.methods.join(',')}` : ''}${o.pgdSteps === undefined ? '' : ` --pgd-steps ${o.pgdSteps}`}`;
   const log = (line: string): void => { process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`); };
-  const result = reproduceCertifiedRow(row, { ...o, root, command: `${command.replace(' --resume', '')} (resumable: add --resume)`, log });
+  const result = reproduceCertifiedRow(row, { ...o, root, command: `${command} (resumable: add --resume)`, log });
   if (result === null) log('interrupted; continue with --resume');
 }

@@ -38,6 +38,7 @@ function resumeEqualsUninterrupted(over: Partial<CertifiedSettings>): void {
 }
 
 test('ibp: resume from an epoch checkpoint = uninterrupted run (bit for bit)', () => resumeEqualsUninterrupted({ method: 'ibp' }));
+test('crown-ibp (β and κ moving, clean loss on): resume = uninterrupted run (bit for bit)', () => resumeEqualsUninterrupted({ method: 'crown-ibp', kappaStart: 1, kappaEnd: 0.5 }));
 
 test('ibp training lowers the robust loss and verifies examples on separable blobs', () => {
   const net = mlp(6, [16], 3, 0);

@@ -1,8 +1,8 @@
-// The IBP training loss (robust cross-entropy of −m, m the IBP margin bounds with the last layer
-// merged into c = e_y − e_j) equals auto_LiRPA's `ibp` robust_ce_mean of the reference cases
-// (../shared/reference/lirpa; one copy in tests/fixtures/lirpa always runs), with its gradients,
-// in float64. The cases whose nets are Linear / Conv2d / ReLU / Flatten chains, l∞ (and the
-// l∞ ∩ [0, 1] box) are the ones certified training runs on.
+// The IBP and CROWN-IBP training losses (robust cross-entropy of −m, m the margin bounds of
+// c = e_y − e_j) equal auto_LiRPA's `ibp` and `crown_ibp` robust_ce_mean of the reference cases
+// (../shared/reference/lirpa; one copy in tests/fixtures/certified always runs), with their
+// gradients, in float64: the cases whose nets are Linear / Conv2d / ReLU / Flatten chains, l∞
+// (and the l∞ ∩ [0, 1] box), the ones certified training runs on. Also: β and κ mix as stated.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -41,12 +41,27 @@ function check(file: string, c: MethodCase, method: CertifiedMethod, key: 'ibp' 
   assert.equal(Array.from(r.errors), errs, `${file} ${key} robust_err_per_example`);
 }
 
+test('β mixes the CROWN-IBP and IBP margins: the loss at β = 0 is the IBP loss, at β in between it lies between', () => {
+  const [, c] = cases[0]!;
+  const loaded = loadCase(c, 'float64');
+  const y = Int32Array.from(loaded.y);
+  const perturbation = { norm: 'linf' as const, epsilon: loaded.epsilon, ...(loaded.box ? { box: loaded.box } : {}) };
+  const at = (beta: number) => certifiedLoss(loaded.net, loaded.X, y, { method: 'crown-ibp', perturbation, beta }).loss.item();
+  close([at(0)], [c.expected.ibp!.robust_ce_mean!], 'β = 0');
+  const [lo, hi] = [at(1), at(0)].sort((a, b) => a - b) as [number, number];
+  assert.ok(at(0.5) >= lo - 1e-12 && at(0.5) <= hi + 1e-12, `β = 0.5 gives ${at(0.5)}, outside [${lo}, ${hi}]`);
+  // κ = 1 is the clean cross-entropy alone
+  const clean = certifiedLoss(loaded.net, loaded.X, y, { method: 'ibp', perturbation, kappa: 1 });
+  close([clean.loss.item()], [clean.cleanLoss!], 'κ = 1');
+});
+
 test('there are reference cases to check', () => {
   assert.ok(cases.length >= 1);
 });
 
 for (const [file, c] of cases) {
   test(`${file}: the IBP loss equals auto_LiRPA's ibp robust_ce_mean, with gradients`, () => check(file, c, 'ibp', 'ibp'));
+  test(`${file}: the CROWN-IBP loss (β = 1) equals auto_LiRPA's crown_ibp robust_ce_mean, with gradients`, () => check(file, c, 'crown-ibp', 'crown_ibp'));
 }
 
 test.run();
