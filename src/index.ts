@@ -35,5 +35,5 @@ export { subset, take, labelCounts, type Dataset, type SampleShape } from './dat
 export { loadEmbeddedMnist, embeddedMnistSplit } from './data/mnist-embedded.js';
 export { loadMnist, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
 export { toy2dPoints, type Toy2dOptions } from './data/toy2d.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './io/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './io/checkpoint.js';
 export { loadStateDict, parseTorchCheckpoint, stateDictsOf, type TorchTensor } from './io/torch.js';
