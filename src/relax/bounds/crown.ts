@@ -16,7 +16,7 @@
  * (lower) / +∞ (upper), never a dead unit.
  * @module
  */
-import { abs, add, clamp, compare, indexAdd, mul, neg, reshape, slice, sum, unsqueeze, where } from '../../autograd/index.js';
+import { abs, add, clamp, compare, indexAdd, mul, neg, reshape, slice, sub, sum, unsqueeze, where } from '../../autograd/index.js';
 import { assertNever } from '../../nn/layer.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -101,12 +101,14 @@ export function failClosed(x: Tensor, value: number): Tensor {
 
 /**
  * The lines of an element-wise op on [l, u], failing closed: units with a non-finite l or u get
- * σ ∈ [−∞, +∞] (slopes 0), never a dead or an active unit.
+ * σ ∈ [−∞, +∞] (slopes 0), never a dead or an active unit; so do units whose width u − l overflows.
  */
 export function safeLines(op: ElementwiseOp, l: Tensor, u: Tensor, lower: LowerSlope): Lines {
   const finite = (t: Tensor): boolean => t.data.every((v) => Number.isFinite(v));
-  if (finite(l) && finite(u)) return op.relax(l, u, lower);
-  const known = mul(compare('lt', abs(l), Infinity), compare('lt', abs(u), Infinity));
+  // The width too (src/relax/finite.ts): l = −3e38, u = 3e38 in float32 overflow u − l, and the chord slope rounds to 0.
+  const width = sub(u, l);
+  if (finite(l) && finite(u) && finite(width)) return op.relax(l, u, lower);
+  const known = mul(mul(compare('lt', abs(l), Infinity), compare('lt', abs(u), Infinity)), compare('lt', abs(width), Infinity));
   const lines = op.relax(where(known, l, 0), where(known, u, 0), lower);
   return {
     lowerSlope: where(known, lines.lowerSlope, 0),

@@ -67,6 +67,18 @@ for (const [dtype, w] of [['float32', 3e38], ['float64', 1e308]] as const) {
   });
 }
 
+for (const method of ['ibp', 'crown', 'crown-ibp', 'alpha-crown'] as const) {
+  test(`case 3 with method '${method}': the overflow fails closed in the unchecked bound too (was: label 1 certified by crown, crown-ibp, alpha-crown)`, () => {
+    for (const [dtype, w] of [['float32', 3e38], ['float64', 1e308]] as const) {
+      const net = oneRelu(w, dtype);
+      const X = Tensor.from([[0]], undefined, dtype);
+      assert.is(certify(net, 1, X, [1], { method, sound: false }).errors[0], 1, `${dtype}: certified by the unchecked bound`);
+      assert.is(robustLoss(net, 1, X, [1], { method }).errors[0], 1);
+      assert.is(certify(net, 1, X, [1], { method }).errors[0], 1);
+    }
+  });
+}
+
 test('case 5: empty batches [0, n] and K = 0 objectives give empty results (was: reshape error)', () => {
   const net = mlp();
   const empty = Tensor.zeros([0, 4]);
