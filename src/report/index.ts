@@ -6,7 +6,7 @@
 export { lineChartSvg, type LineChartOptions, type Series } from './line-chart.js';
 export { histogram, histogramSvg, type Histogram, type HistogramChartOptions } from './histogram.js';
 export { gridCentres, regionsSvg, UNIT_SQUARE, type ClassGrid, type Extent, type LabelledPoint, type Regions2d } from './regions.js';
-export { rasterizeRegions } from './raster.js';
+export { rasterizeRegions, rasterizeRegionsFigure } from './raster.js';
 export { crc32, encodePng, PNG_SIGNATURE, type RgbaImage } from './png.js';
 export { countOf, markdownTable, percent, robustnessTable, type Align, type RobustnessRow } from './markdown.js';
 export { CLASS_COLORS, classColor, type ClassColor, type Rgb } from './palette.js';

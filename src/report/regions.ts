@@ -69,14 +69,32 @@ export function checkGrid(grid: ClassGrid): void {
   }
 }
 
+/** One line of legend from (x, y): per class of the points its region tint and dot, then the ε-box. */
+function regionsLegend(data: Regions2d, x: number, y: number): string[] {
+  const out: string[] = [];
+  let at = x;
+  for (const label of [...new Set(data.points.map((p) => p.label))].sort((a, b) => a - b)) {
+    const color = classColor(label);
+    out.push(`<rect x="${num(at)}" y="${num(y)}" width="16" height="16" fill="${hex(color.region)}" stroke="#999999"/>`);
+    out.push(`<circle cx="${num(at + 8)}" cy="${num(y + 8)}" r="4.5" fill="${hex(color.point)}" stroke="#000000"/>`);
+    out.push(`<text x="${num(at + 22)}" y="${num(y + 8)}" dominant-baseline="middle">class ${label}</text>`);
+    at += 90;
+  }
+  if (data.epsilon > 0) {
+    out.push(`<rect x="${num(at + 1)}" y="${num(y + 1)}" width="14" height="14" fill="none" stroke="#000000" stroke-width="1.5"/>`);
+    out.push(`<text x="${num(at + 22)}" y="${num(y + 8)}" dominant-baseline="middle">ε-box, ε = ${escapeXml(tickLabel(data.epsilon))}</text>`);
+  }
+  return out;
+}
+
 /**
  * An SVG picture: region cells (merged into horizontal runs), each point's ε-box outlined in
- * black, the points as dots in their class colour, axes ticks at nice values.
+ * black, the points as dots in their class colour, axes ticks at nice values, a legend below.
  * @param side - width and height of the square plot area in pixels (default 480).
  */
 export function regionsSvg(data: Regions2d, side = 480): string {
   checkGrid(data.grid);
-  const pad = { left: 48, top: 36, right: 16, bottom: 40 };
+  const pad = { left: 48, top: 36, right: 16, bottom: 64 };
   const { extent: e, grid } = data;
   const x = linearScale(e.x0, e.x1, pad.left, pad.left + side);
   const y = linearScale(e.y0, e.y1, pad.top + side, pad.top);
@@ -113,5 +131,6 @@ export function regionsSvg(data: Regions2d, side = 480): string {
   }
   const width = pad.left + side + pad.right;
   body.push(`<text x="${num(width / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(data.title)}</text>`);
+  body.push(...regionsLegend(data, pad.left, pad.top + side + 30));
   return svgDocument(width, pad.top + side + pad.bottom, body, data.title);
 }

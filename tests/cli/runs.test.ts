@@ -60,9 +60,14 @@ test('toy2d writes SVG and PNG pictures for both models and a results table', as
   const dir = join(scratch, 'toy');
   assert.equal(readdirSync(dir).sort(), ['regions-baseline.png', 'regions-baseline.svg', 'regions-robust.png', 'regions-robust.svg', 'report.md', 'results.json']);
   const png = readPng(readFileSync(join(dir, 'regions-robust.png')));
-  assert.equal([png.width, png.height], [48, 48]);
-  const names = checkWellFormedXml(readFileSync(join(dir, 'regions-baseline.svg'), 'utf8'));
-  assert.is(names.filter((n) => n === 'circle').length, 6);
+  assert.equal([png.width, png.height], [44 + 48 + 16, 34 + 48 + 26 + 26], 'the 48-pixel plot with room for title, axes and legend');
+  const dark = (y0: number, y1: number) => { let n = 0; for (let y = y0; y < y1; y++) for (let x = 0; x < png.width; x++) if (png.rgba[4 * (y * png.width + x)]! < 60) n++; return n; };
+  assert.ok(dark(0, 30) > 20, 'a title above the plot');
+  assert.ok(dark(34 + 48 + 26, png.height) > 20, 'a legend below the axis');
+  const svg = readFileSync(join(dir, 'regions-baseline.svg'), 'utf8');
+  const names = checkWellFormedXml(svg);
+  assert.is(names.filter((n) => n === 'circle').length, 6 + (svg.match(/>class \d</g) ?? []).length, 'the points and one legend dot per class');
+  assert.ok(svg.includes('>class 0<') && svg.includes('ε-box, ε = 0.08'), 'the SVG legend');
 });
 
 test('reproduce prints the README table; bench times the standard step in a child process', async () => {

@@ -59,10 +59,11 @@ test('regions: well-formed, one eps-box and one dot per point, runs merged per r
   const points = [{ x: 0.2, y: 0.2, label: 0 }, { x: 0.8, y: 0.7, label: 1 }];
   const svg = regionsSvg({ title: 'toy', extent: UNIT_SQUARE, grid: { size, classes }, points, epsilon: 0.08 });
   const names = checkWellFormedXml(svg);
-  assert.is(names.filter((n) => n === 'circle').length, 2);
-  // background + clip rect + at most 2 runs per row + 2 eps boxes + frame
+  assert.is(names.filter((n) => n === 'circle').length, 2 + 2, 'one dot per point and per class in the legend');
+  // background + clip rect + at most 2 runs per row + 2 eps boxes + frame + legend (2 class swatches, 1 eps-box)
   const rects = names.filter((n) => n === 'rect').length;
-  assert.ok(rects <= 3 + 2 * size + 2 && rects >= 3 + size + 2, `${rects} rects`);
+  assert.ok(rects <= 3 + 2 * size + 2 + 3 && rects >= 3 + size + 2 + 3, `${rects} rects`);
+  assert.ok(svg.includes('>class 0<') && svg.includes('>class 1<') && svg.includes('ε-box, ε = 0.08'), 'the legend names the classes and the box');
   assert.throws(() => regionsSvg({ title: 't', extent: UNIT_SQUARE, grid: { size: 3, classes: [0] }, points: [], epsilon: 0 }), /grid.classes has 1 entries, expected size² = 9/);
 });
 

@@ -7,7 +7,7 @@
  */
 import { pgd } from '../../attack/index.js';
 import { toy2dPoints } from '../../data/toy2d.js';
-import { countOf, encodePng, markdownTable, percent, rasterizeRegions, regionsSvg, UNIT_SQUARE, type Regions2d } from '../../report/index.js';
+import { countOf, encodePng, markdownTable, percent, rasterizeRegionsFigure, regionsSvg, UNIT_SQUARE, type Regions2d } from '../../report/index.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { decisionGrid, fitToy, toyNetwork } from '../../train/toy2d.js';
@@ -65,7 +65,7 @@ export const toy2dCommand = defineCommand({
     steps: numberFlag('full-batch Adam steps per model', 1000, { integer: true, min: 1 }),
     lr: numberFlag('Adam learning rate', 1e-3, { min: 0, exclusiveMin: true }),
     grid: numberFlag('decision grid resolution (cells per side)', 100, { integer: true, min: 2, max: 1000 }),
-    pixels: numberFlag('PNG side in pixels', 400, { integer: true, min: 16, max: 4000 }),
+    pixels: numberFlag('side of the PNG\'s plot in pixels (title, axes and legend add margins)', 400, { integer: true, min: 16, max: 4000 }),
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
@@ -89,7 +89,7 @@ export const toy2dCommand = defineCommand({
       rows.push(row);
       const scene = { ...picture, points };
       files[`regions-${method}.svg`] = regionsSvg(scene);
-      files[`regions-${method}.png`] = encodePng(rasterizeRegions(scene, flags.pixels));
+      files[`regions-${method}.png`] = encodePng(rasterizeRegionsFigure(scene, flags.pixels));
     }
     const table = markdownTable(['method', 'final loss', 'clean error', 'PGD error', 'robust error (certified)'],
       rows.map((r) => [r.method, r.finalLoss.toFixed(4), percent(r.cleanError), percent(r.pgdError), percent(r.robustError)]), ['left', 'right', 'right', 'right', 'right']);
