@@ -8,9 +8,10 @@
  * α starts at CROWN's adaptive slopes, so the first evaluation is CROWN; the returned bound is
  * the best seen per entry over the iterations (never looser than CROWN), with the gradient of the
  * last iterate (for training). Deterministic: no
- * random draw is made (the seed is accepted for a later random start). For the specification α
- * is per row (`[B, K, ...S]`) when that tensor is small and `shared` is not set; each
- * intermediate node's rows share one α (`[B, 1, ...S]`).
+ * random draw is made (the seed is accepted for a later random start). α is per row of the
+ * bounded node (`[B, R, ...S]`: the K specification rows, or the 2m rows of an intermediate node's
+ * m unstable units, fixed at the first evaluation) when that tensor is small and `shared` is not
+ * set, else shared by the node's rows (`[B, 1, ...S]`).
  * @module
  */
 import { add, backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noGrad, sum, unsqueeze, where } from '../../autograd/index.js';
@@ -60,11 +61,12 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
   if (!(lr > 0)) throw new Error(`options.alpha.lr must be > 0, got ${lr}`);
   const slopes = new Map<string, Slopes>();
   const last = base.graph.nodes.length - 1;
-  // per specification row for the final bound; intermediate nodes (whose unstable rows change as they tighten) share one α
-  const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 1);
+  // one α per row of every bounded node: the rows of intermediate nodes are fixed at the first evaluation
+  const fixedUnits = new Map<number, Int32Array>();
+  const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 2 * fixedUnits.get(t)!.length);
   const evaluate = (): Tensor => {
     const boxes: (Interval | undefined)[] = [];
-    const ctx: BackwardContext = { ...base, boxes, lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false) };
+    const ctx: BackwardContext = { ...base, boxes, fixedUnits, lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false) };
     crownBoxes(ctx);
     return backSubstitute(ctx, last, c);
   };

@@ -21,6 +21,7 @@ import { assertNever } from '../../nn/layer.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { concretize, inputBox, type Perturbation } from '../perturbation.js';
+import { windowBounds } from './conv-window.js';
 import { ballInterval, intervalStep, type Interval } from './ibp.js';
 import { biasDot, type BoundGraph, type ElementwiseOp, type Lines, type LowerSlope } from './operators.js';
 
@@ -33,6 +34,8 @@ export interface BackwardContext {
   readonly boxes: (Interval | undefined)[];
   /** The lines of element-wise node i (from the box of its input) when bounding node `target`. */
   lines(i: number, target: number): Lines;
+  /** If given, the units bounded by back-substitution per node, fixed at their first choice (α-CROWN's per-row slopes need fixed rows). */
+  readonly fixedUnits?: Map<number, Int32Array>;
 }
 
 /** Lower bound of λ·z_target over the input set, `[B, R]`, for rows λ `[B' , R, ...S_target]` (B' = 1 or B). */
@@ -146,7 +149,10 @@ export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
     if (node.op.kind === 'elementwise' || node.op.kind === 'pool' || onInput) {
       boxes[i] = interval;
     } else {
-      boxes[i] = unitBounds(ctx, i, unstableUnits(graph, i, interval), interval);
+      const units = ctx.fixedUnits?.get(i) ?? unstableUnits(graph, i, interval);
+      ctx.fixedUnits?.set(i, units);
+      const windows = units.length > 0 ? windowBounds(ctx, i) : null;
+      boxes[i] = windows ? someUnits(windows, interval, units) : unitBounds(ctx, i, units, interval);
     }
     reference[i] = boxes[i]!;
   }
@@ -168,6 +174,16 @@ function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Arr
   const units: number[] = [];
   flag.forEach((f, k) => { if (f) units.push(k); });
   return Int32Array.from(units);
+}
+
+/** `bounds` on the listed units (flat per example), `reference` elsewhere. */
+function someUnits(bounds: Interval, reference: Interval, units: Int32Array): Interval {
+  const shape = bounds[0].shape.slice(1);
+  const n = sizeOf(shape);
+  if (units.length === n) return bounds;
+  const mask = Tensor.zeros([1, ...shape], bounds[0].dtype);
+  units.forEach((u) => { mask.data[u] = 1; });
+  return [where(mask, bounds[0], reference[0]), where(mask, bounds[1], reference[1])];
 }
 
 /**

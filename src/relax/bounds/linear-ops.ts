@@ -39,6 +39,7 @@ export function conv2dOp(name: string, weight: Tensor, bias: Tensor | null, geom
     apply: (z) => conv2d(z, weight, null, geometry),
     applyAbs: (z) => conv2d(z, abs(weight), null, geometry),
     adjoint: (lambda) => conv2dAdjoint(lambda, weight, [lambda.shape[0]!, ...inShape], geometry),
+    conv: { weight, stride: geometry.stride, padding: geometry.padding },
     // the whole kernel's norm (auto_LiRPA's): exact inside the image, an upper bound where padding cuts the window
     l2RowNorms: () => reshape(sqrt(sum(reshape(mul(weight, weight), [spec.outChannels, -1]), 1)), [1, spec.outChannels, 1, 1]),
   };

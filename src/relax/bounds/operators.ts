@@ -37,6 +37,15 @@ export interface LinearOp {
    * (the l2 interval of A on a ball: A x ± ε ρ).
    */
   readonly l2RowNorms?: () => Tensor;
+  /** Optional: the op is a 2-D convolution with this kernel and geometry (window fast paths). */
+  readonly conv?: ConvCapability;
+}
+
+/** A convolution's kernel `[O, C, kh, kw]`, stride and zero padding. */
+export interface ConvCapability {
+  readonly weight: Tensor;
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
 }
 
 /** Two lines bounding σ on [l, u]: a_l z + b_l ≤ σ(z) ≤ a_u z + b_u; each `[B, ...S]` (a null bias is 0). */
