@@ -163,7 +163,7 @@ export class WasmRuntime {
   private post(w: number, job: number): number {
     const slot = w * Slot.Size, ctl = this.control;
     if (!this.waitReady(slot)) return -1;
-    Atomics.store(ctl, slot + Slot.Pages, this.memory.buffer.byteLength / PAGE);
+    Atomics.store(ctl, slot + Slot.Pages, this.f32.buffer.byteLength / PAGE);
     Atomics.store(ctl, slot + Slot.Job, job);
     const seq = Atomics.add(ctl, slot + Slot.Posted, 1) + 1;
     Atomics.notify(ctl, slot + Slot.Posted);

@@ -49,7 +49,7 @@ try {
 }
 Atomics.store(ctl, READY, 1);
 Atomics.notify(ctl, READY);
-let seen = 0;
+let seen = 0, pages = 0;
 for (;;) {
   Atomics.wait(ctl, POSTED, seen);
   const posted = Atomics.load(ctl, POSTED);
@@ -57,7 +57,9 @@ for (;;) {
   seen = posted;
   let failed = 0;
   try {
-    if (memory.buffer.byteLength < Atomics.load(ctl, PAGES) * 65536) memory.grow(0);
+    const need = Atomics.load(ctl, PAGES);
+    if (need > pages) pages = memory.buffer.byteLength / 65536;
+    if (need > pages) pages = memory.grow(0);
     run(Atomics.load(ctl, JOB));
   } catch (error) {
     report(error);
