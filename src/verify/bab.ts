@@ -10,16 +10,19 @@
  */
 import { forwardPl, type PlNetwork } from './network.js';
 import { satisfiedConjunction, type StackedRows } from './spec.js';
-import { boundRows, boundTolerance, type RowBounds } from './symbolic.js';
+import { boundRows, boundTolerance, type RowBounds, type UnitRange } from './symbolic.js';
 
 /** One queued box with the conjunctions not yet excluded on it. */
-interface Box { lower: Float64Array; upper: Float64Array; open: number[]; score: number }
+interface Box { lower: Float64Array; upper: Float64Array; open: number[]; score: number; ranges?: readonly UnitRange[] }
 
 /** What the search ended with. */
 export type BabOutcome =
   | { readonly kind: 'unsat'; readonly boxes: number }
   | { readonly kind: 'candidate'; readonly x: Float64Array; readonly boxes: number }
   | { readonly kind: 'timeout' | 'unknown'; readonly boxes: number; readonly open: number };
+
+/** Queue length above which children no longer keep their parent's unit ranges (memory). */
+const MAX_BOXES_WITH_RANGES = 50_000;
 
 /** Min-heap on score. */
 class Heap {
@@ -112,7 +115,7 @@ export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float
     if (boxes >= maxBoxes) return { kind: 'unknown', boxes, open: heap.size };
     const box = heap.pop();
     boxes++;
-    const bounds = boundRows(net, box.lower, box.upper);
+    const bounds = boundRows(net, box.lower, box.upper, box.ranges);
     const { open, best, score } = stillOpen(bounds, stacked, box.open);
     if (open.length === 0) continue;
     let worst = best[0]!;
@@ -126,8 +129,10 @@ export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float
       stuck++;
       continue;
     }
-    const left = { lower: box.lower, upper: Float64Array.from(box.upper), open, score };
-    const right = { lower: Float64Array.from(box.lower), upper: box.upper, open, score };
+    // children inherit this box's unit ranges (sound on sub-boxes) unless the queue is very long
+    const ranges = heap.size < MAX_BOXES_WITH_RANGES ? bounds.ranges : undefined;
+    const left = { lower: box.lower, upper: Float64Array.from(box.upper), open, score, ranges };
+    const right = { lower: Float64Array.from(box.lower), upper: box.upper, open, score, ranges };
     left.upper[dim] = mid;
     right.lower[dim] = mid;
     heap.push(left);

@@ -1,19 +1,34 @@
 /**
- * Forward symbolic linear bounds over an input box (the forward mode of CROWN / DeepPoly; the
- * symbolic intervals of ReluVal/Neurify): every value v of the network gets two affine functions
- * of the input, L_v(x) ≤ v(x) ≤ U_v(x) for all x in [l, u], stored as [n, d+1] (last column the
- * constant). An affine stage z = Σ W x_s + b maps them exactly (W⁺ U + W⁻ L for the upper side);
- * a ReLU with pre-activation range [lo, hi] ∋ 0 is relaxed by
+ * Linear bounds over an input box, in float64: forward symbolic bounds (the forward mode of
+ * CROWN / DeepPoly; the symbolic intervals of ReluVal/Neurify) give every value v two affine
+ * functions of the input, L_v(x) ≤ v(x) ≤ U_v(x) on [l, u], stored as [n, d+1] (last column the
+ * constant). An affine stage z = Σ W x_s + b maps them exactly (W⁺ U + W⁻ L for the upper side).
+ * Each ReLU layer's unstable units then get full-CROWN ranges: a backward pass from ±e_i through
+ * the earlier stages with their final ranges, intersected with the forward range and with the
+ * ranges inherited from an enclosing box. A ReLU with range [lo, hi] ∋ 0 is relaxed by
  *
  *   upper:  relu(z) ≤ relu(U_z) ≤ hU/(hU − lU) · (U_z − lU)   (lU = min U_z < 0 < hU = max U_z),
- *   lower:  relu(z) ≥ relu(L_z) ≥ α · L_z,  α ∈ [0, 1] (1 when max L_z > −min L_z, else 0),
+ *   lower:  relu(z) ≥ relu(L_z) ≥ α · L_z,  α ∈ {0, 1} (1 when max L_z > −lo),
  *
- * the same triangle relaxation as Wong & Kolter eq. (5) / CROWN, applied to each bound function.
- * Cost per box: Σ_k n_k · n_{s} · (d+1), cheap when the input dimension d is small (ACAS Xu: 5).
- * Arithmetic is float64; `boundTolerance` gives the margin a bound must clear to count as proof.
+ * forward, and backward (CROWN, Zhang et al. 2018, Thm. 3.2) by α z (λ ≥ 0) and the chord
+ * hi/(hi − lo)·(z − lo) (λ < 0): the triangle relaxation of Wong & Kolter eq. (5). The rows of
+ * the last stage (the property, see `spec.ts`) take the better of the forward and backward bound.
+ * Non-finite values fail closed (a unit becomes [0, +∞), a row −∞). `boundTolerance` gives the
+ * margin a bound must clear to count as proof.
  * @module
  */
 import type { PlNetwork } from './network.js';
+
+/** Concrete pre-activation bounds [lo, hi] of one layer's units. */
+export interface UnitRange { readonly lo: Float64Array; readonly hi: Float64Array }
+
+/** Narrows `range` to its intersection with `outer` (bounds computed on an enclosing box stay valid). */
+function intersect(range: UnitRange, outer: UnitRange): void {
+  for (let i = 0; i < range.lo.length; i++) {
+    if (outer.lo[i]! > range.lo[i]!) range.lo[i] = outer.lo[i]!;
+    if (outer.hi[i]! < range.hi[i]!) range.hi[i] = outer.hi[i]!;
+  }
+}
 
 /** Lower/upper affine functions of the input, each [n, d+1] row-major. */
 interface Sym { lo: Float64Array; up: Float64Array }
@@ -26,6 +41,8 @@ export interface RowBounds {
   readonly upper: Float64Array;
   /** The forward lower functions, [rows, d+1] (their coefficients drive the split heuristic). */
   readonly lowerFn: Float64Array;
+  /** The pre-activation range of every ReLU unit (valid on any sub-box, see `inherited`). */
+  readonly ranges: readonly UnitRange[];
   /** Each row's scale Σ|a_j|·max(|l_j|,|u_j|) + |a_0|, for the rounding margin. */
   readonly scale: Float64Array;
 }
@@ -81,7 +98,7 @@ function affine(net: PlNetwork, k: number, syms: Sym[], d: number): Sym {
 }
 
 /** Concrete range [min L_z, max U_z] of every unit over the box (NaN fails closed to ∓∞). */
-function concreteRanges(z: Sym, d: number, lower: Float64Array, upper: Float64Array): { lo: Float64Array; hi: Float64Array } {
+function concreteRanges(z: Sym, d: number, lower: Float64Array, upper: Float64Array): UnitRange {
   const n = z.lo.length / (d + 1);
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
@@ -95,7 +112,7 @@ function concreteRanges(z: Sym, d: number, lower: Float64Array, upper: Float64Ar
 }
 
 /** Relaxes a ReLU on the pre-activation bound functions (in place), given the units' ranges. */
-function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, range: { lo: Float64Array; hi: Float64Array }): void {
+function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, range: UnitRange): void {
   const w1 = d + 1;
   const n = z.lo.length / w1;
   for (let i = 0; i < n; i++) {
@@ -132,15 +149,16 @@ function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, rang
 }
 
 /** Bounds of the last stage's rows over the box [lower, upper]: forward symbolic, then backward. */
-export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, tighten = true): RowBounds {
+export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, inherited?: readonly UnitRange[], tighten = true): RowBounds {
   const d = net.inputSize;
   const syms: Sym[] = [{ lo: new Float64Array(0), up: new Float64Array(0) }];
-  const ranges: { lo: Float64Array; hi: Float64Array }[] = [];
+  const ranges: UnitRange[] = [];
   const last = net.stages.length - 1;
   for (let k = 0; k <= last; k++) {
     const z = affine(net, k, syms, d);
     if (k < last) {
       const range = concreteRanges(z, d, lower, upper);
+      if (inherited) intersect(range, inherited[k]!);
       if (k > 0 && tighten) tightenUnstable(net, k, range, ranges, d, lower, upper);
       relax(z, d, lower, upper, range);
       ranges.push(range);
@@ -163,7 +181,7 @@ export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Arr
     if (!Number.isFinite(lo[r]!)) lo[r] = -Infinity;
     if (!Number.isFinite(up[r]!)) up[r] = Infinity;
   }
-  return { lower: lo, upper: up, lowerFn: out.lo, scale };
+  return { lower: lo, upper: up, lowerFn: out.lo, scale, ranges };
 }
 
 /** Σ_j |a_j|·max(|l_j|, |u_j|) + |a_0| of the affine function at offset o. */
@@ -179,7 +197,7 @@ function magnitude(f: Float64Array, o: number, d: number, lower: Float64Array, u
  * Λ_s += Λ W, c += Λ b; through a ReLU with range [l, u] ∋ 0 each entry λ ≥ 0 takes the lower
  * line α z (adaptive α) and λ < 0 the upper line u/(u−l)·(z − l). Returns [rows, d+1].
  */
-function backward(net: PlNetwork, ranges: readonly { lo: Float64Array; hi: Float64Array }[], d: number, last: number, mu: Float64Array): Float64Array {
+function backward(net: PlNetwork, ranges: readonly UnitRange[], d: number, last: number, mu: Float64Array): Float64Array {
   const rows = mu.length / net.stages[last]!.size;
   const lambda: (Float64Array | undefined)[] = new Array(net.stages.length + 1);
   const constant = new Float64Array(rows);
@@ -225,7 +243,7 @@ function identity(n: number): Float64Array {
  * Full-CROWN tightening of stage k's unstable units: backward bounds from Λ = ±e_i through the
  * earlier stages (with their already-final ranges), intersected with the forward range.
  */
-function tightenUnstable(net: PlNetwork, k: number, range: { lo: Float64Array; hi: Float64Array }, ranges: readonly { lo: Float64Array; hi: Float64Array }[], d: number, lower: Float64Array, upper: Float64Array): void {
+function tightenUnstable(net: PlNetwork, k: number, range: UnitRange, ranges: readonly UnitRange[], d: number, lower: Float64Array, upper: Float64Array): void {
   const n = range.lo.length;
   const unstable: number[] = [];
   for (let i = 0; i < n; i++) if (range.lo[i]! < 0 && range.hi[i]! > 0) unstable.push(i);
@@ -244,7 +262,7 @@ function tightenUnstable(net: PlNetwork, k: number, range: { lo: Float64Array; h
 }
 
 /** Λ on relu(z) → Λ on z (and the constant), with the ReLU relaxation of the given ranges. */
-function relaxBack(lam: Float64Array, range: { lo: Float64Array; hi: Float64Array }, rows: number, constant: Float64Array): Float64Array {
+function relaxBack(lam: Float64Array, range: UnitRange, rows: number, constant: Float64Array): Float64Array {
   const n = range.lo.length;
   const out = new Float64Array(lam.length);
   for (let i = 0; i < n; i++) {
