@@ -15,7 +15,7 @@ const params = new URLSearchParams(location.search);
 const worker = new Worker('/worker.js', { type: 'module' });
 const send = (request: DemoRequest, transfer: Transferable[] = []): void => worker.postMessage(request, transfer);
 const state: { points: Point[]; last: { normal: ToyRun; robust: ToyRun; epsilon: number } | null; backend: string } = { points: [], last: null, backend: 'js' };
-const demo = { state: 'starting', error: '', result: null as unknown, backend: '', timings: {} as Record<string, { normal: number; robust: number }> };
+const demo = { state: 'starting', error: '', result: null as unknown, pixels: [] as number[], backend: '', timings: {} as Record<string, { normal: number; robust: number }> };
 (window as unknown as { relaxjsDemo: typeof demo }).relaxjsDemo = demo;
 
 const number = (id: string): number => Number(($(id) as HTMLInputElement).value);
@@ -127,6 +127,7 @@ $('digit-certify').onclick = () => {
   const rgba = pen.getImageData(0, 0, 280, 280).data;
   const pixels = new Float32Array(784);
   for (let i = 0; i < 280 * 280; i++) pixels[Math.floor(i / 280 / 10) * 28 + Math.floor((i % 280) / 10)] += rgba[4 * i]! / 255 / 100;
+  demo.pixels = Array.from(pixels);
   $('digit-status').textContent = 'certifying…';
   send({ type: 'digit', pixels: pixels.buffer }, [pixels.buffer]);
 };

@@ -5,12 +5,12 @@
  * @module
  */
 import {
-  Tensor, createGpujsBackend, decodeCheckpoint, initWasm, modelFromDescription, noGrad, parseTorchCheckpoint,
-  robustLogits, setBackend, setGpujs, stateDictsOf, zoo, type Backend, type ModelDescription, type Sequential,
+  createGpujsBackend, decodeCheckpoint, initWasm, modelFromDescription, parseTorchCheckpoint, setBackend, setGpujs, stateDictsOf, zoo, type Backend, type ModelDescription, type Sequential,
 } from '../src/index.js';
 import { trainToy } from './toy.js';
+import { certifyDigit } from './digit.js';
 import { modelState } from '../src/train/checkpoint.js';
-import type { DemoRequest, DemoReply, DigitResult } from './protocol.js';
+import type { DemoRequest, DemoReply } from './protocol.js';
 
 const post = (reply: DemoReply, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(reply, transfer);
 
@@ -51,31 +51,6 @@ function loadModel(name: string, bytes: Uint8Array): string {
   throw new Error(`${name} fits none of the MNIST models (${errors.join('; ')})`);
 }
 
-/**
- * Certified radius per class margin: for each class j ≠ prediction p, the largest ε (bisection,
- * `iterations` halvings of [0, hi]) at which the dual bound proves f_p(x') − f_j(x') > 0 on the l∞ ball;
- * row j of one batch carries its own ε (a per-example radius), so each step is one dual pass.
- */
-function certifyDigit(pixels: Float32Array, hi = 0.5, iterations = 12): DigitResult {
-  const net = digitModel;
-  if (!net) throw new Error('load a model first');
-  const x = new Tensor(pixels, [1, 1, 28, 28]);
-  const logits = [...noGrad(() => net.forward(x)).data];
-  const p = logits.indexOf(Math.max(...logits));
-  const K = logits.length;
-  const lo = new Float64Array(K);
-  const up = new Float64Array(K).fill(hi);
-  const X = new Tensor(new Float32Array(K * 784).map((_, i) => pixels[i % 784]!), [K, 1, 28, 28]);
-  const labels = new Int32Array(K).fill(p);
-  for (let it = 0; it < iterations; it++) {
-    const eps = Float32Array.from(lo, (l, j) => (l + up[j]!) / 2);
-    const bound = noGrad(() => robustLogits(net, new Tensor(eps, [K]), X, labels)).data;
-    for (let j = 0; j < K; j++) if (bound[j * K + j]! < 0) lo[j] = eps[j]!; else up[j] = eps[j]!;
-  }
-  const radius = [...lo].map((r, j) => (j === p ? Number.NaN : r));
-  return { prediction: p, logits, radius };
-}
-
 self.onmessage = async (event: MessageEvent<DemoRequest>) => {
   const request = event.data;
   try {
@@ -89,7 +64,10 @@ self.onmessage = async (event: MessageEvent<DemoRequest>) => {
       post({ type: 'toy-result', normal, robust });
     }
     if (request.type === 'model') post({ type: 'model', description: loadModel(request.name, new Uint8Array(request.bytes)) });
-    if (request.type === 'digit') post({ type: 'digit', result: certifyDigit(new Float32Array(request.pixels)) });
+    if (request.type === 'digit') {
+      if (!digitModel) throw new Error('load a model first');
+      post({ type: 'digit', result: certifyDigit(digitModel, new Float32Array(request.pixels)) });
+    }
   } catch (error) {
     post({ type: 'error', request: request.type, message: (error as Error).message });
   }

@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
 import { trainToy } from '../../demo/toy.js';
-import type { ToyRun, ToySettings } from '../../demo/protocol.js';
-import { Rng, setBackend, withBackend } from '../../src/index.js';
+import type { DigitResult, ToyRun, ToySettings } from '../../demo/protocol.js';
+import { Rng, describeModel, encodeCheckpoint, setBackend, withBackend, zoo } from '../../src/index.js';
+import { certifyDigit } from '../../demo/digit.js';
 import { toy2dPoints } from '../../src/data/toy2d.js';
 import { createWasmBackend } from '../../src/tensor/backends/wasm/index.js';
 import { WasmRuntime } from '../../src/tensor/backends/wasm/runtime.js';
@@ -77,6 +78,36 @@ test('the wasm backend (SIMD kernels, Web Workers) in the page gives the certifi
   setBackend('js');
   const worst = Math.max(sameRun(page.result.normal, node.normal, 'normal'), sameRun(page.result.robust, node.robust, 'robust'));
   console.log(`  wasm: page ${page.result.normal.stepMs.toFixed(1)} / ${page.result.robust.stepMs.toFixed(1)} ms per step, Node ${node.normal.stepMs.toFixed(1)} / ${node.robust.stepMs.toFixed(1)}; losses within ${worst.toExponential(1)}`);
+});
+
+test('the digit panel: load a relaxjs checkpoint, draw with the mouse, certify; the radii per class margin are the Node ones', async () => {
+  const model = zoo.mnist500(3);
+  const tensors = new Map([...model.stateDict()].map(([k, t]) => [k, { shape: [...t.shape], data: t.data }]));
+  const bytes = encodeCheckpoint(tensors, { architecture: describeModel(model) });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  try {
+    await page.goto(demo.url);
+    await page.waitForFunction(() => (globalThis as unknown as { relaxjsDemo?: { state: string } }).relaxjsDemo?.state === 'idle');
+    await page.setInputFiles('#model-file', { name: 'mnist500.relaxjs', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    await page.waitForFunction(() => ['model', 'error'].includes((globalThis as unknown as { relaxjsDemo: { state: string } }).relaxjsDemo.state));
+    const box = (await page.locator('#digit').boundingBox())!;
+    await page.mouse.move(box.x + 140, box.y + 40);
+    await page.mouse.down();
+    for (let t = 0; t <= 20; t++) await page.mouse.move(box.x + 140 + 30 * Math.sin(t / 3), box.y + 40 + 10 * t);
+    await page.mouse.up();
+    await page.click('#digit-certify');
+    await page.waitForFunction(() => ['digit', 'error'].includes((globalThis as unknown as { relaxjsDemo: { state: string } }).relaxjsDemo.state), null, { timeout: 120_000 });
+    const got = await page.evaluate(() => (globalThis as unknown as { relaxjsDemo: { state: string; error: string; pixels: number[]; result: DigitResult } }).relaxjsDemo);
+    assert.is(got.state, 'digit', got.error);
+    assert.ok(got.pixels.some((v) => v > 0.5), 'the stroke reached the 28x28 input');
+    await page.screenshot({ path: `${SHOTS}/demo-digit.png`, fullPage: true });
+    const node = certifyDigit(zoo.mnist500(3), Float32Array.from(got.pixels));
+    assert.is(got.result.prediction, node.prediction);
+    assert.equal(got.result.radius.map((r) => (r === null ? NaN : r)), node.radius);
+    console.log(`  digit: predicted ${node.prediction}, radii ${node.radius.map((r) => r.toFixed(4)).join(' ')}`);
+  } finally {
+    await page.close();
+  }
 });
 
 test.run();
