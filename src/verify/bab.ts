@@ -5,9 +5,11 @@
  * smear |a_j|·(u_j − l_j) of the open rows' lower functions (ReluVal's heuristic, with the
  * symbolic coefficients a_j standing in for the gradient), and both halves are queued. Boxes are
  * explored most-violated first, and each visited box tries two candidate points (its centre and
- * the minimiser of its weakest lower function), so counterexamples surface early.
+ * the minimiser of its weakest lower function), and every 8th a short PGD inside it, so
+ * counterexamples surface early.
  * @module
  */
+import { pgdSearch } from './attack.js';
 import { forwardPl, type PlNetwork } from './network.js';
 import { satisfiedConjunction, type StackedRows } from './spec.js';
 import { boundRows, boundTolerance, type RowBounds, type UnitRange } from './symbolic.js';
@@ -20,6 +22,9 @@ export type BabOutcome =
   | { readonly kind: 'unsat'; readonly boxes: number }
   | { readonly kind: 'candidate'; readonly x: Float64Array; readonly boxes: number }
   | { readonly kind: 'timeout' | 'unknown'; readonly boxes: number; readonly open: number };
+
+/** A short PGD runs inside every this many visited boxes. */
+const PGD_EVERY = 8;
 
 /** Queue length above which children no longer keep their parent's unit ranges (memory). */
 const MAX_BOXES_WITH_RANGES = 50_000;
@@ -123,6 +128,9 @@ export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float
     for (const x of candidates(bounds, worst, box.lower, box.upper)) {
       if (satisfiedConjunction(forwardPl(net, x).output, stacked) >= 0) return { kind: 'candidate', x, boxes };
     }
+    // every PGD_EVERY-th box (most violated first) also gets a short local PGD
+    const local = boxes % PGD_EVERY === 1 ? pgdSearch(net, stacked, box.lower, box.upper, { restarts: 2, steps: 15, seed: boxes, deadline }) : undefined;
+    if (local) return { kind: 'candidate', x: local, boxes };
     const dim = splitDimension(bounds, best, box.lower, box.upper);
     const mid = (box.lower[dim]! + box.upper[dim]!) / 2;
     if (!(mid > box.lower[dim]! && mid < box.upper[dim]!)) {
