@@ -38,9 +38,10 @@ const FILES: Record<string, string> = {
 /** A running demo server. */
 export interface DemoServer { url: string; server: Server; bundles: { app: Uint8Array; worker: Uint8Array }; close(): Promise<void> }
 
-/** Bundles the page and serves it; resolves once listening (`port` 0 picks a free one). */
-export async function startDemoServer(options: { port?: number; host?: string } = {}): Promise<DemoServer> {
+/** Bundles the page and serves it (plus `extra` path → content, for test pages); resolves once listening (`port` 0 picks a free one). */
+export async function startDemoServer(options: { port?: number; host?: string; extra?: Record<string, Uint8Array | string> } = {}): Promise<DemoServer> {
   const bundles = await bundleDemo();
+  const extra = options.extra ?? {};
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -48,7 +49,7 @@ export async function startDemoServer(options: { port?: number; host?: string } 
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     try {
-      const body = path === '/app.js' ? bundles.app : path === '/worker.js' ? bundles.worker : FILES[path] ? await readFile(`${root}${FILES[path]}`) : null;
+      const body = extra[path] ?? (path === '/app.js' ? bundles.app : path === '/worker.js' ? bundles.worker : FILES[path] ? await readFile(`${root}${FILES[path]}`) : null);
       if (!body) { res.writeHead(404).end('not found'); return; }
       res.writeHead(200, { 'Content-Type': TYPES[path.split('.').pop() ?? ''] ?? TYPES.html! }).end(body);
     } catch (error) {
