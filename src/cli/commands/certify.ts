@@ -13,9 +13,10 @@ import { countOf, markdownTable, percent } from '../../report/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
-import { numberFlag, switchFlag } from '../flags.js';
+import { UsageError } from '../errors.js';
+import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
 import { asBadInput, buildModel, checkWeightsPath, type CliModel } from '../model.js';
-import { certifyBatch, type BallOptions } from '../robust.js';
+import { BOUND_METHODS, certifyBatch, type BallOptions } from '../robust.js';
 import { BALL_FLAGS, checkBall, DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation, prepareRun, testSubset, type PreparedEvaluation } from '../setup.js';
 
 /** The `relaxjs certify` command (see the module doc and its `--help`). */
@@ -34,15 +35,18 @@ export const certifyCommand = defineCommand({
     'relaxjs certify --data fashion-mnist --weights ../shared/models/fashion_mnist.pth --limit 50 --json',
     'relaxjs certify --cascade --weights ../shared/models/mnist_small_0_3_cascade.pth --epsilon 0.3 --bounded --limit 100',
   ],
-  flags: { ...DATA_FLAGS, ...MODEL_FLAGS, ...BALL_FLAGS, batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }), limit: limitFlag('test'),
+  flags: { ...DATA_FLAGS, ...MODEL_FLAGS, ...BALL_FLAGS,
+    method: choiceFlag('bound method: dual (Wong-Kolter), ibp, crown, crown-ibp, alpha-crown (20 Adam steps)', BOUND_METHODS, 'dual'),
+    batchSize: numberFlag('examples per batch', 50, { integer: true, min: 1 }), limit: limitFlag('test'),
     cascade: switchFlag('the weights hold a cascade of models (a .pth list of state dicts or a relaxjs cascade file); certify as the cascade'),
     ...OUT_FLAGS },
   run(flags, ctx) {
+    if (flags.cascade && flags.method !== 'dual') throw new UsageError(`--method ${flags.method}: --cascade certifies with the dual only (use --method dual)`);
     const { modelName, out, weights, model, test, testIndices, cascade }: PreparedEvaluation & { cascade?: CliModel[] } = flags.cascade ? prepareCascade(flags, ctx) : prepareEvaluation(flags, ctx, () => checkBall(flags));
     const { clean, certified } = cascade ? certifyCascade(cascade, test, flags, ctx) : certifyModel(model, test, flags, ctx);
     const robust = certified.reduce((a, c) => a + 1 - c, 0);
     const json = {
-      command: 'certify', model: cascade ? `cascade of ${cascade.length} ${modelName}` : modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon, norm: flags.norm,
+      command: 'certify', model: cascade ? `cascade of ${cascade.length} ${modelName}` : modelName, weights, data: flags.data, n: test.n, epsilon: flags.epsilon, norm: flags.norm, method: flags.method,
       bounded: flags.bounded, seed: flags.seed, cleanError: clean / Math.max(1, test.n), robustError: robust / Math.max(1, test.n),
     };
     const text = `${flags.data} test, ${countOf(test.n, 'example')}, ${flags.norm} ball of radius ${flags.epsilon}${flags.bounded ? ' within [0,1]' : ''}\n\n`

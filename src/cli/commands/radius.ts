@@ -15,7 +15,7 @@ import type { DenseSequential, Sequential } from '../../nn/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand } from '../command.js';
 import { choiceFlag, numberFlag, switchFlag } from '../flags.js';
-import { certifyBatch, type BallOptions } from '../robust.js';
+import { BOUND_METHODS, certifyBatch, type BallOptions } from '../robust.js';
 import { checkBall, DATA_FLAGS, limitFlag, MODEL_FLAGS, OUT_FLAGS, prepareEvaluation } from '../setup.js';
 
 /** Per-example outcome of {@link certifiedRadii}. */
@@ -75,6 +75,7 @@ export const radiusCommand = defineCommand({
     ...DATA_FLAGS, ...MODEL_FLAGS,
     norm: choiceFlag('norm of the ball', ['linf', 'l2'] as const, 'linf'),
     bounded: switchFlag('intersect the l-inf ball with the input box [0,1]'),
+    method: choiceFlag('bound method: dual (Wong-Kolter), ibp, crown, crown-ibp, alpha-crown', BOUND_METHODS, 'dual'),
     maxEpsilon: numberFlag('upper end of the search', 0.3, { min: 0, exclusiveMin: true }),
     steps: numberFlag('bisection steps (resolution max-epsilon / 2^steps)', 8, { integer: true, min: 0, max: 40 }),
     bins: numberFlag('histogram bins', 20, { integer: true, min: 1 }),
@@ -101,7 +102,7 @@ export const radiusCommand = defineCommand({
     const sorted = [...radii].sort((a, b) => a - b);
     const quantile = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
     const stats = { mean: radii.reduce((a, b) => a + b, 0) / Math.max(1, radii.length), median: quantile(0.5), q10: quantile(0.1), q90: quantile(0.9) };
-    const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: misclassified, belowResolution, resolution: flags.maxEpsilon / 2 ** flags.steps, atLeastMax: capped, ...stats };
+    const json = { command: 'radius', model: modelName, weights, data: flags.data, n: test.n, norm: flags.norm, bounded: flags.bounded, method: flags.method, maxEpsilon: flags.maxEpsilon, steps: flags.steps, seed: flags.seed, notCertifiedAtZero: misclassified, belowResolution, resolution: flags.maxEpsilon / 2 ** flags.steps, atLeastMax: capped, ...stats };
     const fmt = (v: number) => v.toFixed(4);
     const text = `${flags.data} test, ${countOf(test.n, 'example')}, ${flags.norm} radius searched in [0, ${flags.maxEpsilon}] (${countOf(flags.steps, 'bisection step')})\n\n`
       + markdownTable(['mean', '10%', 'median', '90%', 'radius 0 (misclassified)', `below resolution (< ${json.resolution.toPrecision(3)})`, `>= ${flags.maxEpsilon}`],

@@ -28,6 +28,8 @@ export interface AlphaOptions {
   readonly iterations?: number;
   /** Adam learning rate (default 0.1). */
   readonly lr?: number;
+  /** Learning-rate factor per step (default 0.98, auto_LiRPA's). */
+  readonly lrDecay?: number;
   /** Seed (default 0); the optimisation is deterministic and draws nothing. */
   readonly seed?: number;
   /** One α per node shared by all specification rows (default: per row when small). */
@@ -57,6 +59,7 @@ export function alphaCrown(base: BackwardContext, c: Tensor, options: AlphaOptio
 function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[]): Tensor {
   const iterations = options.iterations ?? 20;
   const lr = options.lr ?? 0.1;
+  const decay = options.lrDecay ?? 0.98;
   if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`options.alpha.iterations must be an integer >= 0, got ${iterations}`);
   if (!(lr > 0)) throw new Error(`options.alpha.lr must be > 0, got ${lr}`);
   const slopes = new Map<string, Slopes>();
@@ -82,6 +85,7 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
     backward(objective);
     params.forEach((p, i) => { p.grad = saved[i] ?? null; });
     optimiser.step();
+    optimiser.lr *= decay;
     for (const s of slopes.values()) { projectInPlace(s); s.alpha.grad = null; }
     current = evaluate();
     current.data.forEach((v, k) => { if (v > bestData[k]!) bestData[k] = v; });
