@@ -7,6 +7,7 @@
  * @module
  */
 import { readFileSync, statSync, existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { loadCheckpoint, CHECKPOINT_MAGIC, type Checkpoint } from '../io/checkpoint.js';
 import { loadCascadeStateDicts } from '../io/torch.js';
 import { modelFromDescription, zoo, type DenseSequential, type Sequential } from '../nn/index.js';
@@ -81,7 +82,7 @@ export function modelFor(requested: ModelName | undefined, data: string, seed: n
   if (requested !== undefined || architecture === undefined) return { name: modelNameFor(requested, data), model: buildModel(requested, data, seed) };
   const model = asBadInput('--weights', weights, () => modelFromDescription(architecture, seed));
   const label = checkpoint?.meta.model;
-  return { name: typeof label === 'string' ? label : 'checkpoint', model };
+  return { name: typeof label === 'string' ? label : basename(weights), model };
 }
 
 /**

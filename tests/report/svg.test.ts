@@ -67,6 +67,16 @@ test('regions: well-formed, one eps-box and one dot per point, runs merged per r
   assert.throws(() => regionsSvg({ title: 't', extent: UNIT_SQUARE, grid: { size: 3, classes: [0] }, points: [], epsilon: 0 }), /grid.classes has 1 entries, expected size² = 9/);
 });
 
+test('line chart: integerX ticks only whole epochs (issue 14); legendBelow grows the picture instead of covering the plot', () => {
+  const series = [{ name: 'train', points: [[1, 0.5], [1.5, 0.4], [2, 0.3], [3, 0.2]] as [number, number][] }];
+  const ticks = (svg: string) => [...svg.matchAll(/text-anchor="middle">([^<]+)<\/text>/g)].map((m) => m[1]!).filter((t) => /^[\d.]+$/.test(t));
+  const plain = lineChartSvg({ title: 't', xLabel: 'epoch', yLabel: 'e', series });
+  assert.ok(ticks(plain).some((t) => t.includes('.')), `fractional ticks without the option: ${ticks(plain)}`);
+  const whole = lineChartSvg({ title: 't', xLabel: 'epoch', yLabel: 'e', series, integerX: true, legendBelow: true });
+  assert.equal(ticks(whole), ['1', '2', '3']);
+  assert.match(whole, /height="(4[1-9]\d)"/);
+});
+
 test('gridCentres: row 0 is the top, columns left to right, cell centres', () => {
   const c = gridCentres(2);
   assert.equal([...c], [0.25, 0.75, 0.75, 0.75, 0.25, 0.25, 0.75, 0.25]);
