@@ -5,20 +5,15 @@
  * network. A point found here is only a candidate: `instance.ts` re-checks it on the ONNX graph.
  * @module
  */
+import { Rng } from '../tensor/random.js';
 import { forwardPl, type PlNetwork } from './network.js';
 import type { StackedRows } from './spec.js';
 import { satisfiedConjunction } from './spec.js';
 
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
+/** Seeded uniform numbers in [0, 1) (the library's seeded generator). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.uniform();
 }
 
 /** Gradient of output row `r` with respect to the input at x. */
