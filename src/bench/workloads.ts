@@ -22,13 +22,14 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/idx.js';
 import { loadStateDict } from '../io/torch.js';
 import { LeakyReLU, Sequential, zoo } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
-import { robustLoss, type RobustLossOptions } from '../relax/index.js';
+import { computeBounds, robustLoss, type BoundOptions, type RobustLossOptions } from '../relax/index.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Names of the workloads, as in the reference file. */
 export const WORKLOAD_NAMES = [
   'certify_exact_b50', 'train_step_proj50_b50', 'train_step_exact_b50', 'train_step_standard_b50', 'train_step_exact_b20', 'train_step_leaky0_b20',
+  'certify_crown_b50', 'certify_alpha_crown20_b50',
 ] as const;
 /** One workload name. */
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
@@ -105,6 +106,12 @@ export function prepareWorkload(name: WorkloadName, inputs: WorkloadInputs): Pre
       return { notes, run: trainStep(robust({})) };
     case 'train_step_leaky0_b20':
       return { notes, run: trainStep(robust({}), true) };
+    case 'certify_crown_b50': // issue 9: against auto_LiRPA's CROWN (all 10 specification rows)
+    case 'certify_alpha_crown20_b50': { // and its alpha-CROWN with 20 iterations
+      const net = certifyModel(inputs.weightsPath, notes);
+      const options: BoundOptions = name === 'certify_crown_b50' ? { method: 'crown', labels: y } : { method: 'alpha-crown', labels: y, alpha: { iterations: 20 } };
+      return { notes, run: () => void noGrad(() => computeBounds(net, X, { norm: 'linf', epsilon: EPSILON }, options)) };
+    }
   }
 }
 
