@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
 import { launchChromium } from '../helpers/chromium.js';
-import type { ParityCase } from './gpujs-page.js';
+import type { ParityCase } from '../helpers/gpujs-parity.js';
 
 let browser: Browser;
 let server: DemoServer;
