@@ -16,16 +16,17 @@
  * Exact bounds only: projection estimates are refused (use `DualNetwork` for those).
  * @module
  */
-import { add, argmax, cat, neg, noGrad, reshape, slice } from '../autograd/index.js';
+import { argmax, cat, neg, noGrad, reshape, slice } from '../autograd/index.js';
 import { sizeOf, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expandResiduals } from '../nn/residual.js';
 import { dualOf } from './dual-of.js';
 import type { Bounds, DualLayer, DualObject } from './dual.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
+import { checkInputSetOptions } from './inputs/input-set.js';
 import { InputSupportTerm } from './inputs/support-term.js';
 import { ReluDualBase, relaxRelu } from './layers/relu.js';
-import { backSubstitute, type DualizableNetwork, type DualNetworkOptions } from './network.js';
+import { backSubstitute, objectiveTerms, type DualizableNetwork, type DualNetworkOptions } from './network.js';
 import { primalActivations } from './primal.js';
 import { labelDifferences, uncertified, type CertifyResult } from './robust-loss.js';
 
@@ -140,13 +141,10 @@ export class ChunkedDualNetwork {
   /** J_p(c) of the network truncated at z_p for c `[B, K, ...S_p]`: `[B, K]`. */
   private objectiveAt(p: number, c: Tensor): Tensor {
     this.passes++;
-    const nus = this.backward(p, c);
-    const terms = this.placed.filter(({ position }) => position <= p)
-      .map(({ object, position }) => object.objective(position === 0 ? nus : nus.slice(0, p - position + 2)));
-    return terms.reduce((a, b) => add(a, b));
+    return objectiveTerms(this.placed.filter(({ position }) => position <= p), this.backward(p, c));
   }
 
-  /** `[ν_p = −c, …, ν_0]` through layers p−1 … 0 (Dense layers add to every activation they read). */
+  /** ν at z_0 … z_p (`[p]` = −c) through layers p−1 … 0 (Dense layers add to every activation they read). */
   private backward(p: number, c: Tensor): Tensor[] {
     return backSubstitute(this.layers.slice(0, p), this.shapes, neg(c));
   }
@@ -163,9 +161,7 @@ function reluOnly([lower, upper]: Bounds): ObjectiveOnlyRelu {
 
 /** The input set's kind for {@link InputSupportTerm}. */
 function supportOf(options: ChunkedOptions): ConstructorParameters<typeof InputSupportTerm>[2] {
-  const norm = options.norm ?? 'linf';
-  if (norm !== 'linf' && norm !== 'l2') throw new Error(`options.norm must be 'linf' or 'l2', got '${String(norm)}'`);
-  if (options.bounded && norm === 'l2') throw new Error("options.bounded is only supported with norm 'linf'");
+  const norm = checkInputSetOptions(options);
   if (options.bounded) return { kind: 'box', lower: options.inputLower ?? 0, upper: options.inputUpper ?? 1 };
   return { kind: 'ball', norm: norm === 'linf' ? 'l1' : 'l2' };
 }

@@ -50,20 +50,20 @@ export interface DualObject {
    */
   bounds(): Bounds;
   /**
-   * The object's term of J(c), shape `[B, K]`. `nus` lists ν from the network output backwards:
-   * `nus.at(-1)` is ν at the object's input (for the input set: ν_0 = ν at x) and `nus.at(-2)`
-   * ν at its output, each `[B, K, ...S]`.
+   * The object's term of J(c), shape `[B, K]`, from `nu`: ν at the activation this object
+   * lives at, `[B, K, ...S]` — its layer's output z_i (a bias, a ReLU's crossing set, which read
+   * ν̂ there, not the ν at the layer input that a Dense skip may add to), or x for the input set
+   * (ν_0). The network hands each object its own ν by position ({@link objectiveTerms}).
    */
-  objective(nus: readonly Tensor[]): Tensor;
+  objective(nu: Tensor): Tensor;
   /**
    * The same contribution as {@link bounds}, to the bounds on a later activation z_p, computed
-   * from backward rows instead of forward columns: `rows` lists the images g_t of the one-hot rows
-   * of z_p's units from z_p backwards, laid out like `nus` in {@link objective} (`rows.at(-1)` at
-   * the object's input, `rows.at(-2)` at its output). The bound on unit m is its term of J(±e_m)
-   * with ν = ∓g. Returns `[B | 1, ...S_p]` each. Absent on objects whose bounds are estimates
-   * (random projections): those bound forwards only.
+   * from backward rows instead of forward columns: `rows` holds the images g of the one-hot rows
+   * of z_p's units at this object's activation (the same place as `nu` in {@link objective}).
+   * The bound on unit m is its term of J(±e_m) with ν = ∓g. Returns `[B | 1, ...S_p]` each.
+   * Absent on objects whose bounds are estimates (random projections): those bound forwards only.
    */
-  rowBounds?(rows: readonly RowBlock[]): Bounds;
+  rowBounds?(rows: RowBlock): Bounds;
   /**
    * Capability: the forward columns this object carries for the whole batch (the input set: |S_0|
    * columns shared by every example until an element-wise layer; an element-wise layer: one per

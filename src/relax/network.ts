@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { dualOf } from './dual-of.js';
 import type { Bounds, DualLayer, DualObject } from './dual.js';
 import type { EpsilonInput } from './inputs/epsilon.js';
+import { checkInputSetOptions } from './inputs/input-set.js';
 import { L2Ball } from './inputs/l2-ball.js';
 import { LinfBall } from './inputs/linf-ball.js';
 import { LinfBox, type BoxLimit } from './inputs/linf-box.js';
@@ -65,12 +66,7 @@ interface PlacedObject {
 
 /** The input set selected by the options (the original's `select_input`). */
 export function inputSet(X: Tensor, epsilon: EpsilonInput, options: DualNetworkOptions = {}): DualObject {
-  const norm = options.norm ?? 'linf';
-  if (norm !== 'linf' && norm !== 'l2') throw new Error(`options.norm must be 'linf' or 'l2', got '${String(norm)}'`);
-  if (norm === 'l2') {
-    if (options.bounded) throw new Error("options.bounded is only supported with norm 'linf'");
-    return new L2Ball(X, epsilon);
-  }
+  if (checkInputSetOptions(options) === 'l2') return new L2Ball(X, epsilon);
   if (options.projection && X.size / X.shape[0]! > options.projection.k) return projectedInputSet(X, epsilon, options, options.projection);
   return options.bounded ? new LinfBox(X, epsilon, options.inputLower ?? 0, options.inputUpper ?? 1) : new LinfBall(X, epsilon);
 }
@@ -142,13 +138,10 @@ export class DualNetwork {
    * `[B, K, |S_L|]`): returns `[B, K]`, differentiable in every parameter.
    */
   objective(c: Tensor): Tensor {
-    const nus = this.backward(c);
-    const L = this.layers.length;
-    const terms = this.placed.map(({ object, position }) => object.objective(position === 0 ? nus : nus.slice(0, L - position + 2)));
-    return terms.reduce((a, b) => add(a, b));
+    return objectiveTerms(this.placed, this.backward(c));
   }
 
-  /** ν at every activation, from the output back: `[ν_L = −c, ν_{L−1}, …, ν_0]`, each `[B, K, ...S_i]`. */
+  /** ν at every activation by index: `nuAt[t]` is ν at z_t (`nuAt[L]` = −c), each `[B, K, ...S_t]`. */
   private backward(c: Tensor): Tensor[] {
     const L = this.layers.length;
     const outShape = this.shapes[L]!;
@@ -194,10 +187,11 @@ export class DualNetwork {
 }
 
 /**
- * The dual variables `[ν_p, ν_{p−1}, …, ν_0]` from ν_p (`[B, K, ...S_p]`, p = `layers.length`, the
- * activation after the last layer given), back-substituted: ν_{q−m} += T_q(ν_q, m) for
- * every activation m back that layer q reads (Dense layers add to each, Wong & Kolter 2018 eq. 10
- * with the skip connections of Wong et al. 2018 §3.1). An activation no layer sends ν to gets zeros.
+ * The dual variables by activation, `nuAt[t]` = ν at z_t for t = 0 … p, from ν_p = `nuTop`
+ * (`[B, K, ...S_p]`, p = `layers.length`, the activation after the last layer given),
+ * back-substituted: ν_{q−m} += T_q(ν_q, m) for every activation m back that layer q reads (Dense
+ * layers add to each, Wong & Kolter 2018 eq. 10 with the skip connections of Wong et al. 2018
+ * §3.1). An activation no layer sends ν to gets zeros.
  * @param layers - the dual layers 1 … p; @param shapes - activation shapes S_0 … S_p (at least).
  */
 export function backSubstitute(layers: readonly DualLayer[], shapes: readonly Shape[], nuTop: Tensor): Tensor[] {
@@ -215,5 +209,13 @@ export function backSubstitute(layers: readonly DualLayer[], shapes: readonly Sh
     }
   }
   at[0] ??= Tensor.zeros([batch, K, ...shapes[0]!], nuTop.dtype);
-  return at.map((t) => t!).reverse();
+  return at.map((t) => t!);
+}
+
+/**
+ * J = Σ of the objects' terms, each given ν at the activation it lives at (`nuAt[position]`:
+ * the input set ν_0, a layer's term ν at its output), `[B, K]`.
+ */
+export function objectiveTerms(objects: readonly { readonly object: DualObject; readonly position: number }[], nuAt: readonly Tensor[]): Tensor {
+  return objects.map(({ object, position }) => object.objective(nuAt[position]!)).reduce((a, b) => add(a, b));
 }

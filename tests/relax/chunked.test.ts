@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { noGrad } from '../../src/autograd/index.js';
-import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../../src/nn/index.js';
+import { Conv2d, Flatten, LeakyReLU, Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { ChunkedDualNetwork, chunkedCertify } from '../../src/relax/chunked.js';
 import { DualNetwork } from '../../src/relax/network.js';
 import { certify } from '../../src/relax/robust-loss.js';
@@ -51,6 +51,22 @@ test('passes follow the budget: ⌈n_p / units per pass⌉ per bounded layer, �
   assert.is(dual.passes, Math.ceil(10 / 3));
   noGrad(() => dual.objective(Tensor.randn([2, 5, 4], rng, 0, 1, 'float64'))); // 2·(6+10+4)·32 = 1280 bytes per column: 6·1024/1280 → 4 columns
   assert.is(dual.passes, Math.ceil(10 / 3) + Math.ceil(5 / 4));
+});
+
+test('box limits are checked and broadcast once for both paths: a [1]-shaped inputLower, per-pixel limits, a LeakyReLU', () => {
+  const rng = new Rng(4);
+  const net = new Sequential(new Linear(6, 8, { rng }), new LeakyReLU(0.2), new Linear(8, 3, { rng })).to('float64');
+  const X = Tensor.uniform([2, 6], rng, 0.2, 0.8, 'float64');
+  const c = Tensor.randn([2, 3, 3], rng, 0, 1, 'float64');
+  for (const inputLower of [Tensor.full([1], 0.25, 'float64'), Tensor.full([6], 0.25, 'float64'), 0.25]) {
+    const options = { bounded: true, inputLower, inputUpper: Tensor.full([2, 6], 0.7, 'float64') };
+    const [full, chunked] = noGrad(() => [new DualNetwork(net, X, 0.1, options).objective(c), new ChunkedDualNetwork(net, X, 0.1, { ...options, memoryBudget: 1 << 20 }).objective(c)]);
+    full!.data.forEach((v, i) => assert.ok(Math.abs(v - chunked!.data[i]!) <= 1e-12 * (1 + Math.abs(v)), `${v} vs ${chunked!.data[i]}`));
+  }
+  for (const make of [(o: object) => new DualNetwork(net, X, 0.1, o), (o: object) => new ChunkedDualNetwork(net, X, 0.1, { ...o, memoryBudget: 1 << 20 })]) {
+    assert.throws(() => make({ bounded: true, inputLower: Tensor.zeros([7], 'float64') }), /inputLower must be a number or a tensor broadcastable to X/);
+    assert.throws(() => make({ norm: 'l2', bounded: true }), /options.bounded is only supported with norm 'linf'/);
+  }
 });
 
 test('chunkedCertify gives certify\'s logits and certificates on a conv net, within a 256 KiB budget', () => {

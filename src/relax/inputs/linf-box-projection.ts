@@ -16,11 +16,11 @@
  * estimates, not sound bounds: never certify with this set.
  * @module
  */
-import { add, div, maximum, minimum, sub } from '../../autograd/index.js';
+import { add, div, sub } from '../../autograd/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { EpsilonInput } from './epsilon.js';
 import { Radius } from './epsilon.js';
-import type { BoxLimit } from './linf-box.js';
+import { inputBox, type BoxLimit } from './input-set.js';
 import { ProjectedNormBall, type ProjectionOptions } from './projected-ball.js';
 
 /** The box [max(x − ε, lo), min(x + ε, hi)] around each example of X, bounds from k Cauchy projections. */
@@ -40,26 +40,6 @@ export class LinfBoxProjection extends ProjectedNormBall {
 /** Centre (l + u)/2 and half-width (u − l)/2 of the box, both `[B, ...S_0]`. */
 function boxOf(X: Tensor, epsilon: EpsilonInput, lo: BoxLimit, hi: BoxLimit): { centre: Tensor; halfWidth: Tensor } {
   if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
-  const eps = Radius.of(epsilon, X).broadcastTo(X);
-  const low = maximum(sub(X, eps), limit(lo, X, 'inputLower'));
-  const high = minimum(add(X, eps), limit(hi, X, 'inputUpper'));
-  const n = X.size / X.shape[0]!;
-  const empty = low.data.findIndex((v, i) => v > high.data[i]!);
-  if (empty >= 0) {
-    throw new Error(`X: example ${Math.floor(empty / n)} lies outside the input box [inputLower, inputUpper] by more than epsilon (coordinate ${empty % n})`);
-  }
+  const { low, high } = inputBox(X, Radius.of(epsilon, X), lo, hi);
   return { centre: div(add(low, high), 2), halfWidth: div(sub(high, low), 2) };
-}
-
-/** A box limit as something `maximum`/`minimum` broadcast against X. */
-function limit(value: BoxLimit, X: Tensor, name: string): Tensor | number {
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) throw new Error(`${name} must be a number, got NaN`);
-    return value;
-  }
-  const t = value.dtype === X.dtype ? value : value.to(X.dtype);
-  const S = X.shape.slice(1);
-  const fits = t.rank === 0 || t.shape.join() === S.join() || t.shape.join() === X.shape.join();
-  if (!fits) throw new Error(`${name} must be a number or a tensor [${S.join(', ')}] or [${X.shape.join(', ')}], got [${t.shape.join(', ')}]`);
-  return t;
 }

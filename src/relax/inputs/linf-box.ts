@@ -6,15 +6,15 @@
  * (= −max over the box of νᵀx', the box's support function).
  * @module
  */
-import { add, clamp, matmul, maximum, minimum, neg, reshape, sub } from '../../autograd/index.js';
+import { add, clamp, matmul, reshape, sub } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
 import { oneHotImages } from '../rows/one-hot.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
+import { boxTerm, inputBox, type BoxLimit } from './input-set.js';
 
-/** Box limits: a number, or a tensor broadcastable to X (`[...S_0]` or `[B, ...S_0]`). */
-export type BoxLimit = number | Tensor;
+export type { BoxLimit } from './input-set.js';
 
 /** The box [max(x − ε, lo), min(x + ε, hi)] around each example of X `[B, ...S_0]`. */
 export class LinfBox implements DualObject {
@@ -37,16 +37,9 @@ export class LinfBox implements DualObject {
    */
   constructor(X: Tensor, epsilon: EpsilonInput, lo: BoxLimit = 0, hi: BoxLimit = 1) {
     if (X.rank < 2) throw new Error(`X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
-    const radius = Radius.of(epsilon, X);
     const [B, ...S] = X.shape as [number, ...number[]];
     const n = X.size / B;
-    const eps = radius.broadcastTo(X);
-    const low = maximum(sub(X, eps), limit(lo, X, 'inputLower'));
-    const high = minimum(add(X, eps), limit(hi, X, 'inputUpper'));
-    const empty = low.data.findIndex((v, i) => v > high.data[i]!);
-    if (empty >= 0) {
-      throw new Error(`X: example ${Math.floor(empty / n)} lies outside the input box [inputLower, inputUpper] by more than epsilon (coordinate ${empty % n})`);
-    }
+    const { low, high } = inputBox(X, Radius.of(epsilon, X), lo, hi);
     this.low = reshape(low, [B, 1, n]);
     this.high = reshape(high, [B, 1, n]);
     // Plain identity columns: ε is already inside [l, u] (scaling them by a per-dimension ε counted it twice).
@@ -76,34 +69,14 @@ export class LinfBox implements DualObject {
    * The same bounds from backward rows g_0: `u·[g]_+ + l·[g]_-` and `u·[g]_- + l·[g]_+` per unit,
    * written as `(u − l)·[g]_+ + l·g` and `u·g − (u − l)·[g]_+` (one clamp, three contractions).
    */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    const g = rows.at(-1)!;
+  rowBounds(g: RowBlock): Bounds {
     const positive = g.positiveDot(sub(this.high, this.low));
     return [sub(g.dot(this.high), positive), add(positive, g.dot(this.low))];
   }
 
-  /** `−([ν]_-·l + [ν]_+·u)` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = nus[nus.length - 1]!;
-    const [B, K] = nu.shape as [number, number];
-    const flat = reshape(nu, [B, K, -1]);
-    const n = flat.shape[2]!;
-    const atLow = matmul(clamp(flat, -Infinity, 0), reshape(this.low, [B, n, 1]));
-    const atHigh = matmul(clamp(flat, 0), reshape(this.high, [B, n, 1]));
-    return reshape(sub(neg(atLow), atHigh), [B, K]);
+  /** `−([ν]_-·l + [ν]_+·u)` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]` ({@link boxTerm}). */
+  objective(nu: Tensor): Tensor {
+    return boxTerm(nu, this.low, this.high);
   }
-}
 
-/** A box limit as something `maximum`/`minimum` broadcast against X. */
-function limit(value: BoxLimit, X: Tensor, name: string): Tensor | number {
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) throw new Error(`${name} must be a number, got NaN`);
-    return value;
-  }
-  const t = value.dtype === X.dtype ? value : value.to(X.dtype);
-  const [, ...S] = X.shape;
-  const fits = t.shape.join() === S.join() || t.shape.join() === X.shape.join() || t.rank === 0;
-  if (!fits) throw new Error(`${name} must be a number or a tensor [${S.join(', ')}] or [${X.shape.join(', ')}], got [${t.shape.join(', ')}]`);
-  return t;
 }
-

@@ -6,13 +6,14 @@
  * lies in `A_m x ± ε‖A_m‖_q` (plus the other objects' terms).
  * @module
  */
-import { add, matmul, mul, neg, reshape, sub, unsqueeze } from '../../autograd/index.js';
+import { add, mul, reshape, sub, unsqueeze } from '../../autograd/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
 import { oneHotImages } from '../rows/one-hot.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { dualNorm, type DualNorm } from '../norms.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
+import { ballTerm } from './input-set.js';
 
 /** A norm ball around each example of X `[B, ...S_0]`. */
 export abstract class NormBall implements DualObject {
@@ -66,32 +67,22 @@ export abstract class NormBall implements DualObject {
    * The same bounds from backward rows g_0 (the rows of the units of z_p carried to the input):
    * `g_0·x ∓ ε‖g_0‖_q` per unit, `[B, ...S_p]` (‖diag(ε) g_0‖_q for a per-dimension ε).
    */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    const g = rows.at(-1)!;
+  rowBounds(g: RowBlock): Bounds {
     const centre = g.dot(this.X);
     const weight = this.radius.kind === 'perDimension' ? (this.radius.broadcastTo(this.X) as Tensor) : undefined;
     const spread = this.radius.scaleBound(g.norm(this.norm, weight));
     return [sub(centre, spread), add(centre, spread)];
   }
 
-  /** `−ν·x − ε‖ν‖_q` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = this.flatNu(nus);
-    const [B, K, n] = nu.shape as [number, number, number];
-    const atCentre = reshape(matmul(nu, reshape(this.X, [B, n, 1])), [B, K]);
-    const spread = this.radius.scaleObjective(dualNorm(this.norm, this.radius.weightNu(nu), 2));
-    return sub(neg(atCentre), spread);
+  /** `−ν·x − ε‖ν‖_q` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]` ({@link ballTerm}). */
+  objective(nu: Tensor): Tensor {
+    return ballTerm(nu, this.X, this.radius, this.norm);
   }
+
 
   /** ‖A_m‖_q for every unit m of the current activation, `[1 | B, ...S_t]`. */
   protected columnNorms(): Tensor {
     return dualNorm(this.norm, this.columns[this.columns.length - 1]!, 1);
-  }
-
-  /** ν at the input, viewed as `[B, K, n]`. */
-  protected flatNu(nus: readonly Tensor[]): Tensor {
-    const nu = nus[nus.length - 1]!;
-    return reshape(nu, [nu.shape[0]!, nu.shape[1]!, this.X.size / this.X.shape[0]!]);
   }
 }
 

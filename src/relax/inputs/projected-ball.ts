@@ -15,12 +15,13 @@
  * for training; certify with the exact sets.
  * @module
  */
-import { add, medianAbs, mul, neg, reshape, sub, unsqueeze, matmul, div } from '../../autograd/index.js';
+import { add, medianAbs, mul, sub, unsqueeze, div } from '../../autograd/index.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds, DualLayer, DualObject } from '../dual.js';
-import { dualNorm, l2Norm, type DualNorm } from '../norms.js';
+import { l2Norm, type DualNorm } from '../norms.js';
 import { Radius, type EpsilonInput } from './epsilon.js';
+import { ballTerm } from './input-set.js';
 
 /** A seeded generator, or a seed for a new one. */
 export type RandomSource = Rng | number;
@@ -80,16 +81,11 @@ export abstract class ProjectedNormBall implements DualObject {
     return [sub(centre, spread), add(centre, spread)];
   }
 
-  /** The exact input term `−ν·x − ε‖ν‖_q` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = nus[nus.length - 1]!;
-    const [B, K] = nu.shape as [number, number];
-    const n = this.X.size / B;
-    const flat = reshape(nu, [B, K, n]);
-    const atCentre = reshape(matmul(flat, reshape(this.X, [B, n, 1])), [B, K]);
-    const spread = this.radius.scaleObjective(dualNorm(this.norm, this.radius.weightNu(flat), 2));
-    return sub(neg(atCentre), spread);
+  /** The exact input term `−ν·x − ε‖ν‖_q` for ν = ν_0 `[B, K, ...S_0]` → `[B, K]` ({@link ballTerm}). */
+  objective(nu: Tensor): Tensor {
+    return ballTerm(nu, this.X, this.radius, this.norm);
   }
+
 
   /** The estimate of ‖A_m‖_q from the projections `[B', k, ...S_t]` → `[B', ...S_t]`. */
   private estimateNorms(projections: Tensor): Tensor {

@@ -35,15 +35,13 @@ export class BiasTerm implements DualObject {
   }
 
   /** From backward rows: the bias seen by each unit m of z_p, `g_out,m · b̃` on both sides. */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    const carried = rows.at(-2)!.dot(this.fullBias);
+  rowBounds(rows: RowBlock): Bounds {
+    const carried = rows.dot(this.fullBias);
     return [carried, carried];
   }
 
   /** `−⟨ν_out, b̃⟩` per example and column: ν_out `[B, K, ...S_out]` → `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = nus.at(-2);
-    if (!nu) throw new Error('BiasTerm.objective: needs ν at the layer output (nus.at(-2))');
+  objective(nu: Tensor): Tensor {
     const [B, K] = nu.shape as [number, number];
     const n = sizeOf(this.fullBias.shape);
     const flatNu = reshape(nu, [B, K, n]);

@@ -96,13 +96,13 @@ export class DualDense implements DualLayer {
   }
 
   /** Sum of the members' biases seen by each unit of a later z_p, from backward rows. */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
+  rowBounds(rows: RowBlock): Bounds {
     const parts = this.active.map((d) => d.rowBounds!(rows));
     return [parts.map((p) => p[0]).reduce((a, b) => add(a, b)), parts.map((p) => p[1]).reduce((a, b) => add(a, b))];
   }
 
   /** Sum of the members' bias terms `−⟨ν_i, b̃_m⟩`: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    return this.active.map((d) => d.objective(nus)).reduce((a, b) => add(a, b));
+  objective(nu: Tensor): Tensor {
+    return this.active.map((d) => d.objective(nu)).reduce((a, b) => add(a, b));
   }
 }

@@ -39,13 +39,13 @@ export abstract class TermLayer implements DualLayer {
   }
 
   /** The bias seen by each unit of a later z_p, from backward rows (the network calls it only when not inert). */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
+  rowBounds(rows: RowBlock): Bounds {
     return this.term.rowBounds!(rows);
   }
 
   /** `−⟨ν_{i+1}, b̃⟩`: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    return this.term.objective(nus);
+  objective(nu: Tensor): Tensor {
+    return this.term.objective(nu);
   }
 }
 
@@ -72,7 +72,7 @@ export abstract class ViewLayer implements DualLayer {
   }
 
   /** Inert: throws (the network never calls this). */
-  objective(): Tensor {
-    return inertTerm.objective([]);
+  objective(nu: Tensor): Tensor {
+    return inertTerm.objective(nu);
   }
 }

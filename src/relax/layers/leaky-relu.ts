@@ -153,11 +153,10 @@ export class DualLeakyReLU implements DualLayer {
   }
 
   /**
-   * The same contributions from backward rows g = `rows.at(-2)` (at the layer output, a_jm = g_mj):
+   * The same contributions from backward rows g (at the layer output, a_jm = g_mj):
    * with [g]_- = g − [g]_+, lower `t⁺·g − (t⁺ − t⁻)·[g]_+` and upper `(t⁺ − t⁻)·[g]_+ + t⁻·g`.
    */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    const g = rows.at(-2)!;
+  rowBounds(g: RowBlock): Bounds {
     const { offsetLow, offsetHigh } = this.relaxation;
     this.widthCache ??= sub(offsetHigh, offsetLow);
     this.lowIsZero ??= offsetLow.data.every((v) => v === 0); // α ≤ 1: the kink line is the lower one
@@ -165,9 +164,8 @@ export class DualLeakyReLU implements DualLayer {
     return [sub(g.dot(offsetHigh), spread), this.lowIsZero ? spread : add(spread, g.dot(offsetLow))];
   }
 
-  /** `−Σ_{j∈I} ([ν̂_j]_+ t⁺_j + [ν̂_j]_- t⁻_j)`, ν̂ = `nus.at(-2)` at the output: `[B, K]`. */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = nus[nus.length - 2]!;
+  /** `−Σ_{j∈I} ([ν̂_j]_+ t⁺_j + [ν̂_j]_- t⁻_j)`, ν̂ = `nu` at the output: `[B, K]`. */
+  objective(nu: Tensor): Tensor {
     const [B, K] = nu.shape as [number, number];
     const n = nu.size / (B * K);
     const flat = reshape(nu, [B, K, n]);

@@ -91,13 +91,13 @@ export abstract class ReluDualBase implements DualLayer {
   }
 
   /**
-   * The ReLU term of J: `Σ_{j∈I} ℓ_j [ν_j]_+` with ν = D ν̂, ν̂ = `nus.at(-2)` being ν at the ReLU
-   * output (the paper's `Σ ℓ_j [ν_j]_+`): `[B, K, ...S]` → `[B, K]`. Not `nus.at(-1)`: when a
+   * The ReLU term of J: `Σ_{j∈I} ℓ_j [ν_j]_+` with ν = D ν̂, ν̂ = `nuOut` being ν at the ReLU
+   * output (the paper's `Σ ℓ_j [ν_j]_+`): `[B, K, ...S]` → `[B, K]`. Not ν at its input: when a
    * Dense skip also reads the ReLU's input, ν there includes that linear path, which the
    * relaxation must not see.
    */
-  objective(nus: readonly Tensor[]): Tensor {
-    const nu = this.T(nus[nus.length - 2]!);
+  objective(nuOut: Tensor): Tensor {
+    const nu = this.T(nuOut);
     const [B, K] = nu.shape as [number, number];
     const n = nu.size / (B * K);
     const lowerOnI = reshape(mul(this.relaxation.lower, this.relaxation.crossing), [B, n, 1]);
@@ -166,11 +166,10 @@ export class DualReLU extends ReluDualBase {
   }
 
   /**
-   * The same contributions from backward rows: with g = `rows.at(-2)` (at the ReLU output) and
+   * The same contributions from backward rows: with g = `rows` (at the ReLU output) and
    * w = ℓ ⊙ 1_I ⊙ d ≤ 0, `Σ_j ℓ_j [−d_j g_j]_+ = Σ w [g]_+ − Σ w g` and `−Σ_j ℓ_j [d_j g_j]_+ = −Σ w [g]_+`.
    */
-  rowBounds(rows: readonly RowBlock[]): Bounds {
-    const g = rows.at(-2)!;
+  rowBounds(g: RowBlock): Bounds {
     this.slopedLowerCache ??= mul(mul(this.relaxation.lower, this.relaxation.crossing), this.relaxation.d);
     const positive = g.positiveDot(this.slopedLowerCache);
     return [sub(positive, g.dot(this.slopedLowerCache)), neg(positive)];

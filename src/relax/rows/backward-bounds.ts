@@ -149,12 +149,11 @@ export function supportsRows(objects: readonly PlacedTerm[]): boolean {
 export function backwardBounds(cut: CutNetwork, p: number): Bounds {
   if (p < 1) throw new Error('backwardBounds: z_p must be the output of a layer (p >= 1)');
   const blocks = isChain(cut.layers.slice(0, p)) ? chainRows(cut, p) : denseRows(cut, p);
-  const fromOutput = blocks.slice().reverse();
   let lower: Tensor | null = null;
   let upper: Tensor | null = null;
   for (const { object, position } of cut.objects) {
     if (!object.rowBounds) throw new Error('backwardBounds: a dual object without rowBounds (projections bound forwards only)');
-    const [l, u] = object.rowBounds(position === 0 ? fromOutput : fromOutput.slice(0, p - position + 2));
+    const [l, u] = object.rowBounds(blocks[position]!);
     lower = lower ? add(lower, l) : l;
     upper = upper ? add(upper, u) : u;
   }

@@ -78,6 +78,7 @@ test('bad radii and boxes are rejected, naming the argument', () => {
   assert.throws(() => new L2Ball(X, Number.NaN), /epsilon/);
   assert.throws(() => new LinfBox(Tensor.from([[1.5, 0.5]], undefined, 'float64'), 0.1), /X: example 0 lies outside the input box/);
   assert.throws(() => new LinfBox(X, 0.1, Tensor.zeros([7], 'float64')), /inputLower must be a number or a tensor/);
+  assert.throws(() => new LinfBox(X, 0.1, Number.NaN), /inputLower must be a number, got NaN/);
 });
 
 test.run();
