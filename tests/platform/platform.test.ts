@@ -3,7 +3,8 @@
 // blocks) decodes with zlib.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inflateSync } from 'node:zlib';
+import { gzipSync, inflateSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { browserPlatform, nodePlatform, platform, setBrowserEnv, setPlatform, isNode, nodeBuiltin } from '../../src/platform/index.js';
@@ -43,6 +44,14 @@ test('zlibStored (the browser PNG path) round-trips through zlib for empty, smal
     const raw = Uint8Array.from({ length: n }, () => Math.floor(rng.uniform() * 256));
     assert.equal(new Uint8Array(inflateSync(zlibStored(raw))), raw, `length ${n}`);
   }
+});
+
+test('the root index bundles for a browser (esbuild --platform=browser, no Node built-in left to resolve)', async () => {
+  const out = await build({ entryPoints: ['src/index.ts'], bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, logLevel: 'silent' });
+  const code = out.outputFiles[0]!.contents;
+  const text = new TextDecoder().decode(code);
+  assert.not.match(text, /from\s*["']node:|require\(["'](fs|path|os|zlib|crypto|worker_threads|child_process)["']\)/);
+  console.log(`  browser bundle of relaxjs: ${(code.length / 1024).toFixed(0)} KiB minified, ${(gzipSync(code).length / 1024).toFixed(0)} KiB gzipped`);
 });
 
 test.run();
