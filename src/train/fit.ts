@@ -22,6 +22,7 @@ import { certificationOptions, robustObjective, type RobustLossSettings } from '
 import { epsilonSchedule, learningRateAt, MNIST_TRAINING_DEFAULTS } from './schedule.js';
 import { epochRng } from './streams.js';
 import { evaluate, trainEpoch, type BatchRecord, type EpochSummary, type RobustObjective, type TrainMethod } from './trainer.js';
+import { perturbationToJson, type Perturbation } from '../relax/perturbation.js';
 
 /** Settings of {@link trainModel}; defaults are the original mnist.py's (Adam 1e-3, batch 50, seed 0). */
 export interface TrainModelOptions {
@@ -53,6 +54,12 @@ export interface TrainModelOptions {
   readonly robust?: RobustLossSettings;
   /** Replaces the robust objective built from `robust` (training only). */
   readonly objective?: RobustObjective;
+  /**
+   * The perturbation trained against, `{ norm, epsilon, box?, projection? }` (one serialisable
+   * value): recorded in the checkpoint and compared on resume, so a run whose robust objective is
+   * a per-batch function (random projections) cannot resume under another norm, box or k.
+   */
+  readonly perturbation?: Perturbation;
   /** Replaces the per-epoch evaluation of `test` (e.g. a cascade's); called after each epoch. */
   readonly testEvaluator?: (epoch: number) => PassMeans;
   /** Input set of the per-epoch certificate (default: `robust`'s norm and box, exact). */
@@ -121,7 +128,7 @@ function runSettings(o: TrainModelOptions, model: Module): Record<string, unknow
     method: o.method, trainSize: o.train.n, epsilon: o.epsilon, startingEpsilon: o.startingEpsilon ?? o.epsilon, scheduleLength: o.scheduleLength ?? 10,
     batchSize: o.batchSize ?? MNIST_TRAINING_DEFAULTS.batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? MNIST_TRAINING_DEFAULTS.lr,
     momentum: o.momentum ?? null, weightDecay: o.weightDecay ?? null, lrStepSize: o.lrStepSize ?? 10, lrGamma: o.lrGamma ?? 0.5, clipGrad: o.clipGrad ?? null,
-    robust: JSON.parse(JSON.stringify(robust)) as unknown, seed: o.seed ?? 0, stage: o.stage ?? 0, parameters: model.parameters().map((p) => p.shape.join('x')).join(','),
+    robust: JSON.parse(JSON.stringify(robust)) as unknown, ...(o.perturbation ? { perturbation: perturbationToJson(o.perturbation) } : {}), seed: o.seed ?? 0, stage: o.stage ?? 0, parameters: model.parameters().map((p) => p.shape.join('x')).join(','),
   };
 }
 

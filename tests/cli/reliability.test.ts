@@ -127,5 +127,14 @@ test('item 6: train --resume keeps the log lines of the epochs before it and say
   assert.is(readFileSync(join(scratch, 'resumed', 'test.log'), 'utf8').trim().split('\n').length, 4);
 });
 
+test('issue 9: the checkpoint records one perturbation value; resuming --proj 5 with --proj 7 --norm l2 is refused, naming what changed', async () => {
+  const args = ['train', '--method', 'robust', '--model', 'mnist_500', '--train-limit', '50', '--test-limit', '10', '--batch-size', '50', '--epsilon', '0.05', '--schedule-length', '1', '--checkpoint', 'p.ckpt'];
+  await ok([...args, '--proj', '5', '--epochs', '1']);
+  const settings = (loadCheckpoint(join(scratch, 'p.ckpt')).meta as { settings?: { perturbation?: unknown } }).settings;
+  assert.equal(settings?.perturbation, { norm: 'linf', epsilon: 0.05, projection: { k: 5, seed: 0 } });
+  await refused([...args, '--proj', '7', '--norm', 'l2', '--epochs', '2', '--resume'],
+    /^relaxjs: --resume: .*p\.ckpt was trained against the perturbation \{"norm":"linf","epsilon":0\.05,"projection":\{"k":5,"seed":0\}\}, this run asks for \{"norm":"l2","epsilon":0\.05,"projection":\{"k":7,"seed":0\}\} \(changed: norm, projection\); resume with the same/);
+});
+
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -14,7 +14,7 @@ import { MNIST_TRAINING_DEFAULTS as D } from '../../train/schedule.js';
 import { loadTrainingCheckpoint } from '../../train/checkpoint.js';
 import { deriveSeed } from '../../train/streams.js';
 import { trainModel } from '../../train/fit.js';
-import type { RobustLossOptions } from '../../relax/index.js';
+import { perturbationToJson, type Perturbation, type PerturbationJson, type RobustLossOptions } from '../../relax/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -23,6 +23,7 @@ import { asBadInput } from '../model.js';
 import { checkOutputFile } from '../outputs.js';
 import { checkBall, checkedScheduleLength, DATA_FLAGS, limitDataset, limitFlag, loadSplit, MODEL_FLAGS, OUT_FLAGS, prepareRun, testSubset } from '../setup.js';
 import { historyFromOne, RunRecorder, summaryTable, trainFiles } from '../train-output.js';
+import { CERTIFIED_TRAIN_FLAGS, runCertifiedTraining } from '../certified-train.js';
 
 /** The `relaxjs train` command (see the module doc and its `--help`). */
 export const trainCommand = defineCommand({
@@ -46,7 +47,7 @@ export const trainCommand = defineCommand({
   flags: {
     ...DATA_FLAGS,
     model: MODEL_FLAGS.model,
-    method: choiceFlag('training objective', ['robust', 'baseline', 'madry'] as const, 'robust'),
+    method: choiceFlag('training objective (robust = dual: the Wong-Kolter dual bound; ibp / crown-ibp: certified training with the options below)', ['robust', 'dual', 'baseline', 'madry', 'ibp', 'crown-ibp'] as const, 'robust'),
     epochs: numberFlag('epochs', D.epochs, { integer: true, min: 1 }),
     batchSize: numberFlag('examples per batch', D.batchSize, { integer: true, min: 1 }),
     lr: numberFlag('learning rate', D.lr, { min: 0, exclusiveMin: true }),
@@ -65,13 +66,15 @@ export const trainCommand = defineCommand({
     init: stringFlag('start from these weights (a relaxjs checkpoint, whose architecture is used unless --model is given, or a PyTorch .pth)', '<file>'),
     checkpoint: stringFlag('save a resumable training checkpoint here after every epoch (an existing file needs --resume or --overwrite)', '<file>'),
     resume: switchFlag('continue from --checkpoint when it exists (same settings required)'),
+    ...CERTIFIED_TRAIN_FLAGS,
     ...OUT_FLAGS,
   },
   run(flags, ctx) {
+    const method = flags.method === 'dual' ? 'robust' : flags.method;
     const checkpoint = flags.checkpoint && ctx.path(flags.checkpoint);
     const run = prepareRun(flags, ctx, () => {
       if (flags.resume && checkpoint === undefined) throw new UsageError('--resume needs --checkpoint <file>');
-      if (flags.proj !== undefined && flags.method !== 'robust') throw new UsageError(`--proj applies to --method robust only, not ${flags.method}`);
+      if (flags.proj !== undefined && method !== 'robust') throw new UsageError(`--proj applies to --method robust only, not ${flags.method}`);
       checkBall(flags);
       checkOutputFile(checkpoint, '--checkpoint', flags.resume || flags.overwrite, 'pass --resume to continue its run, or --overwrite to start a new one');
       return checkedScheduleLength(flags, D.scheduleLength);
@@ -80,23 +83,28 @@ export const trainCommand = defineCommand({
     const train = limitDataset(loadSplit(flags.data, 'train', dataDir), flags.trainLimit, flags.seed, '--train-limit');
     const { test } = testSubset(flags.data, dataDir, flags.testLimit, flags.seed, '--test-limit');
     if (checkpoint) ctx.claim('--checkpoint', checkpoint);
-    const resumeFrom = checkpoint && flags.resume ? resumedEpochs(checkpoint, ctx) : undefined;
-    const ball = { norm: flags.norm, bounded: flags.bounded };
     const { proj, seed } = flags;
+    const perturbation: Perturbation = {
+      norm: flags.norm, epsilon: flags.epsilon, ...(flags.bounded ? { box: { lower: 0, upper: 1 } } : {}), ...(proj === undefined ? {} : { projection: { k: proj, rng: seed } }),
+    };
+    if (checkpoint && flags.resume && method === 'robust' && existsSync(checkpoint)) refuseChangedPerturbation(checkpoint, perturbation);
+    const resumeFrom = checkpoint && flags.resume ? resumedEpochs(checkpoint, ctx) : undefined;
+    if (method === 'ibp' || method === 'crown-ibp') return runCertifiedTraining(model, modelName, { ...flags, method }, { ctx, train, test, out, checkpoint, rampEpochs: scheduleLength });
+    const ball = { norm: flags.norm, bounded: flags.bounded };
     const robust = proj === undefined ? ball
       : ({ epoch, batch }: { epoch: number; batch: number }): RobustLossOptions => ({ ...ball, projection: { k: proj, rng: deriveSeed(seed, 2, epoch, batch) } });
     const recorder = new RunRecorder(model, ctx, checkpoint, resumeFrom);
     const result = trainModel(model, {
-      method: flags.method, train, test, epochs: flags.epochs, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon,
+      method, train, test, epochs: flags.epochs, epsilon: flags.epsilon, startingEpsilon: flags.startingEpsilon,
       scheduleLength, batchSize: flags.batchSize, optimizer: flags.opt, lr: flags.lr,
       momentum: flags.momentum, weightDecay: flags.opt === 'sgd' ? flags.weightDecay : 0, clipGrad: flags.clipGrad, robust, seed,
-      checkpointPath: checkpoint, resume: flags.resume,
+      checkpointPath: checkpoint, resume: flags.resume, ...(method === 'robust' ? { perturbation } : {}),
       onProgress: (p) => recorder.progress(p), onEpoch: (e) => recorder.epoch(e),
     });
     const { best, logs } = recorder;
     const history = result.history;
     const settings = { norm: flags.norm, epsilon: flags.epsilon, bounded: flags.bounded, ...(proj === undefined ? {} : { projection: proj }) };
-    const json = { command: 'train', method: flags.method, model: modelName, data: flags.data, trainN: train.n, testN: test.n, seed, settings, epochsDone: result.epochsDone, bestEpoch: best.epoch + 1, bestError: best.error, history };
+    const json = { command: 'train', method, model: modelName, data: flags.data, trainN: train.n, testN: test.n, seed, settings, epochsDone: result.epochsDone, bestEpoch: best.epoch + 1, bestError: best.error, history };
     const text = summaryTable(history);
     if (out) writeDirAtomic(out, trainFiles(model, best, json, logs, text), flags.overwrite);
     return { text, json: { ...json, history: historyFromOne(history) } };
@@ -109,4 +117,20 @@ function resumedEpochs(checkpoint: string, ctx: CommandContext): number | undefi
   const done = asBadInput('--checkpoint', checkpoint, () => loadTrainingCheckpoint(checkpoint).meta.epochsDone);
   ctx.note(`resuming from epoch ${done + 1} (${checkpoint} holds ${done} finished epoch${done === 1 ? '' : 's'})`);
   return done;
+}
+
+/**
+ * Refuses (exit 2) to resume a robust run whose checkpoint was trained against another
+ * perturbation (norm, ε, box or projections), naming the fields that changed.
+ */
+function refuseChangedPerturbation(checkpoint: string, perturbation: Perturbation): void {
+  const meta = asBadInput('--checkpoint', checkpoint, () => loadTrainingCheckpoint(checkpoint).meta);
+  const settings = meta.settings as { perturbation?: PerturbationJson } | undefined;
+  const saved = settings?.perturbation;
+  const now = perturbationToJson(perturbation);
+  if (saved === undefined || JSON.stringify(saved) === JSON.stringify(now)) return;
+  const fields = ['norm', 'epsilon', 'box', 'projection'] as const;
+  const changed = fields.filter((f) => JSON.stringify(saved[f]) !== JSON.stringify(now[f]));
+  throw new UsageError(`--resume: ${checkpoint} was trained against the perturbation ${JSON.stringify(saved)}, this run asks for ${JSON.stringify(now)} `
+    + `(changed: ${changed.join(', ')}); resume with the same --norm, --epsilon, --bounded and --proj, or start a new run`);
 }
