@@ -1,7 +1,8 @@
 /**
  * relaxjs, the public API (`import { … } from 'relaxjs'`): tensors and backends, the autograd
  * ops, nn layers and the original's model zoo, the convex-relaxation bounds (the dual network
- * J(c) of Wong & Kolter, ICML 2018, eq. 5-7; `robustLoss`, `certify`), optimizers, data loaders,
+ * J(c) of Wong & Kolter, ICML 2018, eq. 5-7; `robustLoss`, `certify`; `computeBounds` for IBP / CROWN /
+ * α-CROWN), optimizers, data loaders,
  * checkpoints and attacks. Training loops, reports and the CLI's pieces are in the subpaths
  * `relaxjs/train` and `relaxjs/report`; every group also has its own subpath (`relaxjs/nn`,
  * `relaxjs/relax`, …). In a browser, `initWasm()` readies the wasm backend (see `relaxjs/platform`);
@@ -27,6 +28,8 @@ export {
   ChunkedDualNetwork, chunkedCertify, chunkedRobustLogits,
   type DualNetworkOptions, type DualizableNetwork, type CertifyResult, type RobustLossOptions, type RobustLossResult,
   type ChunkedOptions, type Bounds, type DualLayer, type DualObject, type ProjectionOptions,
+  computeBounds, bounds, checkPerturbation, perturbationFromJson, perturbationToJson,
+  type BoundMethod, type BoundOptions, type BoundResult, type AlphaOptions, type Perturbation, type PerturbationJson,
 } from './relax/index.js';
 export { fgs, pgd, attackDataset, type AttackOptions, type AttackResult, type PgdOptions } from './attack/index.js';
 
