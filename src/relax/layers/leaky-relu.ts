@@ -24,10 +24,10 @@
  * u − ℓ > 0, and elsewhere the denominator is replaced before dividing.
  * @module
  */
-import { clamp, compare, div, indexAdd, indexSelect, matmul, maximum, minimum, mul, reshape, scatterAdd, sub, unsqueeze, where, add, neg } from '../../autograd/index.js';
-import type { Shape } from '../../tensor/shape.js';
+import { clamp, compare, div, indexAdd, indexSelect, matmul, maximum, minimum, mul, reshape, scatterAdd, sub, where, add, neg } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+import type { Bounds, DualLayer, RowExamples } from '../dual.js';
+import { ElementwiseDual } from './elementwise.js';
 import { oneHotImages } from '../rows/one-hot.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { failClosedSlopes } from '../finite.js';
@@ -56,13 +56,8 @@ export function relaxLeakyRelu(lower: Tensor, upper: Tensor, alpha: number): Lea
   return { d, offsetLow: minimum(beta, 0), offsetHigh: maximum(beta, 0), crossingIndex: Int32Array.from(crossingIndex) };
 }
 
-/** `x ↦ D x + t`, t ∈ [t⁻, t⁺] on the crossing units. */
-export class DualLeakyReLU implements DualLayer {
-  readonly reads = [1] as const;
-  readonly inShape: Shape;
-  readonly outShape: Shape;
-  /** No crossing unit in the batch: D still applies, but there is no term. */
-  readonly inert: boolean;
+/** `x ↦ D x + t`, t ∈ [t⁻, t⁺] on the crossing units (D from {@link ElementwiseDual}). */
+export class DualLeakyReLU extends ElementwiseDual {
   /** Rows `[R, ...S_t]`: the unit vector of each crossing unit, carried forward (built on the first apply). */
   private readonly columns: Tensor[] = [];
   private readonly rows: RowExamples;
@@ -74,34 +69,13 @@ export class DualLeakyReLU implements DualLayer {
 
   /** @param relaxation - slopes, offset intervals and crossing set from {@link relaxLeakyRelu}. */
   constructor(readonly relaxation: LeakyReluRelaxation) {
+    super(relaxation.d, relaxation.crossingIndex, 'DualLeakyReLU');
     const { d, crossingIndex } = relaxation;
-    const B = d.shape[0]!;
-    const n = d.size / B;
-    this.inShape = d.shape.slice(1);
-    this.outShape = this.inShape;
-    this.inert = crossingIndex.length === 0;
     const R = crossingIndex.length;
-    this.rows = crossingIndex.map((i) => Math.floor(i / n));
+    this.rows = this.rowExamples();
     const perRow = (t: Tensor): Tensor => reshape(indexSelect(reshape(t, [d.size]), 0, crossingIndex), [R, 1]);
     this.rowLow = perRow(relaxation.offsetLow);
     this.rowHigh = perRow(relaxation.offsetHigh);
-  }
-
-  /** Capability: element-wise, with the per-example slopes d `[B, ...S]`. */
-  get diagonal(): Tensor {
-    return this.relaxation.d;
-  }
-
-  /** Capability: one forward column per crossing unit of the batch, per example. */
-  get forwardColumns(): { count: number; shared: boolean } {
-    return { count: this.relaxation.crossingIndex.length, shared: false };
-  }
-
-  /** The unit of each crossing row within its example. */
-  private units(): Int32Array {
-    const { d, crossingIndex } = this.relaxation;
-    const n = d.size / d.shape[0]!;
-    return crossingIndex.map((i) => i % n);
   }
 
   /** The R unit columns e_j `[R, ...S]` (the offsets enter at the layer output). */
@@ -110,21 +84,6 @@ export class DualLeakyReLU implements DualLayer {
     const R = crossingIndex.length;
     const eye = scatterAdd(Tensor.ones([R, 1], d.dtype), 1, { data: this.units(), shape: [R, 1] }, [R, d.size / d.shape[0]!]);
     return reshape(eye, [R, ...this.inShape]);
-  }
-
-  /** `D x` for columns `[B', ...S]`, `[B', P, ...S]`, or rows `[R, ...S]` tagged with examples. */
-  forward(xs: readonly Tensor[], rows?: RowExamples): Tensor {
-    const x = xs[xs.length - 1]!;
-    const lead = leadingAxes(x, this.inShape, 'DualLeakyReLU.forward');
-    const d = this.relaxation.d;
-    if (rows) return mul(indexSelect(d, 0, rows), x);
-    return lead.length > 1 ? mul(unsqueeze(d, 1), x) : mul(d, x);
-  }
-
-  /** ν at the output `[B, K, ...S]` ↦ `D ν`. */
-  T(nu: Tensor): Tensor {
-    leadingAxes(nu, this.outShape, 'DualLeakyReLU.T');
-    return mul(unsqueeze(this.relaxation.d, 1), nu);
   }
 
   /** Carries the crossing units' rows through a later layer. */

@@ -10,10 +10,10 @@
  * A projected variant (random Cauchy columns) extends the base the same way.
  * @module
  */
-import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, unsqueeze, where } from '../../autograd/index.js';
-import type { Shape } from '../../tensor/shape.js';
+import { clamp, compare, div, indexAdd, indexSelect, matmul, mul, neg, reshape, scatterAdd, sub, where } from '../../autograd/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { leadingAxes, type Bounds, type DualLayer, type RowExamples } from '../dual.js';
+import type { Bounds, DualLayer, RowExamples } from '../dual.js';
+import { ElementwiseDual } from './elementwise.js';
 import type { RowBlock } from '../rows/row-block.js';
 import { oneHotImages } from '../rows/one-hot.js';
 import { failClosedSlopes } from '../finite.js';
@@ -47,47 +47,11 @@ export function relaxRelu(lower: Tensor, upper: Tensor): ReluRelaxation {
   return { lower, upper, d, crossing, crossingIndex: Int32Array.from(index) };
 }
 
-/** What every ReLU dual shares: the diagonal map D = diag(d) and the exact J term. */
-export abstract class ReluDualBase implements DualLayer {
-  readonly reads = [1] as const;
-  readonly inShape: Shape;
-  readonly outShape: Shape;
-  /** No crossing unit anywhere in the batch: D still applies, but there is no term. */
-  readonly inert: boolean;
-
+/** What every ReLU dual shares: the diagonal map D = diag(d) ({@link ElementwiseDual}) and the exact J term. */
+export abstract class ReluDualBase extends ElementwiseDual {
   /** @param relaxation - slopes, crossing set and bounds from {@link relaxRelu}. */
   constructor(readonly relaxation: ReluRelaxation) {
-    this.inShape = relaxation.d.shape.slice(1);
-    this.outShape = this.inShape;
-    this.inert = relaxation.crossingIndex.length === 0;
-  }
-
-  /** Capability: element-wise, with the per-example slopes d `[B, ...S]`. */
-  get diagonal(): Tensor {
-    return this.relaxation.d;
-  }
-
-  /** Batch size B. */
-  protected get batch(): number {
-    return this.relaxation.d.shape[0]!;
-  }
-
-  /**
-   * `D x`: columns `[B', ...S]` times d; `[B', P, ...S]` times d per example; row-form columns
-   * `[R, ...S]` (with `rows`) times the slopes of each row's example.
-   */
-  forward(xs: readonly Tensor[], rows?: RowExamples): Tensor {
-    const x = xs[xs.length - 1]!;
-    const lead = leadingAxes(x, this.inShape, 'DualReLU.forward');
-    const d = this.relaxation.d;
-    if (rows) return mul(indexSelect(d, 0, rows), x);
-    return lead.length > 1 ? mul(unsqueeze(d, 1), x) : mul(d, x);
-  }
-
-  /** ν at the ReLU output `[B, K, ...S]` ↦ `D ν` (ν at its input). */
-  T(nu: Tensor): Tensor {
-    leadingAxes(nu, this.outShape, 'DualReLU.T');
-    return mul(unsqueeze(this.relaxation.d, 1), nu);
+    super(relaxation.d, relaxation.crossingIndex, 'DualReLU');
   }
 
   /**
@@ -103,11 +67,6 @@ export abstract class ReluDualBase implements DualLayer {
     const lowerOnI = reshape(mul(this.relaxation.lower, this.relaxation.crossing), [B, n, 1]);
     return reshape(matmul(clamp(reshape(nu, [B, K, n]), 0), lowerOnI), [B, K]);
   }
-
-  /** Carries this ReLU's bound columns through a later layer (exact or projected). */
-  abstract apply(layer: DualLayer): void;
-  /** This ReLU's contribution to a later layer's bounds (exact or estimated). */
-  abstract bounds(): Bounds;
 }
 
 /**
@@ -131,14 +90,8 @@ export class DualReLU extends ReluDualBase {
   constructor(relaxation: ReluRelaxation) {
     super(relaxation);
     const { crossingIndex, d, lower } = relaxation;
-    const n = d.size / this.batch;
-    this.rows = crossingIndex.map((i) => Math.floor(i / n));
+    this.rows = this.rowExamples();
     this.lowerRows = reshape(indexSelect(reshape(lower, [d.size]), 0, crossingIndex), [crossingIndex.length, 1]);
-  }
-
-  /** Capability: one forward column per crossing unit of the batch, per example. */
-  get forwardColumns(): { count: number; shared: boolean } {
-    return { count: this.relaxation.crossingIndex.length, shared: false };
   }
 
   /** Carries the R columns through `layer` (a later ReLU scales each row by its example's d). */
@@ -173,12 +126,6 @@ export class DualReLU extends ReluDualBase {
     this.slopedLowerCache ??= mul(mul(this.relaxation.lower, this.relaxation.crossing), this.relaxation.d);
     const positive = g.positiveDot(this.slopedLowerCache);
     return [sub(positive, g.dot(this.slopedLowerCache)), neg(positive)];
-  }
-
-  /** The unit of each row within its example. */
-  private units(): Int32Array {
-    const n = this.relaxation.d.size / this.batch;
-    return this.relaxation.crossingIndex.map((i) => i % n);
   }
 
   /** d_j of each row, `[R, 1]`. */
