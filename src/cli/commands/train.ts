@@ -15,6 +15,7 @@ import { loadTrainingCheckpoint } from '../../train/checkpoint.js';
 import { deriveSeed } from '../../train/streams.js';
 import { trainModel } from '../../train/fit.js';
 import { perturbationToJson, type Perturbation, type PerturbationJson, type RobustLossOptions } from '../../relax/index.js';
+import { countOf } from '../../report/index.js';
 import { writeDirAtomic } from '../../util/fs.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -88,7 +89,7 @@ export const trainCommand = defineCommand({
       norm: flags.norm, epsilon: flags.epsilon, ...(flags.bounded ? { box: { lower: 0, upper: 1 } } : {}), ...(proj === undefined ? {} : { projection: { k: proj, rng: seed } }),
     };
     if (checkpoint && flags.resume && method === 'robust' && existsSync(checkpoint)) refuseChangedPerturbation(checkpoint, perturbation);
-    const resumeFrom = checkpoint && flags.resume ? resumedEpochs(checkpoint, ctx) : undefined;
+    const resumeFrom = checkpoint && flags.resume ? resumedEpochs(checkpoint, flags.epochs, ctx) : undefined;
     if (method === 'ibp' || method === 'crown-ibp') return runCertifiedTraining(model, modelName, { ...flags, method }, { ctx, train, test, out, checkpoint, rampEpochs: scheduleLength });
     const ball = { norm: flags.norm, bounded: flags.bounded };
     const robust = proj === undefined ? ball
@@ -112,10 +113,11 @@ export const trainCommand = defineCommand({
 });
 
 /** The epochs a checkpoint to resume holds (undefined when it does not exist yet), announced on stderr. */
-function resumedEpochs(checkpoint: string, ctx: CommandContext): number | undefined {
+function resumedEpochs(checkpoint: string, epochs: number, ctx: CommandContext): number | undefined {
   if (!existsSync(checkpoint)) return undefined;
   const done = asBadInput('--checkpoint', checkpoint, () => loadTrainingCheckpoint(checkpoint).meta.epochsDone);
-  ctx.note(`resuming from epoch ${done + 1} (${checkpoint} holds ${done} finished epoch${done === 1 ? '' : 's'})`);
+  ctx.note(done >= epochs ? `${checkpoint} already holds ${countOf(done, 'finished epoch')}: nothing left to train (raise --epochs to continue)`
+    : `resuming from epoch ${done + 1} (${checkpoint} holds ${countOf(done, 'finished epoch')})`);
   return done;
 }
 
