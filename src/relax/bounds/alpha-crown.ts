@@ -39,11 +39,11 @@ export interface AlphaOptions {
 /** Per-row α tensors larger than this many entries are shared instead. */
 const PER_ROW_LIMIT = 1 << 22;
 
-/** One optimisable slope set: α of element-wise node `node` when bounding `target`. */
+/** One optimisable set: α of an element-wise node (slopes in [min, max]) or a pooling node (simplex weights) when bounding a target. */
 interface Slopes {
   readonly alpha: Tensor;
-  readonly min: number;
-  readonly max: number;
+  /** Puts α back into its feasible set (in place). */
+  readonly project: () => void;
 }
 
 /**
@@ -69,7 +69,11 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
   const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 2 * fixedUnits.get(t)!.length);
   const evaluate = (): Tensor => {
     const boxes: (Interval | undefined)[] = [];
-    const ctx: BackwardContext = { ...base, boxes, fixedUnits, lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false) };
+    const ctx: BackwardContext = {
+      ...base, boxes, fixedUnits,
+      lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false),
+      poolWeights: (i, t) => poolWeightsOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false),
+    };
     crownBoxes(ctx);
     return backSubstitute(ctx, last, c);
   };
@@ -86,7 +90,7 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
     params.forEach((p, i) => { p.grad = saved[i] ?? null; });
     optimiser.step();
     optimiser.lr *= decay;
-    for (const s of slopes.values()) { projectInPlace(s); s.alpha.grad = null; }
+    for (const s of slopes.values()) { s.project(); s.alpha.grad = null; }
     current = evaluate();
     current.data.forEach((v, k) => { if (v > bestData[k]!) bestData[k] = v; });
   }
@@ -112,19 +116,31 @@ function linesOf(ctx: BackwardContext, i: number, t: number, slopes: Map<string,
   if (!op.lowerSlopeRange) return safeLines(op, l, u, 'adaptive');
   const key = `${t}:${i}`;
   let s = slopes.get(key);
+  const { min, max } = op.lowerSlopeRange(l, u);
   if (!s) {
-    const range = op.lowerSlopeRange(l, u);
     const start = noGrad(() => safeLines(op, l, u, 'adaptive').lowerSlope);
     const B = start.shape[0]!;
     const perRow = !shared && B * rows * sizeOf(node.shape) <= PER_ROW_LIMIT ? rows : 1;
     const alpha = noGrad(() => mul(unsqueeze(start, 1), Tensor.ones([1, perRow, ...node.shape], start.dtype))).detach().requireGrad();
-    slopes.set(key, (s = { alpha, min: range.min, max: range.max }));
+    const d = alpha.data;
+    slopes.set(key, (s = { alpha, project: () => { for (let k = 0; k < d.length; k++) d[k] = Math.min(max, Math.max(min, d[k]!)); } }));
   }
-  return safeLines(op, unsqueeze(l, 1), unsqueeze(u, 1), clamp(s.alpha, s.min, s.max));
+  return safeLines(op, unsqueeze(l, 1), unsqueeze(u, 1), clamp(s.alpha, min, max));
 }
 
-/** α ← clip(α, min, max) (the projection of projected gradient ascent). */
-function projectInPlace(s: Slopes): void {
-  const d = s.alpha.data;
-  for (let k = 0; k < d.length; k++) d[k] = Math.min(s.max, Math.max(s.min, d[k]!));
+/** The lower-line weights of pooling node i for target t (`[B, R | 1, C, P, K]`, on the simplex), created at the default line. */
+function poolWeightsOf(ctx: BackwardContext, i: number, t: number, slopes: Map<string, Slopes>, rows: number, shared: boolean): Tensor | undefined {
+  const node = ctx.graph.nodes[i]!;
+  if (node.op.kind !== 'pool' || !node.op.lowerWeights) return undefined;
+  const weights = node.op.lowerWeights;
+  const key = `${t}:${i}`;
+  let s = slopes.get(key);
+  if (!s) {
+    const [l, u] = ctx.boxes[node.inputs[0]!]!;
+    const start = weights.init(l, u);
+    const perRow = !shared && start.size * rows <= PER_ROW_LIMIT ? rows : 1;
+    const alpha = noGrad(() => mul(start, Tensor.ones([1, perRow, ...start.shape.slice(2)], start.dtype))).detach().requireGrad();
+    slopes.set(key, (s = { alpha, project: () => weights.project(alpha) }));
+  }
+  return s.alpha;
 }

@@ -36,6 +36,8 @@ export interface BackwardContext {
   lines(i: number, target: number): Lines;
   /** If given, the units bounded by back-substitution per node, fixed at their first choice (α-CROWN's per-row slopes need fixed rows). */
   readonly fixedUnits?: Map<number, Int32Array>;
+  /** If given, the lower-line weights of pooling node i when bounding `target` (α-CROWN). */
+  poolWeights?(i: number, target: number): Tensor | undefined;
 }
 
 /** Lower bound of λ·z_target over the input set, `[B, R]`, for rows λ `[B' , R, ...S_target]` (B' = 1 or B). */
@@ -69,7 +71,7 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
       }
       case 'pool': {
         const [l, u] = ctx.boxes[node.inputs[0]!]!;
-        const step = op.backward(lambda, l, u);
+        const step = op.backward(lambda, l, u, ctx.poolWeights?.(i, target));
         constant = add(constant, step.constant);
         send(node.inputs[0]!, step.rows);
         break;

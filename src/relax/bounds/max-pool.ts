@@ -7,10 +7,12 @@
  *   upper line  y_o ≤ z_{i*}  when l_{i*} ≥ max_{i≠i*} u_i (the max is then z_{i*} itself),
  *               y_o ≤ max_W u  otherwise (a constant).
  * The window choice and the linear/constant flag are constants; max_W u carries the gradient.
+ * α-CROWN may replace the lower line by any convex combination y ≥ Σ_k w_k z_k of the window
+ * (auto_LiRPA's optimised MaxPool), kept on the simplex by projection.
  * Padding never wins (as PyTorch pads with −∞).
  * @module
  */
-import { add, clamp, maxPool2d, mul, reshape, scatterAdd, sub, sum, expand } from '../../autograd/index.js';
+import { add, clamp, expand, maxPool2d, mul, reshape, scatterAdd, slice, sub, sum } from '../../autograd/index.js';
 import { poolGeometry, windowIndex, type Pool2dGeometry } from '../../autograd/ops/pool.js';
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -27,24 +29,71 @@ export function maxPoolOp(name: string, pool: PoolLayerGeometry, inShape: Shape)
     kind: 'pool', name, inShape: [...inShape], outShape,
     forward: (z) => maxPool2d(z, pool),
     interval: (l, u) => [maxPool2d(l, pool), maxPool2d(u, pool)],
-    backward: (lambda, l, u) => {
+    backward: (lambda, l, u, lower) => {
       const B = l.shape[0]!;
       const R = lambda.shape[1]!;
       const P = g.out[0] * g.out[1];
+      const K = g.kernel[0] * g.kernel[1];
       const { star, linear } = choose(l, u, window, g, B * C, H * W);
       const full = lambda.shape[0] === B ? lambda : expand(lambda, [B, ...lambda.shape.slice(1)]);
       const lam = reshape(full, [B, R, C, P]);
+      const positive = clamp(lam, 0);
       const negative = clamp(lam, -Infinity, 0);
-      const lin = reshape(Tensor.from(linear, [B, 1, C, P], l.dtype), [B, 1, C, P]);
-      const coef = add(clamp(lam, 0), mul(negative, lin));
+      const lin = Tensor.from(linear, [B, 1, C, P], l.dtype);
       const maxUpper = reshape(maxPool2d(u, pool), [B, 1, C, P]);
       const constant = sum(reshape(mul(mul(negative, sub(1, lin)), maxUpper), [B, R, C * P]), 2);
-      const index = new Int32Array(B * R * C * P);
-      for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) index.set(star.subarray(b * C * P, (b + 1) * C * P), (b * R + r) * C * P);
-      const rows = scatterAdd(reshape(coef, [B * R * C, P]), 1, { data: index, shape: [B * R * C, P] }, [B * R * C, H * W]);
-      return { rows: reshape(rows, [B, R, C, H, W]), constant };
+      const place = (coef: Tensor, at: Int32Array, perPlane: number): Tensor => {
+        const index = new Int32Array(B * R * C * perPlane);
+        for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) index.set(at.subarray((b * C + c) * perPlane, (b * C + c + 1) * perPlane), ((b * R + r) * C + c) * perPlane);
+        return scatterAdd(reshape(coef, [B * R * C, perPlane]), 1, { data: index, shape: [B * R * C, perPlane] }, [B * R * C, H * W + 1]);
+      };
+      const upperPart = lower ? mul(negative, lin) : add(positive, mul(negative, lin));
+      let rows = place(upperPart, star, P);
+      if (lower) {
+        const weights = reshape(mul(reshape(positive, [B, R, C, P, 1]), lower), [B, R, C, P * K]);
+        rows = add(rows, place(weights, planeWindows(window, B * C), P * K));
+      }
+      return { rows: reshape(slice(rows, 1, 0, H * W), [B, R, C, H, W]), constant };
+    },
+    lowerWeights: {
+      init: (l, u) => {
+        const { star } = choose(l, u, window, g, l.shape[0]! * C, H * W);
+        const P = g.out[0] * g.out[1];
+        const K = g.kernel[0] * g.kernel[1];
+        const w = Tensor.zeros([l.shape[0]!, 1, C, P, K], l.dtype);
+        star.forEach((i, q) => { const o = q % P; for (let k = 0; k < K; k++) if (window[o * K + k] === i) { w.data[q * K + k] = 1; break; } });
+        return w;
+      },
+      project: (w) => projectWindows(w.data, window, H * W, g.kernel[0] * g.kernel[1]),
     },
   };
+}
+
+/** The window entries of every plane: `[planes · P · K]` flat positions (H·W for padding), repeated per plane. */
+function planeWindows(window: Int32Array, planes: number): Int32Array {
+  const out = new Int32Array(planes * window.length);
+  for (let q = 0; q < planes; q++) out.set(window, q * window.length);
+  return out;
+}
+
+/** Each K-vector of `w` (one per window) onto the probability simplex of its real entries (padding weights 0). */
+function projectWindows(w: Float32Array | Float64Array, window: Int32Array, area: number, K: number): void {
+  const P = window.length / K;
+  const values: number[] = [];
+  for (let start = 0; start < w.length; start += K) {
+    const o = (start / K) % P;
+    values.length = 0;
+    for (let k = 0; k < K; k++) if (window[o * K + k]! < area) values.push(w[start + k]!);
+    values.sort((a, b) => b - a);
+    let sumTop = 0;
+    let theta = 0;
+    for (let j = 0; j < values.length; j++) {
+      sumTop += values[j]!;
+      const t = (sumTop - 1) / (j + 1);
+      if (values[j]! - t > 0) theta = t;
+    }
+    for (let k = 0; k < K; k++) w[start + k] = window[o * K + k]! < area ? Math.max(w[start + k]! - theta, 0) : 0;
+  }
 }
 
 /**

@@ -92,8 +92,15 @@ export interface PoolOp {
   /**
    * Lower-bound back-substitution: rows λ `[B', R, ...outShape]` at the output become rows at
    * the input `[B, R, ...inShape]` and a constant `[B, R]` with λ·y ≥ rows·z + constant.
+   * `lower`: optional weights of the lower line (see `lowerWeights`), else the op's default.
    */
-  backward(lambda: Tensor, l: Tensor, u: Tensor): { rows: Tensor; constant: Tensor };
+  backward(lambda: Tensor, l: Tensor, u: Tensor, lower?: Tensor): { rows: Tensor; constant: Tensor };
+  /**
+   * Optional (α-CROWN): the lower line may be any convex combination y ≥ Σ_k w_k z_k of each
+   * window's entries; `init` gives the default line's weights `[B, 1, C, P, K]`, `project` puts
+   * weights back on the simplex of the window's real entries (in place).
+   */
+  readonly lowerWeights?: { init(l: Tensor, u: Tensor): Tensor; project(w: Tensor): void };
 }
 
 /** y = Σ inputs (all of one shape). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backward, matmul, noGrad, reshape } from '../../../src/autograd/index.js';
 import { certify, robustLoss } from '../../../src/relax/robust-loss.js';
-import { HardTanh, LeakyReLU, Linear, Sequential } from '../../../src/nn/index.js';
+import { Conv2d, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, ReLU, Sequential } from '../../../src/nn/index.js';
 import { compileNetwork, computeBounds, evaluate, type BoundMethod } from '../../../src/relax/bounds/index.js';
 import { compareMethod, runMethod, type LirpaCase } from '../../../src/relax/bounds/lirpa-case.js';
 import type { Perturbation } from '../../../src/relax/perturbation.js';
@@ -134,6 +134,28 @@ for (const file of existsSync(fixtureDir) ? readdirSync(fixtureDir).filter((f) =
     }
   });
 }
+
+test('MaxPool2d: IBP exact on the pool, CROWN and alpha-CROWN (optimised window weights) sound at sampled points, alpha >= CROWN', () => {
+  const rng = new Rng(11);
+  const net = new Sequential(new Conv2d(1, 2, 3, { rng, padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8, 3, { rng })).to('float64');
+  const X = Tensor.uniform([2, 1, 4, 4], rng, 0, 1, 'float64');
+  const p = { norm: 'linf' as const, epsilon: 0.15 };
+  const y = [0, 1];
+  noGrad(() => {
+    const crown = computeBounds(net, X, p, { method: 'crown', labels: y }).lower.data;
+    const alpha = computeBounds(net, X, p, { method: 'alpha-crown', labels: y, alpha: { iterations: 15 } }).lower.data;
+    const ibp = computeBounds(net, X, p, { method: 'ibp', labels: y }).lower.data;
+    alpha.forEach((v, k) => assert.ok(v >= crown[k]!, `alpha ${v} < crown ${crown[k]}`));
+    for (let t = 0; t < 200; t++) {
+      const Xp = Tensor.from(X.data.map((v) => v + 0.15 * (2 * rng.next() - 1)), X.shape, 'float64');
+      const f = net.forward(Xp).data;
+      for (let b = 0; b < 2; b++) for (let j = 0; j < 3; j++) {
+        const margin = f[b * 3 + y[b]!]! - f[b * 3 + j]!;
+        for (const [name, bound] of [['crown', crown], ['alpha', alpha], ['ibp', ibp]] as const) assert.ok(bound[b * 3 + j]! <= margin + 1e-12, `${name} ${bound[b * 3 + j]} > ${margin}`);
+      }
+    }
+  });
+});
 
 test('robustLoss and certify take the method: differentiable for each, dual by default, certificates only where every margin is negative', () => {
   const net = new Sequential(new Linear(4, 6, { rng: new Rng(5) }), new LeakyReLU(0), new Linear(6, 3, { rng: new Rng(6) })).to('float64');
