@@ -7,12 +7,14 @@
  *    {@link INPUT_SPLIT_MAX_DIM} dimensions (ReLU splitting for image-sized inputs is not built:
  *    such instances end `unknown` when the single bound pass does not prove them).
  *
+ * Graphs the bound engine cannot take (e.g. MaxPool) get a random search on the ONNX graph.
+ *
  * `sat` is only said after the candidate, clipped into its box, satisfies an unsafe conjunction
  * on a plain float64 forward pass of the ONNX graph itself (not the densified network); `unsat`
  * only when every box is excluded by bounds that clear the float64 rounding margin.
  * @module
  */
-import { pgdSearch } from './attack.js';
+import { pgdSearch, seededRandom } from './attack.js';
 import { inputSplitBab } from './bab.js';
 import type { OnnxGraph } from './onnx/graph.js';
 import { evaluate } from './onnx/interpret.js';
@@ -53,6 +55,20 @@ export function confirmCounterexample(graph: OnnxGraph, property: VnnProperty, p
   return satisfiedConjunction(rowValues(y, stacked.rows), stacked) >= 0 ? { x, y } : undefined;
 }
 
+/** Without a bound engine: random points of each box (centre first) on the ONNX graph itself. */
+function sampleOnly(graph: OnnxGraph, property: VnnProperty, deadline: number, seed: number): InstanceResult {
+  const rand = seededRandom(seed);
+  let tried = 0;
+  for (; Date.now() < deadline || tried === 0; tried++) {
+    const part = tried % property.parts.length;
+    const p = property.parts[part]!;
+    const x = Float64Array.from(p.lower, (l, j) => (tried < property.parts.length ? (l + p.upper[j]!) / 2 : l + rand() * (p.upper[j]! - l)));
+    const cex = confirmCounterexample(graph, property, part, x);
+    if (cex) return { result: 'sat', counterexample: cex, detail: `random search, ${tried + 1} points` };
+  }
+  return { result: 'unknown', detail: `no bound engine for this graph; ${tried} random points found no counterexample` };
+}
+
 /**
  * Verifies `property` on the network. `net` is the densified network (undefined when the graph
  * has ops the bound engine cannot take: then only the counterexample search runs).
@@ -69,7 +85,7 @@ export function verifyInstance(graph: OnnxGraph, net: PlNetwork | undefined, pro
     const cex = found && confirmCounterexample(graph, property, i, found);
     if (cex) return { result: 'sat', counterexample: cex, detail: 'PGD' };
   }
-  if (!net) return { result: 'unknown', detail: 'no bound engine for this graph; PGD found no counterexample' };
+  if (!net) return sampleOnly(graph, property, Math.min(deadline, Date.now() + 0.2 * o.timeoutSeconds * 1000), o.seed ?? 0);
   let open = 0;
   let boxes = 0;
   let timedOut = false;

@@ -12,7 +12,7 @@
  */
 import type { GraphNode, OnnxGraph } from './onnx/graph.js';
 import { evaluateAll, type Values } from './onnx/interpret.js';
-import { nd, sizeOf } from './onnx/ndarray.js';
+import { nd, sizeOf, type NdArray } from './onnx/ndarray.js';
 
 /** One term W · x_source of a stage. */
 export interface AffineTerm {
@@ -63,26 +63,42 @@ function dependencies(graph: OnnxGraph): { relus: GraphNode[]; deps: Map<string,
   return { relus, deps };
 }
 
-/** Densifies the affine map from the given sources to `target` by probing with unit vectors. */
-function probe(graph: OnnxGraph, shapes: Values, sources: readonly string[], target: string): { weights: Float64Array[]; bias: Float64Array } {
+/** Densified terms and bias of one stage. */
+interface Probed { weights: Float64Array[]; bias: Float64Array }
+
+/**
+ * Densifies the affine map from the given sources to `target` by probing with unit vectors:
+ * b = g(0), column j of W_s = g(e_j) − b. With `batched`, up to {@link PROBE_BATCH} unit vectors
+ * go through at once as a batch (leading dimension); undefined when the graph does not carry a
+ * batch through (e.g. a Reshape to a fixed leading 1), so the caller probes one at a time.
+ */
+function probe(graph: OnnxGraph, shapes: Values, sources: readonly string[], target: string, batched: boolean): Probed | undefined {
   const zeros: Values = new Map(sources.map((s) => [s, nd(shapes.get(s)!.shape)]));
-  const run = (v: Values): Float64Array => evaluateAll(graph, nd(graph.inputShape), v, target).get(target)!.data;
-  const bias = Float64Array.from(run(zeros));
-  const weights = sources.map((s) => {
-    const n = shapes.get(s)!.data.length;
-    const w = new Float64Array(bias.length * n);
-    for (let j = 0; j < n; j++) {
-      const v = new Map(zeros);
-      const unit = nd(shapes.get(s)!.shape);
-      unit.data[j] = 1;
-      v.set(s, unit);
-      const y = run(v);
-      for (let i = 0; i < bias.length; i++) w[i * n + j] = y[i]! - bias[i]!;
+  const run = (v: Values): NdArray => evaluateAll(graph, nd(graph.inputShape), v, target).get(target)!;
+  const bias = Float64Array.from(run(zeros).data);
+  const m = bias.length;
+  const weights: Float64Array[] = [];
+  for (const s of sources) {
+    const shape = shapes.get(s)!.shape;
+    const n = sizeOf(shape);
+    if (batched && shape[0] !== 1) return undefined;
+    const w = new Float64Array(m * n);
+    const step = batched ? PROBE_BATCH : 1;
+    for (let start = 0; start < n; start += step) {
+      const count = Math.min(step, n - start);
+      const unit = nd(batched ? [count, ...shape.slice(1)] : shape);
+      for (let b = 0; b < count; b++) unit.data[b * n + start + b] = 1;
+      const y = run(new Map(zeros).set(s, unit));
+      if (y.data.length !== count * m || (batched && y.shape[0] !== count)) return undefined;
+      for (let b = 0; b < count; b++) for (let i = 0; i < m; i++) w[i * n + start + b] = y.data[b * m + i]! - bias[i]!;
     }
-    return w;
-  });
+    weights.push(w);
+  }
   return { weights, bias };
 }
+
+/** Unit vectors per batched probe. */
+const PROBE_BATCH = 256;
 
 /**
  * Reads the piecewise-linear network of a graph. Throws (one line, naming the node) when a node
@@ -93,16 +109,28 @@ export function extractNetwork(graph: OnnxGraph, maxWeights = 3e7): PlNetwork {
   const shapes = evaluateAll(graph, nd(graph.inputShape));
   const sourceIndex = new Map<string, number>([[graph.inputName, 0], ...relus.map((r, k) => [r.outputs[0]!, k + 1] as [string, number])]);
   const targets = [...relus.map((r) => r.inputs[0]!), graph.outputName];
-  let total = 0;
-  const stages = targets.map((target) => {
-    const sources = [...(deps.get(target) ?? [])].sort((a, b) => sourceIndex.get(a)! - sourceIndex.get(b)!);
-    const size = shapes.get(target)!.data.length;
-    total += size * sources.reduce((acc, s) => acc + shapes.get(s)!.data.length, 0);
-    if (total > maxWeights) throw new Error(`network too large for the dense bound engine (more than ${maxWeights} weights)`);
-    const { weights, bias } = probe(graph, shapes, sources, target);
-    return { size, bias, terms: sources.map((s, t) => ({ source: sourceIndex.get(s)!, weight: weights[t]! })) };
-  });
-  const net = { inputSize: sizeOf(graph.inputShape), stages };
+  const plan = targets.map((target) => ({ target, sources: [...(deps.get(target) ?? [])].sort((a, b) => sourceIndex.get(a)! - sourceIndex.get(b)!) }));
+  const total = plan.reduce((acc, p) => acc + shapes.get(p.target)!.data.length * p.sources.reduce((a, s) => a + shapes.get(s)!.data.length, 0), 0);
+  if (total > maxWeights) throw new Error(`network too large for the dense bound engine (${total} weights, at most ${maxWeights})`);
+  const build = (batched: boolean): PlNetwork | undefined => {
+    const stages: Stage[] = [];
+    for (const { target, sources } of plan) {
+      const probed = probe(graph, shapes, sources, target, batched);
+      if (!probed) return undefined;
+      stages.push({ size: shapes.get(target)!.data.length, bias: probed.bias, terms: sources.map((s, t) => ({ source: sourceIndex.get(s)!, weight: probed.weights[t]! })) });
+    }
+    return { inputSize: sizeOf(graph.inputShape), stages };
+  };
+  // batched probing is fast; one unit vector at a time is the fallback for graphs without a batch axis
+  let fast: PlNetwork | undefined;
+  try {
+    fast = build(true);
+    if (fast) checkAgainstGraph(graph, fast);
+  } catch {
+    fast = undefined;
+  }
+  if (fast) return fast;
+  const net = build(false)!;
   checkAgainstGraph(graph, net);
   return net;
 }

@@ -39,7 +39,7 @@ export interface RowBounds {
   readonly lower: Float64Array;
   /** max over the box of the upper function (a sound upper bound). */
   readonly upper: Float64Array;
-  /** The forward lower functions, [rows, d+1] (their coefficients drive the split heuristic). */
+  /** The forward lower functions, [rows, d+1] (their coefficients drive the split heuristic; the backward ones for large inputs). */
   readonly lowerFn: Float64Array;
   /** The pre-activation range of every ReLU unit (valid on any sub-box, see `inherited`). */
   readonly ranges: readonly UnitRange[];
@@ -70,7 +70,7 @@ function affine(net: PlNetwork, k: number, syms: Sym[], d: number): Sym {
   }
   for (const term of stage.terms) {
     const W = term.weight;
-    if (term.source === 0) {
+    if (term.source === 0 && d > 0) {
       for (let i = 0; i < stage.size; i++) for (let j = 0; j < d; j++) {
         lo[i * w1 + j]! += W[i * d + j]!;
         up[i * w1 + j]! += W[i * d + j]!;
@@ -151,37 +151,50 @@ function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, rang
 /** Bounds of the last stage's rows over the box [lower, upper]: forward symbolic, then backward. */
 export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, inherited?: readonly UnitRange[], tighten = true): RowBounds {
   const d = net.inputSize;
-  const syms: Sym[] = [{ lo: new Float64Array(0), up: new Float64Array(0) }];
+  // forward functions over the d inputs when affordable, else plain intervals (fd = 0: IBP)
+  const fd = weightCount(net, net.stages.length) * (d + 1) <= SYMBOLIC_BUDGET ? d : 0;
+  const syms: Sym[] = [fd > 0 ? { lo: new Float64Array(0), up: new Float64Array(0) } : { lo: Float64Array.from(lower), up: Float64Array.from(upper) }];
   const ranges: UnitRange[] = [];
   const last = net.stages.length - 1;
   for (let k = 0; k <= last; k++) {
-    const z = affine(net, k, syms, d);
+    const z = affine(net, k, syms, fd);
     if (k < last) {
-      const range = concreteRanges(z, d, lower, upper);
+      const range = concreteRanges(z, fd, lower, upper);
       if (inherited) intersect(range, inherited[k]!);
       if (k > 0 && tighten) tightenUnstable(net, k, range, ranges, d, lower, upper);
-      relax(z, d, lower, upper, range);
+      relax(z, fd, lower, upper, range);
       ranges.push(range);
     }
     syms.push(z);
   }
   const out = syms[last + 1]!;
   const back = backward(net, ranges, d, last, identity(net.stages[last]!.size));
-  const rows = out.lo.length / (d + 1);
+  const rows = out.lo.length / (fd + 1);
   const lo = new Float64Array(rows);
   const up = new Float64Array(rows);
   const scale = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
-    const fwd = extreme(out.lo, r, d, lower, upper, false);
+    const fwd = extreme(out.lo, r, fd, lower, upper, false);
     const bwd = extreme(back, r, d, lower, upper, false);
-    const o = r * (d + 1);
     lo[r] = Math.max(fwd, bwd);
-    up[r] = extreme(out.up, r, d, lower, upper, true);
-    scale[r] = Math.max(magnitude(out.lo, o, d, lower, upper), magnitude(back, o, d, lower, upper));
+    up[r] = extreme(out.up, r, fd, lower, upper, true);
+    scale[r] = Math.max(magnitude(out.lo, r * (fd + 1), fd, lower, upper), magnitude(back, r * (d + 1), d, lower, upper));
     if (!Number.isFinite(lo[r]!)) lo[r] = -Infinity;
     if (!Number.isFinite(up[r]!)) up[r] = Infinity;
   }
-  return { lower: lo, upper: up, lowerFn: out.lo, scale, ranges };
+  return { lower: lo, upper: up, lowerFn: fd > 0 ? out.lo : back, scale, ranges };
+}
+
+/** Multiply-adds above which the forward pass uses intervals instead of functions of the input. */
+const SYMBOLIC_BUDGET = 5e8;
+/** Multiply-adds above which a layer's full-CROWN tightening is skipped (its forward range stays). */
+const TIGHTEN_BUDGET = 5e8;
+
+/** Number of weights in stages [0, k). */
+function weightCount(net: PlNetwork, k: number): number {
+  let n = 0;
+  for (let s = 0; s < k; s++) for (const t of net.stages[s]!.terms) n += t.weight.length;
+  return n;
 }
 
 /** Σ_j |a_j|·max(|l_j|, |u_j|) + |a_0| of the affine function at offset o. */
@@ -247,8 +260,8 @@ function tightenUnstable(net: PlNetwork, k: number, range: UnitRange, ranges: re
   const n = range.lo.length;
   const unstable: number[] = [];
   for (let i = 0; i < n; i++) if (range.lo[i]! < 0 && range.hi[i]! > 0) unstable.push(i);
-  if (unstable.length === 0) return;
   const u = unstable.length;
+  if (u === 0 || 2 * u * weightCount(net, k + 1) > TIGHTEN_BUDGET) return;
   const mu = new Float64Array(2 * u * n);
   unstable.forEach((i, r) => {
     mu[r * n + i] = 1;
