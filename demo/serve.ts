@@ -71,6 +71,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`--port must be an integer in [0, 65535], got ${flag('--port')}`);
     process.exit(2);
   }
-  const demo = await startDemoServer({ port, host: flag('--host') ?? '127.0.0.1' });
+  const host = flag('--host') ?? '127.0.0.1';
+  const demo = await startDemoServer({ port, host }).catch((error: Error) => {
+    console.error(`cannot serve on ${host}:${port}: ${error.message}`);
+    process.exit(2);
+  });
   console.log(`relaxjs demo on ${demo.url} (app ${demo.bundles.app.length} B, worker ${demo.bundles.worker.length} B minified); Ctrl-C stops it`);
 }

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
 import { trainToy } from '../../demo/toy.js';
@@ -59,6 +60,12 @@ test.before(async () => {
 test.after(async () => {
   await browser?.close();
   await demo?.close();
+});
+
+test('the demo page type-checks (demo/tsconfig.json: the DOM lib, which the root config leaves out)', () => {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'demo/tsconfig.json'], { encoding: 'utf8', timeout: 180_000 });
+  const own = tsc.stdout.split('\n').filter((l) => l.startsWith('demo/'));
+  assert.equal(own, [], own.join('\n'));
 });
 
 test('the js backend in the page gives the certificates and losses of the Node run', async () => {
