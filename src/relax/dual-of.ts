@@ -19,6 +19,8 @@ import { DualReshape } from './layers/reshape.js';
 import { dualRelu } from './layers/relu.js';
 import { DualBatchNorm2d } from './layers/batchnorm2d.js';
 import { dualLeakyRelu } from './layers/leaky-relu.js';
+import { relaxHardTanhSameSlope } from './layers/hardtanh.js';
+import { DualParallelLines } from './layers/parallel-lines.js';
 import { projectedRelu } from './layers/relu-projection.js';
 
 /** What a layer's dual may need from the network built so far. */
@@ -65,8 +67,11 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
       return DualBatchNorm2d.fromLayer(layer, inShape, layer.training ? context.primalInput() : undefined);
     case 'avgPool2d':
       return avgPoolDual(layer, inShape, context.dtype);
+    case 'hardTanh': {
+      const [lower, upper] = context.preActivationBounds();
+      return new DualParallelLines(relaxHardTanhSameSlope(lower, upper, layer.minVal, layer.maxVal), 'DualHardTanh');
+    }
     case 'maxPool2d':
-    case 'hardTanh':
       throw new Error(`dualOf: the Wong–Kolter dual has no ${layer.kind} operator; bound this network with method 'ibp', 'crown', 'crown-ibp' or 'alpha-crown'`);
     case 'residual':
       throw new Error('dualOf: a Residual block must be expanded first (expandResiduals in src/nn/residual.ts; DualNetwork does it)');

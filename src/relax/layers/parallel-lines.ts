@@ -24,10 +24,10 @@ import { ElementwiseDual } from './elementwise.js';
 export interface ParallelLines {
   /** Slopes d (differentiable in ℓ and u). */
   readonly d: Tensor;
-  /** t⁻ and t⁺, the offset interval on crossing units (0 elsewhere). */
+  /** t⁻ and t⁺, the offset interval of each unit (0 where the unit has no term). */
   readonly offsetLow: Tensor;
   readonly offsetHigh: Tensor;
-  /** Flat indices b·n + j of the crossing units, row-major. */
+  /** Flat indices b·n + j of the units with a term (every unit whose offsets are not both 0), row-major. */
   readonly crossingIndex: Int32Array;
 }
 
