@@ -15,7 +15,7 @@ const params = new URLSearchParams(location.search);
 const worker = new Worker('/worker.js', { type: 'module' });
 const send = (request: DemoRequest, transfer: Transferable[] = []): void => worker.postMessage(request, transfer);
 const state: { points: Point[]; last: { normal: ToyRun; robust: ToyRun; epsilon: number } | null; backend: string } = { points: [], last: null, backend: 'js' };
-const demo = { state: 'starting', error: '', result: null as unknown, pixels: [] as number[], backend: '', timings: {} as Record<string, { normal: number; robust: number }> };
+const demo = { state: 'starting', error: '', note: '', result: null as unknown, pixels: [] as number[], backend: '', timings: {} as Record<string, { normal: number; robust: number }> };
 (window as unknown as { relaxjsDemo: typeof demo }).relaxjsDemo = demo;
 
 const number = (id: string): number => Number(($(id) as HTMLInputElement).value);
@@ -79,6 +79,7 @@ worker.onmessage = (event: MessageEvent<DemoReply>) => {
     case 'backend':
       state.backend = reply.name; demo.backend = reply.name;
       status(`backend: ${reply.name}`);
+      if (reply.note) { $('note').textContent = reply.note; demo.note = reply.note; }
       if (params.get('autorun') && demo.state === 'backend') train(); else demo.state = 'idle';
       return;
     case 'toy-progress':

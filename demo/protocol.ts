@@ -42,7 +42,7 @@ export type DemoRequest =
 /** Worker → page. */
 export type DemoReply =
   | { type: 'ready' }
-  | { type: 'backend'; name: string }
+  | { type: 'backend'; name: string; note?: string }
   | { type: 'toy-progress'; robust: boolean; step: number; steps: number; loss: number; stepMs: number }
   | { type: 'toy-result'; normal: ToyRun; robust: ToyRun }
   | { type: 'model'; description: string }
