@@ -15,7 +15,7 @@ import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { DualNetwork, type DualizableNetwork } from '../../src/relax/network.js';
 import { dualOptionsOf, pgdPoint, samplePoint, type PerturbationSet } from '../../src/relax/testing/perturbation.js';
-import { containmentViolation, FLOAT64_TOLERANCE, objectiveViolation, type Tolerance } from '../../src/relax/testing/properties.js';
+import { adjointViolation, containmentViolation, exactnessViolation, finitenessViolation, FLOAT64_TOLERANCE, objectiveViolation, type Tolerance } from '../../src/relax/testing/properties.js';
 
 /** One layer of a spec (the reference vectors' description format, plus custom activations). */
 export type LayerSpec =
@@ -264,4 +264,40 @@ export function soundnessViolation(net: DualizableNetwork, set: PerturbationSet,
   const c = randomObjective(set.X.shape[0]!, 2, dual.shapes[dual.shapes.length - 1]!, rng, set.X.dtype);
   const pts = samplePoints(net, set, c, rng);
   return containmentViolation(dual, net, pts, tol) ?? objectiveViolation(dual, net, c, pts, tol);
+}
+
+/**
+ * The element-wise operator checks on one random case, the first violation or null: adjointness,
+ * sampled and PGD containment with weak duality, exactness at ε = 0 and finiteness (values and
+ * gradients), for a net built with `factories`.
+ */
+export function elementwiseViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories): string | null {
+  const net = buildNet(spec, 'float64', factories);
+  const set = buildCase(cs, spec.input);
+  const options = dualOptionsOf(set);
+  const dual = new DualNetwork(net, set.X, set.epsilon, options);
+  const c = randomObjective(cs.batch, 2, dual.shapes.at(-1)!, new Rng(cs.seed));
+  return adjointViolation(dual, new Rng(cs.seed), { atol: 1e-12, rtol: 1e-12 })
+    ?? soundnessViolation(net, set, new Rng(cs.seed + 1))
+    ?? exactnessViolation(net, set.X, c, options, FLOAT64_TOLERANCE)
+    ?? finitenessViolation(net, set.X, set.epsilon, c, options);
+}
+
+/**
+ * Where the pre-activation bounds from forward columns and from backward rows differ by more than
+ * `rtol`·(1 + |value|), or null; also fails when the backward network fell back to forward anywhere.
+ */
+export function directionViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories, rtol = 1e-10): string | null {
+  const net = buildNet(spec, 'float64', factories);
+  const set = buildCase(cs, spec.input);
+  const [fwd, bwd] = (['forward', 'backward'] as const).map((d) => new DualNetwork(net, set.X, set.epsilon, { ...dualOptionsOf(set), boundDirection: d }));
+  if (!bwd!.boundDirections.every((d) => d === 'backward')) return `backward bounds fell back: ${bwd!.boundDirections.join()}`;
+  for (const [i, r] of fwd!.reluBounds().entries()) {
+    const other = bwd!.reluBounds()[i]!;
+    for (const [x, y] of [[r.lower, other.lower], [r.upper, other.upper]] as const) {
+      const k = x.data.findIndex((v, j) => !(Math.abs(v - y.data[j]!) <= rtol * (1 + Math.abs(v))));
+      if (k >= 0) return `bound ${i}[${k}]: forward ${x.data[k]}, backward ${y.data[k]}`;
+    }
+  }
+  return null;
 }
