@@ -34,7 +34,7 @@ const SPEC = defineCommand({
     'relaxjs verify <model.onnx> <property.vnnlib> [--timeout s]: counterexample search (PGD), then bounds',
     '(forward symbolic + CROWN backward, float64), then input-splitting branch and bound until the limit.',
     'sat is said only after a float64 forward pass of the ONNX graph confirms the counterexample.',
-    'With --benchmark <dir>: every instance of <dir>/*_instances.csv, each in its own worker process;',
+    'With --benchmark <dir>: every instance of <dir>/*_instances.csv, in --jobs worker processes;',
     '--out <dir> gets results.csv (onnx,vnnlib,result,seconds), instances/<onnx>__<vnnlib>.txt and summary.txt.',
     'Splitting over machines: --shard i/n on each, then --merge <folder holding the shard outputs>.',
   ],
