@@ -29,6 +29,7 @@ import { loadTrainingCheckpoint } from './checkpoint.js';
 import { readRecords } from './jsonl.js';
 import { trainingCurveSvg } from './report.js';
 import type { BatchRecord } from './trainer.js';
+import { runCrownIbpRow, type CrownIbpRow } from './certified/main-row.js';
 
 /** Settings of the job (all have defaults, {@link MAIN_JOB_DEFAULTS}). */
 export interface MainJobSettings {
@@ -55,7 +56,7 @@ export const MAIN_JOB_DEFAULTS: MainJobSettings = Object.freeze({
 });
 
 /** The parts of the job, in order. */
-export type MainJobTask = 'train-standard' | 'train-robust' | 'evaluate-standard' | 'evaluate-robust';
+export type MainJobTask = 'train-standard' | 'train-robust' | 'evaluate-standard' | 'evaluate-robust' | 'train-crown-ibp' | 'evaluate-crown-ibp';
 
 /** Progress of the job: the task and the batch counts of its current pass. */
 export interface MainJobProgress {
@@ -93,6 +94,8 @@ export interface MainJobResult {
   readonly outDir: string;
   readonly standard: MainJobModel;
   readonly robust: MainJobModel;
+  /** The same MLP trained with CROWN-IBP (src/train/certified/main-row.ts), evaluated as the robust row. */
+  readonly crownIbp: CrownIbpRow;
   /** The README-style Markdown table. */
   readonly table: string;
   readonly seconds: number;
@@ -129,14 +132,20 @@ export function runMainJob(options: MainJobOptions = {}): MainJobResult {
   log(`main job: standard vs robust ${settingsLine(settings)}; report in ${outDir}`);
   const standard = trainAndEvaluate('standard', settings, train, test, outDir, resume, onProgress, log);
   const robust = trainAndEvaluate('robust', settings, train, test, outDir, resume, onProgress, log);
+  const crownIbp = runCrownIbpRow(mainJobModel(settings.hidden, settings.seed), settings, { train, test }, outDir, resume, (p) => onProgress?.(p.phase === 'train'
+    ? { task: 'train-crown-ibp', phase: 'train', epoch: p.epoch, epochs: settings.epochs, batch: p.batch, batches: p.batches }
+    : { task: 'evaluate-crown-ibp', phase: p.progress.phase, epoch: 0, epochs: 1, batch: p.progress.batch, batches: p.progress.batches }), log);
+  const e = crownIbp.evaluation;
+  log(`crown-ibp: clean ${pct(e.cleanError)}, FGS ${pct(e.fgsError)}, PGD ${pct(e.pgdError)}, certified ${pct(e.certifiedError)} (trained in ${crownIbp.trainSeconds.toFixed(0)} s)`);
   const table = robustnessTable([
     { model: `standard (${settings.hidden} hidden)`, baseError: standard.evaluation.cleanError, fgsError: standard.evaluation.fgsError, pgdError: standard.evaluation.pgdError, robustError: standard.evaluation.certifiedError },
     { model: `robust (${settings.hidden} hidden)`, baseError: robust.evaluation.cleanError, fgsError: robust.evaluation.fgsError, pgdError: robust.evaluation.pgdError, robustError: robust.evaluation.certifiedError },
+    { model: `crown-ibp (${settings.hidden} hidden)`, baseError: e.cleanError, fgsError: e.fgsError, pgdError: e.pgdError, robustError: e.certifiedError },
   ]);
   const seconds = (Date.now() - started) / 1000;
-  writeReport(outDir, settings, standard, robust, table, seconds);
+  writeReport(outDir, settings, standard, robust, table, seconds, crownIbp);
   log(`\n${table}\nl-inf eps = ${settings.epsilon} on ${test.n} embedded test digits; total ${seconds.toFixed(0)} s; report in ${outDir}`);
-  return { settings, outDir, standard, robust, table, seconds };
+  return { settings, outDir, standard, robust, crownIbp, table, seconds };
 }
 
 /** The settings in one line, for the log. */
@@ -192,11 +201,11 @@ function epochLine(kind: string, e: EpochLog): string {
 }
 
 /** table.md, results.json and training-curve.svg, each written atomically. */
-function writeReport(outDir: string, s: MainJobSettings, standard: MainJobModel & { batches: BatchRecord[] }, robust: MainJobModel & { batches: BatchRecord[] }, table: string, seconds: number): void {
+function writeReport(outDir: string, s: MainJobSettings, standard: MainJobModel & { batches: BatchRecord[] }, robust: MainJobModel & { batches: BatchRecord[] }, table: string, seconds: number, crownIbp: CrownIbpRow): void {
   const header = `# Standard vs robust training (relaxjs main job)\n\n${settingsLine(s)}.\n\nErrors on ${s.testSize} embedded test digits at l-inf eps = ${s.epsilon}; "Robust error" is the certified upper bound (exact dual bound, input box [0,1]); FGS and PGD are confined to [0,1] too.\n\n`;
-  writeFileAtomic(join(outDir, 'table.md'), `${header}${table}\nTotal run time: ${seconds.toFixed(0)} s (standard trained in ${standard.trainSeconds.toFixed(0)} s, robust in ${robust.trainSeconds.toFixed(0)} s).\n`);
+  writeFileAtomic(join(outDir, 'table.md'), `${header}${table}\nTotal run time: ${seconds.toFixed(0)} s (standard trained in ${standard.trainSeconds.toFixed(0)} s, robust in ${robust.trainSeconds.toFixed(0)} s, crown-ibp in ${crownIbp.trainSeconds.toFixed(0)} s).\n`);
   const summary = (m: MainJobModel) => ({ evaluation: m.evaluation, trainSeconds: m.trainSeconds, history: m.history });
-  writeFileAtomic(join(outDir, 'results.json'), JSON.stringify({ settings: s, seconds, standard: summary(standard), robust: summary(robust) }, null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'results.json'), JSON.stringify({ settings: s, seconds, standard: summary(standard), robust: summary(robust), crownIbp: { settings: crownIbp.settings, evaluation: crownIbp.evaluation, trainSeconds: crownIbp.trainSeconds, history: crownIbp.history } }, null, 2) + '\n');
   writeFileAtomic(join(outDir, 'training-curve.svg'), trainingCurveSvg([
     { name: 'standard', history: standard.history, batches: standard.batches },
     { name: 'robust', history: robust.history, batches: robust.batches },

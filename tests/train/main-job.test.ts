@@ -18,11 +18,12 @@ test('tiny main job: report folder, sound table, resume reproduces it', () => {
     const tasks = new Set<string>();
     const out = join(dir, 'run');
     const r = runMainJob({ ...tiny, outDir: out, log: (l) => lines.push(l), onProgress: (p) => tasks.add(p.task) });
-    for (const file of ['table.md', 'results.json', 'training-curve.svg', 'standard.jsonl', 'robust.jsonl', 'standard.ckpt', 'robust.ckpt']) assert.ok(existsSync(join(out, file)), file);
-    assert.equal([...tasks], ['train-standard', 'evaluate-standard', 'train-robust', 'evaluate-robust']);
+    for (const file of ['table.md', 'results.json', 'training-curve.svg', 'standard.jsonl', 'robust.jsonl', 'standard.ckpt', 'robust.ckpt', 'crown-ibp.ckpt']) assert.ok(existsSync(join(out, file)), file);
+    assert.equal([...tasks], ['train-standard', 'evaluate-standard', 'train-robust', 'evaluate-robust', 'train-crown-ibp', 'evaluate-crown-ibp']);
+    assert.match(readFileSync(join(out, 'table.md'), 'utf8'), /\| +crown-ibp \(16 hidden\) \|/);
     assert.match(readFileSync(join(out, 'table.md'), 'utf8'), /\| +robust \(16 hidden\) \|/);
     assert.match(lines[0]!, /MLP 784-16-10, embedded MNIST 100 train \/ 30 test digits, l-inf eps 0.1/);
-    for (const m of [r.standard, r.robust]) {
+    for (const m of [r.standard, r.robust, r.crownIbp]) {
       const e = m.evaluation;
       assert.ok(e.certifiedError! >= e.pgdError! && e.certifiedError! >= e.fgsError! && e.pgdError! >= e.cleanError, JSON.stringify(e));
     }
@@ -30,6 +31,7 @@ test('tiny main job: report folder, sound table, resume reproduces it', () => {
     const again = runMainJob({ ...tiny, outDir: out, resume: true });
     assert.equal(again.robust.evaluation.certifiedError, r.robust.evaluation.certifiedError);
     assert.equal(again.standard.evaluation.pgdError, r.standard.evaluation.pgdError);
+    assert.equal(again.crownIbp.evaluation.certifiedError, r.crownIbp.evaluation.certifiedError);
     assert.throws(() => runMainJob({ ...tiny, outDir: out }), /not empty/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

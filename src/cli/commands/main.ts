@@ -116,7 +116,7 @@ function summaryText(r: MainJobResult): string {
     r.table.trimEnd(),
     '',
     `Errors on ${s.testSize} embedded test digits at l-inf eps = ${s.epsilon}; robust error = certified upper bound (exact dual bound, input box [0,1]).`,
-    `Total ${r.seconds.toFixed(0)} s (standard trained in ${r.standard.trainSeconds.toFixed(0)} s, robust in ${r.robust.trainSeconds.toFixed(0)} s).`,
+    `Total ${r.seconds.toFixed(0)} s (standard trained in ${r.standard.trainSeconds.toFixed(0)} s, robust in ${r.robust.trainSeconds.toFixed(0)} s, crown-ibp in ${r.crownIbp.trainSeconds.toFixed(0)} s).`,
     `Report folder: ${r.outDir}`,
   ].join('\n');
 }
@@ -124,11 +124,11 @@ function summaryText(r: MainJobResult): string {
 /** The `--json` result: settings, both models' evaluations and histories, the table and the folder. */
 function summaryJson(r: MainJobResult): unknown {
   const model = (m: MainJobResult['standard']) => ({ evaluation: m.evaluation, trainSeconds: m.trainSeconds, history: m.history });
-  return { command: 'main', settings: r.settings, outDir: r.outDir, seconds: r.seconds, standard: model(r.standard), robust: model(r.robust), table: r.table };
+  return { command: 'main', settings: r.settings, outDir: r.outDir, seconds: r.seconds, standard: model(r.standard), robust: model(r.robust), crownIbp: { settings: r.crownIbp.settings, evaluation: r.crownIbp.evaluation, trainSeconds: r.crownIbp.trainSeconds, history: r.crownIbp.history }, table: r.table };
 }
 
 /** The four tasks in the order the job runs them, for the `[i/4]` of the bar's label. */
-const TASK_ORDER: readonly MainJobTask[] = ['train-standard', 'evaluate-standard', 'train-robust', 'evaluate-robust'];
+const TASK_ORDER: readonly MainJobTask[] = ['train-standard', 'evaluate-standard', 'train-robust', 'evaluate-robust', 'train-crown-ibp', 'evaluate-crown-ibp'];
 
 /**
  * Progress bars of the job: one per training task (all its remaining epochs, training and test
@@ -148,8 +148,8 @@ class JobProgress {
     if (key !== this.key || !this.bar) {
       this.bar?.done();
       this.key = key;
-      const [verb, model] = p.task.split('-');
-      const head = `[${TASK_ORDER.indexOf(p.task) + 1}/4] ${verb} ${model}`;
+      const [verb, ...model] = p.task.split('-');
+      const head = `[${TASK_ORDER.indexOf(p.task) + 1}/${TASK_ORDER.length}] ${verb} ${model.join('-')}`;
       // a training task's first event is the first training batch of its first remaining epoch
       this.bar = training
         ? this.ctx.progress(head, (p.epochs - p.epoch) * (p.batches + this.testBatches))
