@@ -26,6 +26,8 @@ interface ReferenceFile {
 const AUTO_LIRPA_ROWS: Readonly<Record<string, string>> = {
   certify_crown_b50: 'certify_crown_b50_fashion_pth_s',
   certify_alpha_crown20_b50: 'certify_alpha_crown_20iter_b50_fashion_pth_s',
+  train_step_ibp_b50: 'train_step_ibp_b50_s',
+  train_step_crown_ibp_b50: 'train_step_crown_ibp_b50_s',
 };
 
 /** Reads the reference file, or null when it is absent. @throws Error naming the file if it is not valid JSON. */
