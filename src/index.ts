@@ -2,7 +2,7 @@
  * relaxjs, the public API (`import { … } from 'relaxjs'`): tensors and backends, the autograd
  * ops, nn layers and the original's model zoo, the convex-relaxation bounds (the dual network
  * J(c) of Wong & Kolter, ICML 2018, eq. 5-7; `robustLoss`, `certify`; `computeBounds` for IBP / CROWN /
- * α-CROWN), optimizers, data loaders,
+ * α-CROWN; `certifiedLoss` for IBP / CROWN-IBP training), optimizers, data loaders,
  * checkpoints and attacks. Training loops, reports and the CLI's pieces are in the subpaths
  * `relaxjs/train` and `relaxjs/report`; every group also has its own subpath (`relaxjs/nn`,
  * `relaxjs/relax`, …). In a browser, `initWasm()` readies the wasm backend (see `relaxjs/platform`);
@@ -31,6 +31,7 @@ export {
   computeBounds, bounds, checkPerturbation, perturbationFromJson, perturbationToJson,
   type BoundMethod, type BoundOptions, type BoundResult, type AlphaOptions, type Perturbation, type PerturbationJson,
 } from './relax/index.js';
+export { certifiedLoss, type CertifiedLossOptions, type CertifiedNetwork } from './train/certified/loss.js';
 export { fgs, pgd, attackDataset, type AttackOptions, type AttackResult, type PgdOptions } from './attack/index.js';
 
 export { batches, batchCount, type Batch, type BatchOptions } from './data/batches.js';
