@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,22 @@ function readmeExample(): string {
   return block[1]!;
 }
 
+/** Newest modification time under `dir` (ms). */
+function newest(dir: string): number {
+  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+}
+
+/** `npm pack` (its prepack rebuilds dist/), or without scripts when dist/ is newer than every source (npm install just built it). */
+function packArgs(work: string): string[] {
+  const built = join(repoRoot, 'dist', 'index.js');
+  const fresh = existsSync(built) && statSync(built).mtimeMs > Math.max(newest(join(repoRoot, 'src')), statSync(join(repoRoot, 'tsconfig.json')).mtimeMs);
+  return ['pack', '--json', '--pack-destination', work, ...(fresh ? ['--ignore-scripts'] : [])];
+}
+
 test('npm pack -> install into an empty project -> the README example runs with node, the bin runs dist', () => {
   const work = mkdtempSync(join(tmpdir(), 'relaxjs-pack-'));
   try {
-    const packed = run(npm, ['pack', '--json', '--pack-destination', work], repoRoot);
+    const packed = run(npm, packArgs(work), repoRoot);
     const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const files = info[0]!.files.map((f) => f.path);
     for (const need of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/relaxjs.mjs', 'build/wasm/relaxjs-kernels.wasm']) {
