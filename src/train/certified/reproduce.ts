@@ -78,6 +78,7 @@ export function reproduceCertifiedRow(row: CertifiedRow, o: ReproduceOptions): R
   const trainSeconds = run.history.reduce((a, e) => a + e.seconds, 0);
   if (run.interrupted) return null;
   const outDir = smoke ? work : join(o.root, 'docs', 'results');
+  mkdirSync(outDir, { recursive: true });
   const checkpoint = join(outDir, `${row.id}.ckpt`);
   saveCheckpoint(checkpoint, new Map([...net.stateDict()].map(([k, e]) => [k, { shape: [...e.shape], data: e.data }])),
     { architecture: describeModel(net), model: 'mnist_model', data: row.data, epsilon: row.epsilon, training: row.settings });
