@@ -78,9 +78,9 @@ test('a tiny run prints the settings, bars per task, the table once and the repo
   assert.is(runs.length, 1);
   assert.match(runs[0]!, /^\d{4}-\d\d-\d\d_\d{6}$/, 'the dated default folder');
   const dir = join(r.cwd, 'runs', runs[0]!);
-  assert.equal(readdirSync(dir).sort(), ['results.json', 'robust.ckpt', 'robust.jsonl', 'standard.ckpt', 'standard.jsonl', 'table.md', 'training-curve.svg']);
+  assert.equal(readdirSync(dir).sort(), ['crown-ibp.ckpt', 'results.json', 'robust.ckpt', 'robust.jsonl', 'standard.ckpt', 'standard.jsonl', 'table.md', 'training-curve.svg']);
   assert.match(r.err, /^main job: standard vs robust MLP 784-16-10, embedded MNIST 100 train \/ 20 test digits, l-inf eps 0.1 \(ramp 0.01 -> 0.1 over 1 epoch, input box \[0,1\]\), 1 epoch,/, 'one epoch, not 1 epochs');
-  for (const label of ['[1/4] train standard', '[2/4] evaluate standard FGS', '[2/4] evaluate standard PGD', '[3/4] train robust', '[4/4] evaluate robust certify']) assert.ok(r.err.includes(`\r${label} [`), `no bar ${label}`);
+  for (const label of ['[1/6] train standard', '[2/6] evaluate standard FGS', '[2/6] evaluate standard PGD', '[3/6] train robust', '[4/6] evaluate robust certify', '[5/6] train crown-ibp', '[6/6] evaluate crown-ibp certify']) assert.ok(r.err.includes(`\r${label} [`), `no bar ${label}`);
   assert.match(r.out, /^\| +\| Base error \| FGS error \| PGD error \| Robust error \|\n/);
   assert.match(r.out, /\| +robust \(16 hidden\) \| +\d+(\.\d)?% \|/);
   assert.ok(r.out.endsWith(`Report folder: ${dir}\n`), r.out);

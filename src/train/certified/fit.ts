@@ -86,7 +86,8 @@ export function trainCertified(net: CertifiedNetwork, s: CertifiedSettings, o: C
   let start = 0;
   if (o.resume && o.checkpointPath && existsSync(o.checkpointPath)) {
     const loaded = loadTrainingCheckpoint(o.checkpointPath);
-    const saved = JSON.stringify(loaded.meta['certified']);
+    // a run may be continued with more epochs (the schedules of the epochs done do not depend on the count)
+    const saved = JSON.stringify({ ...(loaded.meta['certified'] as object), epochs: settings.epochs });
     if (saved !== JSON.stringify(settings)) throw new Error(`cannot resume from ${o.checkpointPath}: its settings ${saved} differ from ${JSON.stringify(settings)}`);
     restoreTraining(loaded, net, optimizer);
     start = loaded.meta.epochsDone;

@@ -39,10 +39,10 @@ export type CrownIbpRowProgress = { readonly phase: 'train'; readonly epoch: num
 
 /** The row's certified-training settings from the job's. */
 export function crownIbpRowSettings(s: CrownIbpRowSettings): CertifiedSettings {
-  const warmupEpochs = s.epochs > 1 ? 1 : 0;
+  // independent of the epoch count, so that `main --resume` with more epochs continues the same schedule
   return defaultCertifiedSettings({
     method: 'crown-ibp', epsilon: s.epsilon, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, bounded: true, seed: s.seed,
-    warmupEpochs, rampEpochs: Math.min(Math.max(s.scheduleLength, 1), s.epochs - warmupEpochs), kappaStart: 1, kappaEnd: 0, regularizer: 0, lrDecayEpochs: [],
+    warmupEpochs: 1, rampEpochs: Math.max(s.scheduleLength, 1), kappaStart: 1, kappaEnd: 0, regularizer: 0, lrDecayEpochs: [],
   });
 }
 

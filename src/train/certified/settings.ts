@@ -59,7 +59,6 @@ export function checkCertifiedSettings(s: CertifiedSettings): void {
   for (const [name, v] of [['warmupEpochs', s.warmupEpochs], ['rampEpochs', s.rampEpochs]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name} must be an integer >= 0, got ${v}`);
   }
-  if (s.warmupEpochs + s.rampEpochs > s.epochs) throw new RangeError(`warmupEpochs + rampEpochs (${s.warmupEpochs + s.rampEpochs}) exceed epochs (${s.epochs})`);
   if (!(s.lr > 0)) throw new RangeError(`lr must be > 0, got ${s.lr}`);
   if (!(s.lrDecayFactor > 0)) throw new RangeError(`lrDecayFactor must be > 0, got ${s.lrDecayFactor}`);
   if (s.clipGrad !== null && !(s.clipGrad > 0)) throw new RangeError(`clipGrad must be > 0 or null, got ${s.clipGrad}`);
