@@ -5,7 +5,9 @@
  * @module
  */
 import { resolve } from 'node:path';
+import { parseThreads } from '../tensor/backends/wasm/threads.js';
 import { backendNames, setBackend } from '../tensor/registry.js';
+import { UsageError } from './errors.js';
 import { flagHelp, helpColumn, numberFlag, optionalChoiceFlag, parseFlags, switchFlag, type FlagSet, type FlagValues } from './flags.js';
 import type { CliIo } from './io.js';
 import { claimOutput } from './outputs.js';
@@ -74,6 +76,7 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Register
     help: () => commandHelp(spec),
     async execute(argv, io) {
       const flags = parseFlags(argv, allFlags, spec.name) as CommandFlags<F>;
+      checkThreadsVariable(process.env.RELAXJS_THREADS);
       const releases: (() => void)[] = [];
       const ctx: CommandContext = {
         io,
@@ -91,6 +94,19 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Register
       }
     },
   };
+}
+
+/**
+ * `RELAXJS_THREADS` checked before any work, so a bad value is a usage error (exit 2) naming the
+ * variable and the range, not a failure at the first kernel call (exit 1).
+ */
+function checkThreadsVariable(text: string | undefined): void {
+  if (text === undefined || text.trim() === '') return;
+  try {
+    parseThreads(text, 'RELAXJS_THREADS');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function commandHelp<F extends FlagSet>(spec: CommandSpec<F>): string {

@@ -35,6 +35,16 @@ test('the table prints n/a for missing figures and the ratio', () => {
   assert.ok(lines.some((l) => l.includes('note: no projections')));
 });
 
+test('the kernel table says which way its ratio goes: PyTorch GFLOP/s / ours for the matmul row (issue 14)', () => {
+  const report: BenchReport = { backend: 'wasm', runs: 3, warmup: 1, workloads: {}, kernels: {
+    matmul_1024_gflops: { status: 'ok', unit: 'GFLOP/s', median: 50, best: 55, size: 1024, pytorch: 350, ratio: 7, cpu_median: 25, notes: [] },
+  } };
+  const lines: string[] = [];
+  printTable(report, (l) => lines.push(l));
+  assert.ok(lines.some((l) => l.includes('PyTorch GFLOP/s / ours for the matmul row')), lines.join('\n'));
+  assert.not.ok(lines.some((l) => l.includes('ratio = ours / PyTorch')));
+});
+
 test('a quick run of train_step_standard_b50 in a child process ends with the JSON line', async () => {
   const lines: string[] = [];
   const report = await runBench({ quick: true, json: true, only: ['train_step_standard_b50'], write: (l) => lines.push(l) });

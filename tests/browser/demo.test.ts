@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
 import { trainToy } from '../../demo/toy.js';
 import type { DigitResult, ToyRun, ToySettings } from '../../demo/protocol.js';
-import { Rng, describeModel, encodeCheckpoint, setBackend, withBackend, zoo } from '../../src/index.js';
+import { Rng, describeModel, encodeCheckpoint, withBackend, zoo } from '../../src/index.js';
 import { certifyDigit } from '../../demo/digit.js';
 import { toy2dPoints } from '../../src/data/toy2d.js';
 import { createWasmBackend } from '../../src/tensor/backends/wasm/index.js';
@@ -82,7 +82,6 @@ test('the wasm backend (SIMD kernels, Web Workers) in the page gives the certifi
   assert.is(page.backend, 'wasm');
   const plain = createWasmBackend({ threads: 1, runtime: new WasmRuntime(1, false) });
   const node = withBackend(plain, () => ({ normal: trainToy(settings(), false), robust: trainToy(settings(), true) }));
-  setBackend('js');
   const worst = Math.max(sameRun(page.result.normal, node.normal, 'normal'), sameRun(page.result.robust, node.robust, 'robust'));
   console.log(`  wasm: page ${page.result.normal.stepMs.toFixed(1)} / ${page.result.robust.stepMs.toFixed(1)} ms per step, Node ${node.normal.stepMs.toFixed(1)} / ${node.robust.stepMs.toFixed(1)}; losses within ${worst.toExponential(1)}`);
 });

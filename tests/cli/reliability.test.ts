@@ -136,5 +136,18 @@ test('issue 9: the checkpoint records one perturbation value; resuming --proj 5 
     /^relaxjs: --resume: .*p\.ckpt was trained against the perturbation \{"norm":"linf","epsilon":0\.05,"projection":\{"k":5,"seed":0\}\}, this run asks for \{"norm":"l2","epsilon":0\.05,"projection":\{"k":7,"seed":0\}\} \(changed: norm, projection\); resume with the same/);
 });
 
+test('item 8: a bad RELAXJS_THREADS (abc, 0, 0x10) is a usage error before any work: exit 2 naming the variable', async () => {
+  const before = process.env.RELAXJS_THREADS;
+  try {
+    for (const value of ['abc', '0', '0x10']) {
+      process.env.RELAXJS_THREADS = value;
+      await refused(['certify', '--limit', '1'], /^relaxjs: wasm backend: RELAXJS_THREADS must be a whole number of threads from 1 to 256, got '/);
+    }
+  } finally {
+    if (before === undefined) delete process.env.RELAXJS_THREADS;
+    else process.env.RELAXJS_THREADS = before;
+  }
+});
+
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();
