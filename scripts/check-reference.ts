@@ -2,11 +2,13 @@
  * Checks our dual network against the original's reference vectors.
  *
  *   npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward]
+ *     [--cases a,b] [--methods m,n]
  *
  * Runs every `*.json` case in <dir> (format: `../shared/reference/README.md`), computes the ReLU
  * bounds, robust logits, per-example and mean robust CE, errors and the gradient of the mean
  * robust CE for every parameter, and prints per case the worst error of each field. Ends with
- * the line `N passed, M failed`; exits 0 only if every case passes.
+ * the line `N passed, M failed`; exits 0 only if every case passes. `--cases` keeps the cases whose
+ * name contains one of the given strings, `--methods` the given methods of a lirpa case.
  *
  * Error of a value a against e: |a − e| / max(|e|, floor · max|e| over that field tensor); the
  * floor keeps entries that are zero up to rounding (−0.0 logits, cancelling bounds) on the
@@ -35,8 +37,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadStateDict } from '../src/io/torch.js';
 import { stateDictFromJson, type StateDict } from '../src/nn/state-dict.js';
-import { compareCase, expectedOf, FLOAT32_CHECK, FLOAT64_CHECK, roundedToFloat32, runCase, type FieldReport, type ReferenceCase, type Tolerance } from '../src/relax/reference-case.js';
-import { compareMethod, isLirpaCase, runMethod, type LirpaCase } from '../src/relax/bounds/lirpa-case.js';
+import {
+  caseMethods, compareCase, expectedOf, FLOAT32_CHECK, FLOAT64_CHECK, isMethodCase, roundedToFloat32, runCase,
+  type FieldReport, type MethodCase, type ReferenceCase, type ReferenceMethod, type Tolerance,
+} from '../src/relax/reference-case.js';
+import { compareMethod, runMethod } from '../src/relax/bounds/lirpa-case.js';
 
 /** Tolerances of the lirpa format: deterministic methods to 1e-8 (float64) / 1e-4 (float32). */
 const LIRPA_FLOAT64: Tolerance = { tolerance: 1e-8, floorFraction: 1e-6 };
@@ -47,18 +52,35 @@ interface Args {
   float32: boolean;
   pth: boolean;
   direction: BoundDirection;
+  /** Only the cases whose name (without .json) contains one of these, if given. */
+  cases?: string[];
+  /** Only these methods of a lirpa case, if given. */
+  methods?: string[];
+}
+
+const USAGE = 'usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward] [--cases a,b] [--methods m,n]';
+
+/** Takes `--name value` out of argv; undefined when absent. */
+function valueOf(argv: string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value (${USAGE})`);
+  argv.splice(at, 2);
+  return value;
 }
 
 function parseArgs(argv: string[]): Args {
-  const at = argv.indexOf('--direction');
-  const direction = at >= 0 ? argv[at + 1] : 'auto';
+  const rest = [...argv];
+  const direction = valueOf(rest, '--direction') ?? 'auto';
   if (direction !== 'auto' && direction !== 'forward' && direction !== 'backward') throw new Error(`--direction must be auto, forward or backward, got ${direction}`);
-  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const cases = valueOf(rest, '--cases')?.split(',');
+  const methods = valueOf(rest, '--methods')?.split(',');
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const positional = rest.filter((a) => !a.startsWith('--'));
-  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (expected --float32, --pth, --direction)`);
-  if (positional.length !== 1) throw new Error('usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward]');
-  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth'), direction };
+  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (${USAGE})`);
+  if (positional.length !== 1) throw new Error(USAGE);
+  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth'), direction, ...(cases ? { cases } : {}), ...(methods ? { methods } : {}) };
 }
 
 /** The checkpoint beside a case, and the largest |difference| between its weights and the JSON ones. */
@@ -87,20 +109,19 @@ function float32Reports(c: ReferenceCase, args: Args, weights: StateDict | undef
 }
 
 /** One method of a lirpa case: float64 against the reference, or float32 against float64 on the rounded data. */
-function lirpaReports(c: LirpaCase, method: string, float32: boolean): FieldReport[] {
+function lirpaReports(c: MethodCase, method: ReferenceMethod, float32: boolean): FieldReport[] {
   if (!float32 || method === 'alpha_crown') return compareMethod(c, method, runMethod(c, method, float32 ? 'float32' : 'float64'), float32 ? LIRPA_FLOAT32 : LIRPA_FLOAT64);
-  const rounded = roundedToFloat32(c as unknown as ReferenceCase) as unknown as LirpaCase;
-  const exact = expectedOf(runMethod(rounded, method, 'float64'));
+  const exact = expectedOf(runMethod(roundedToFloat32(c), method, 'float64'));
   const e = c.expected[method]!;
-  const basis: LirpaCase = { ...c, expected: { [method]: e.relu_bounds ? { ...exact, robust_err_per_example: e.robust_err_per_example! } : { robust_upper_logit_diff: exact.robust_upper_logit_diff } } };
+  const basis: MethodCase = { ...c, expected: { [method]: e.relu_bounds ? { ...exact, robust_err_per_example: e.robust_err_per_example! } : { robust_upper_logit_diff: exact.robust_upper_logit_diff } } };
   return compareMethod(basis, method, runMethod(c, method, 'float32'), LIRPA_FLOAT32);
 }
 
 /** A lirpa-format case: every method present, the worst error of each; passes when all do. */
-function runLirpa(c: LirpaCase, name: string, args: Args): boolean {
+function runLirpa(c: MethodCase, name: string, args: Args): boolean {
   let pass = true;
   const parts: string[] = [];
-  for (const method of Object.keys(c.expected)) {
+  for (const method of caseMethods(c).filter((m) => !args.methods || args.methods.includes(m))) {
     try {
       const reports = lirpaReports(c, method, args.float32);
       const ok = reports.every((r) => r.pass);
@@ -119,8 +140,8 @@ function runLirpa(c: LirpaCase, name: string, args: Args): boolean {
 function runOne(path: string, args: Args, check: Tolerance): boolean {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   const name = basename(path, '.json');
-  if (isLirpaCase(parsed)) return runLirpa(parsed, name, args);
-  const c = parsed as ReferenceCase;
+  const c = parsed as ReferenceCase | MethodCase;
+  if (isMethodCase(c)) return runLirpa(c, name, args);
   try {
     const fromPth = args.pth ? checkpointWeights(path, c) : null;
     const { reports, vsPytorch } = args.float32
@@ -141,8 +162,8 @@ function runOne(path: string, args: Args, check: Tolerance): boolean {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const check = args.float32 ? FLOAT32_CHECK : FLOAT64_CHECK;
-  const files = readdirSync(args.dir).filter((f) => f.endsWith('.json')).sort();
-  if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}`);
+  const files = readdirSync(args.dir).filter((f) => f.endsWith('.json') && (!args.cases || args.cases.some((c) => f.slice(0, -5).includes(c)))).sort();
+  if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}${args.cases ? ` matching --cases ${args.cases.join(",")}` : ""}`);
   console.log(`${files.length} cases, ${args.float32 ? 'float32 (against float64 on the same float32-rounded data)' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max)${args.pth ? ', weights from .pth' : ''}, bounds ${args.direction}`);
   let passed = 0;
   for (const f of files) if (runOne(join(args.dir, f), args, check)) passed++;

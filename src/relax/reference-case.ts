@@ -152,7 +152,7 @@ export function runCase(c: ReferenceCase, dtype: DType, weights?: StateDict, dir
  * separates a float32 implementation's own rounding from the rounding of its inputs (on an
  * ill-conditioned case such as `conv_linf_0_b` the latter alone moves a gradient by 1.1e-3).
  */
-export function roundedToFloat32(c: ReferenceCase): ReferenceCase {
+export function roundedToFloat32<C extends CaseInput>(c: C): C {
   const round = (v: NestedArray): NestedArray => (typeof v === 'number' ? Math.fround(v) : v.map(round));
   const stateDict = Object.fromEntries(Object.entries(c.state_dict).map(([name, v]) => [name, round(v)]));
   return { ...c, state_dict: stateDict, input: { ...c.input, X: round(c.input.X), epsilon: Math.fround(c.input.epsilon) } };

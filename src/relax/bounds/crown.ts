@@ -134,7 +134,8 @@ export function boxedNodes(graph: BoundGraph): boolean[] {
  * CROWN boxes of every node that feeds an element-wise or pooling op, in topological order, as
  * auto_LiRPA (sparse intermediate bounds): a reference box (the interval step from the best
  * boxes so far) decides which units are unstable; only those (the union over the batch) are
- * bounded by back-substitution, the others keep the reference box (sound, and already stable). Element-wise / pooling outputs and a first linear layer on the input
+ * bounded by back-substitution, the others keep the reference box (sound, and already stable),
+ * unless more than 90% are unstable: then every unit is (auto_LiRPA's minimum sparsity). Element-wise / pooling outputs and a first linear layer on the input
  * take the interval step. The `lines` of `ctx` must read `ctx.boxes`. Returns `ctx.boxes`.
  */
 export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
@@ -161,7 +162,11 @@ export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
   return boxes;
 }
 
-/** Units of node i (flat, over the batch's union) where some consumer's relaxation is not exact on the reference box. */
+/**
+ * Units of node i (flat, over the batch's union) where some consumer's relaxation is not exact on
+ * the reference box; all units when they are more than {@link MINIMUM_SPARSITY} of the node or a
+ * consumer is a pooling op.
+ */
 function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Array {
   const n = sizeOf(graph.nodes[i]!.shape);
   const B = l.shape[0]!;
@@ -175,8 +180,12 @@ function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Arr
   }
   const units: number[] = [];
   flag.forEach((f, k) => { if (f) units.push(k); });
-  return Int32Array.from(units);
+  // auto_LiRPA's minimum sparsity (0.9): with more unstable units than that, every unit is bounded (no reference kept).
+  return units.length > MINIMUM_SPARSITY * n ? Int32Array.from({ length: n }, (_, k) => k) : Int32Array.from(units);
 }
+
+/** Above this fraction of unstable units, a node's intermediate bounds are computed for every unit (auto_LiRPA 0.4's `minimum_sparsity`). */
+const MINIMUM_SPARSITY = 0.9;
 
 /** `bounds` on the listed units (flat per example), `reference` elsewhere. */
 function someUnits(bounds: Interval, reference: Interval, units: Int32Array): Interval {

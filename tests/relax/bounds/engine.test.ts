@@ -12,7 +12,8 @@ import { backward, matmul, noGrad, reshape } from '../../../src/autograd/index.j
 import { certify, robustLoss } from '../../../src/relax/robust-loss.js';
 import { Conv2d, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, ReLU, Sequential } from '../../../src/nn/index.js';
 import { compileNetwork, computeBounds, evaluate, type BoundMethod } from '../../../src/relax/bounds/index.js';
-import { compareMethod, runMethod, type LirpaCase } from '../../../src/relax/bounds/lirpa-case.js';
+import { compareMethod, runMethod } from '../../../src/relax/bounds/lirpa-case.js';
+import type { MethodCase } from '../../../src/relax/reference-case.js';
 import type { Perturbation } from '../../../src/relax/perturbation.js';
 import type { PerturbationSet } from '../../../src/relax/testing/perturbation.js';
 import { Rng } from '../../../src/tensor/random.js';
@@ -126,8 +127,8 @@ test('non-finite bounds fail closed (a NaN or infinite input box gives -Infinity
 const fixtureDir = join(fileURLToPath(new URL('../../..', import.meta.url)), 'tests', 'fixtures', 'lirpa');
 for (const file of existsSync(fixtureDir) ? readdirSync(fixtureDir).filter((f) => f.endsWith('.json')).sort() : []) {
   test(`auto_LiRPA fixture ${file}: ibp, crown, crown_same_slope, crown_ibp to 1e-8 in float64`, () => {
-    const c = JSON.parse(readFileSync(join(fixtureDir, file), 'utf8')) as LirpaCase;
-    for (const method of ['ibp', 'crown', 'crown_same_slope', 'crown_ibp']) {
+    const c = JSON.parse(readFileSync(join(fixtureDir, file), 'utf8')) as MethodCase;
+    for (const method of ['ibp', 'crown', 'crown_same_slope', 'crown_ibp'] as const) {
       if (!c.expected[method]) continue;
       const reports = compareMethod(c, method, runMethod(c, method, 'float64'), { tolerance: 1e-8, floorFraction: 1e-6 });
       for (const r of reports) assert.ok(r.pass, `${method} ${r.field}: ${r.worst}`);
