@@ -3,7 +3,7 @@
  * ball chosen by the flags. Training objectives come from `src/train/objective.ts`.
  * @module
  */
-import { certify, type BoundMethod } from '../relax/index.js';
+import { certify, type BoundMethod, type Perturbation } from '../relax/index.js';
 import type { DenseSequential, Sequential } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -22,6 +22,7 @@ export const BOUND_METHODS = ['dual', 'ibp', 'crown', 'crown-ibp', 'alpha-crown'
  * not certified, `cleanErrors` 1 = misclassified.
  */
 export function certifyBatch(net: Sequential | DenseSequential, epsilon: number | Tensor, X: Tensor, y: Int32Array, ball: BallOptions): { errors: Uint8Array; cleanErrors: Uint8Array } {
-  const result = certify(net, epsilon, X, y, { norm: ball.norm, bounded: ball.bounded, ...(ball.method ? { method: ball.method } : {}) });
+  const perturbation: Perturbation = { norm: ball.norm, epsilon, ...(ball.bounded ? { box: { lower: 0, upper: 1 } } : {}) };
+  const result = certify(net, perturbation, X, y, ball.method ? { method: ball.method } : {});
   return { errors: result.errors, cleanErrors: result.cleanErrors };
 }

@@ -167,3 +167,33 @@ export function perturbationFromJson(json: unknown): Perturbation {
 export function samePerturbation(a: Perturbation, b: Perturbation): boolean {
   return JSON.stringify(perturbationToJson(a)) === JSON.stringify(perturbationToJson(b));
 }
+
+/** The fields of the `(epsilon, options)` form that say the input set (what a perturbation value replaces). */
+export interface SetOptions {
+  norm?: 'linf' | 'l2';
+  bounded?: boolean;
+  inputLower?: number | Tensor;
+  inputUpper?: number | Tensor;
+  projection?: ProjectionOptions;
+}
+
+const SET_FIELDS = ['norm', 'bounded', 'inputLower', 'inputUpper', 'projection'] as const;
+
+/**
+ * The `(epsilon, options)` form of the set argument of certify / robustLoss / robustLogits: a
+ * radius (number or tensor) passes through; a perturbation value `{ norm, epsilon, box?,
+ * projection? }` becomes its ε and the options norm, bounded + inputLower / inputUpper (its box)
+ * and projection.
+ * @throws Error naming `fn` and the options when a perturbation value comes with set options too
+ *   (the set is said in one place), or when the value is neither a radius nor a perturbation.
+ */
+export function setArguments<O extends SetOptions>(set: number | Tensor | Perturbation, options: O, fn: string): { epsilon: number | Tensor; options: O } {
+  if (typeof set === 'number' || set instanceof Tensor) return { epsilon: set, options };
+  if (typeof set !== 'object' || set === null || !('norm' in set) || !('epsilon' in set)) {
+    throw new Error(`${fn}: the input set must be a radius (number or tensor) or a perturbation { norm, epsilon, box?, projection? }`);
+  }
+  const clash = SET_FIELDS.filter((f) => options[f] !== undefined);
+  if (clash.length > 0) throw new Error(`${fn}: the perturbation value already gives the input set; drop options.${clash.join(', options.')}`);
+  const box = set.box ? { bounded: true, inputLower: set.box.lower, inputUpper: set.box.upper } : {};
+  return { epsilon: set.epsilon, options: { ...options, norm: set.norm, ...box, ...(set.projection ? { projection: set.projection } : {}) } };
+}

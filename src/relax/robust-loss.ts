@@ -17,6 +17,7 @@ import { validateBoundInputs } from './validate.js';
 import { soundCheck, type SoundReport } from './sound/check.js';
 import type { AlphaOptions } from './bounds/alpha-crown.js';
 import { computeBounds, type BoundMethod } from './bounds/compute-bounds.js';
+import { setArguments, type Perturbation } from './perturbation.js';
 
 /** The bound method (default `'dual'`, the Wong–Kolter dual: every published number) and α-CROWN's settings. */
 export interface MethodOptions {
@@ -58,10 +59,13 @@ export interface CertifyResult {
 
 /**
  * f `[B, K]` with f[b][j] = −J(e_{y_b} − e_j): an upper bound on f_j(x') − f_{y_b}(x') over the
- * perturbation set (the original's `RobustBounds`). Differentiable.
+ * perturbation set (the original's `RobustBounds`). Differentiable. The set is a radius ε with the
+ * set options (norm, bounded, inputLower / inputUpper, projection), or one perturbation value
+ * `{ norm, epsilon, box?, projection? }` (src/relax/perturbation.ts) with none of those options.
  */
-export function robustLogits(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions & MethodOptions = {}): Tensor {
-  return robustLogitsAndBounds(net, epsilon, X, y, options).logits;
+export function robustLogits(net: DualizableNetwork, set: EpsilonInput | Perturbation, X: Tensor, y: ArrayLike<number>, options: DualNetworkOptions & MethodOptions = {}): Tensor {
+  const a = setArguments(set, options, 'robustLogits');
+  return robustLogitsAndBounds(net, a.epsilon, X, y, a.options).logits;
 }
 
 /** {@link robustLogits} and the pre-activation bounds of every element-wise layer (empty for an empty batch). */
@@ -81,11 +85,12 @@ function robustLogitsAndBounds(net: DualizableNetwork, epsilon: EpsilonInput, X:
 
 /**
  * Robust cross-entropy of {@link robustLogits} against y, with the per-example certificate
- * (the original's `robust_loss`).
+ * (the original's `robust_loss`). The set as in {@link robustLogits}.
  */
-export function robustLoss(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: RobustLossOptions = {}): RobustLossResult {
-  const logits = robustLogits(net, epsilon, X, y, options);
-  const loss = crossEntropy(logits, y, options.reduction ?? 'mean');
+export function robustLoss(net: DualizableNetwork, set: EpsilonInput | Perturbation, X: Tensor, y: ArrayLike<number>, options: RobustLossOptions = {}): RobustLossResult {
+  const a = setArguments(set, options, 'robustLoss');
+  const logits = robustLogits(net, a.epsilon, X, y, a.options);
+  const loss = crossEntropy(logits, y, a.options.reduction ?? 'mean');
   return { loss, errors: uncertified(logits, y), logits };
 }
 
@@ -101,9 +106,11 @@ export interface CertifyOptions extends DualNetworkOptions, MethodOptions {
 
 /**
  * Bounds only, without recording gradients (evaluation): robust logits, certificates, clean
- * predictions. By default a certificate also passes the sound check (`result.soundness`).
+ * predictions. By default a certificate also passes the sound check (`result.soundness`). The set
+ * as in {@link robustLogits} (a perturbation value with a projection is refused, as the option).
  */
-export function certify(net: DualizableNetwork, epsilon: EpsilonInput, X: Tensor, y: ArrayLike<number>, options: CertifyOptions = {}): CertifyResult {
+export function certify(net: DualizableNetwork, set: EpsilonInput | Perturbation, X: Tensor, y: ArrayLike<number>, setOptions: CertifyOptions = {}): CertifyResult {
+  const { epsilon, options } = setArguments(set, setOptions, 'certify');
   if (options.projection) throw new Error('certify: options.projection gives estimated bounds, not certificates; certify with the exact bounds (drop projection)');
   const { sound = true, ...bounds } = options;
   return noGrad(() => {
