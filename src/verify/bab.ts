@@ -1,12 +1,14 @@
 /**
  * Branch and bound by input splitting (for low-dimensional inputs such as ACAS Xu's 5): a box is
  * safe when, for every unsafe conjunction still open on it, some row has a proven lower bound
- * above the rounding margin; otherwise it is halved along the input dimension with the largest
- * smear |a_j|·(u_j − l_j) of the open rows' lower functions (ReluVal's heuristic, with the
- * symbolic coefficients a_j standing in for the gradient), and both halves are queued. Boxes are
- * explored most-violated first, and each visited box tries two candidate points (its centre and
- * the minimiser of its weakest lower function), and every 8th a short PGD inside it, so
- * counterexamples surface early.
+ * above the rounding margin. An open box is halved by strong branching: the {@link LOOKAHEAD}
+ * input dimensions with the largest smear |a_j|·(u_j − l_j) of the open rows' tightest lower
+ * functions (ReluVal's heuristic, the coefficients a_j standing in for the gradient) are each
+ * tried, both halves bounded, and the split whose worse half has the best bound is kept (the
+ * input-split "sb" branching of α,β-CROWN). Boxes carry their bounds and are explored most
+ * violated first; each visited box tries two candidate points (its centre and the minimiser of
+ * its weakest lower function), and every 8th a short PGD inside it, so counterexamples surface
+ * early. Children inherit their parent's unit ranges (sound on sub-boxes).
  * @module
  */
 import { pgdSearch } from './attack.js';
@@ -23,27 +25,30 @@ export type BabOutcome =
   | { readonly kind: 'candidate'; readonly x: Float64Array; readonly boxes: number }
   | { readonly kind: 'timeout' | 'unknown'; readonly boxes: number; readonly open: number };
 
+/** Dimensions tried per split (strong branching); 1 = the smear heuristic alone. */
+const LOOKAHEAD = 3;
+
 /** A short PGD runs inside every this many visited boxes. */
 const PGD_EVERY = 8;
 
 /** Queue length above which children no longer keep their parent's unit ranges (memory). */
 const MAX_BOXES_WITH_RANGES = 50_000;
 
-/** Min-heap on score. */
+/** Min-heap on the box score. */
 class Heap {
-  private readonly items: Box[] = [];
+  private readonly items: Bounded[] = [];
   get size(): number { return this.items.length; }
-  push(b: Box): void {
+  push(b: Bounded): void {
     const a = this.items;
     a.push(b);
     for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
-      if (a[p]!.score <= a[i]!.score) break;
+      if (a[p]!.box.score <= a[i]!.box.score) break;
       [a[p], a[i]] = [a[i]!, a[p]!];
       i = p;
     }
   }
-  pop(): Box {
+  pop(): Bounded {
     const a = this.items;
     const top = a[0]!;
     const last = a.pop()!;
@@ -53,8 +58,8 @@ class Heap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && a[l]!.score < a[m]!.score) m = l;
-        if (r < a.length && a[r]!.score < a[m]!.score) m = r;
+        if (l < a.length && a[l]!.box.score < a[m]!.box.score) m = l;
+        if (r < a.length && a[r]!.box.score < a[m]!.box.score) m = r;
         if (m === i) break;
         [a[m], a[i]] = [a[i]!, a[m]!];
         i = m;
@@ -85,19 +90,17 @@ function stillOpen(b: RowBounds, stacked: StackedRows, open: readonly number[]):
   return { open: keep, best, score };
 }
 
-/** The dimension with the largest smear over the open conjunctions' best rows. */
-function splitDimension(b: RowBounds, best: readonly number[], lower: Float64Array, upper: Float64Array): number {
+/** Input dimensions of positive width, largest smear Σ|a_j|·(u_j − l_j) over the open conjunctions' best rows first. */
+function rankDimensions(b: RowBounds, best: readonly number[], lower: Float64Array, upper: Float64Array): number[] {
   const d = lower.length;
-  let dim = 0;
-  let top = -1;
+  const smear = new Float64Array(d);
+  const noRow = best.every((r) => r < 0);
   for (let j = 0; j < d; j++) {
     const w = upper[j]! - lower[j]!;
-    let s = 0;
-    for (const r of best) if (r >= 0) s += Math.abs(b.lowerFn[r * (d + 1) + j]!) * w;
-    if (best.every((r) => r < 0)) s = w;
-    if (s > top) { top = s; dim = j; }
+    for (const r of best) if (r >= 0) smear[j]! += Math.abs(b.lowerFn[r * (d + 1) + j]!) * w;
+    if (noRow) smear[j] = w;
   }
-  return dim;
+  return Array.from({ length: d }, (_, j) => j).filter((j) => upper[j]! > lower[j]!).sort((p, q) => smear[q]! - smear[p]!);
 }
 
 /** Candidate points of a box: its centre and the minimiser of a row's lower function. */
@@ -109,42 +112,90 @@ function candidates(b: RowBounds, row: number, lower: Float64Array, upper: Float
   return [centre, corner];
 }
 
+/** A box with its bounds and the conjunctions still open on it. */
+interface Bounded { box: Box; bounds: RowBounds; best: number[] }
+
+/** Bounds `box`, narrows its open conjunctions; undefined when the bounds exclude them all. */
+function boundBox(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, open: readonly number[], ranges?: readonly UnitRange[]): Bounded | undefined {
+  const bounds = boundRows(net, lower, upper, ranges);
+  const o = stillOpen(bounds, stacked, open);
+  if (o.open.length === 0) return undefined;
+  return { box: { lower, upper, open: o.open, score: o.score, ranges: bounds.ranges }, bounds, best: o.best };
+}
+
+/** Halves of `b` along `dim` (bounded; undefined = excluded), or undefined when the box cannot be halved there. */
+function halves(net: PlNetwork, stacked: StackedRows, b: Bounded, dim: number, keepRanges: boolean): (Bounded | undefined)[] | undefined {
+  const { lower, upper, open } = b.box;
+  const mid = (lower[dim]! + upper[dim]!) / 2;
+  if (!(mid > lower[dim]! && mid < upper[dim]!)) return undefined;
+  const ranges = keepRanges ? b.bounds.ranges : undefined;
+  const leftUpper = Float64Array.from(upper);
+  const rightLower = Float64Array.from(lower);
+  leftUpper[dim] = mid;
+  rightLower[dim] = mid;
+  return [boundBox(net, stacked, lower, leftUpper, open, ranges), boundBox(net, stacked, rightLower, upper, open, ranges)];
+}
+
+/** How good a split is: the worse child's score (an excluded child counts as +∞). */
+function splitQuality(children: readonly (Bounded | undefined)[]): number {
+  return Math.min(...children.map((c) => (c ? c.box.score : Infinity)));
+}
+
+/**
+ * The split of `b`: the {@link LOOKAHEAD} dimensions of largest smear are each tried (both halves
+ * bounded) and the one whose worse half has the best bound is kept (strong branching on the
+ * input, as α,β-CROWN's input-split "sb"); returns the halves still open and the bound passes spent.
+ */
+function bestSplit(net: PlNetwork, stacked: StackedRows, b: Bounded, keepRanges: boolean): { children: Bounded[]; passes: number } | undefined {
+  let best: (Bounded | undefined)[] | undefined;
+  let bestQ = -Infinity;
+  let passes = 0;
+  for (const dim of rankDimensions(b.bounds, b.best, b.box.lower, b.box.upper).slice(0, LOOKAHEAD)) {
+    const c = halves(net, stacked, b, dim, keepRanges);
+    if (!c) continue;
+    passes += 2;
+    const q = splitQuality(c);
+    if (q > bestQ || !best) { best = c; bestQ = q; }
+    if (q === Infinity) break;
+  }
+  return best && { children: best.filter((c): c is Bounded => c !== undefined), passes };
+}
+
 /** Runs input-splitting branch and bound on one box until proof, a candidate, the deadline or `maxBoxes` bound passes. */
 export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, deadline: number, maxBoxes = Infinity): BabOutcome {
-  const heap = new Heap();
-  heap.push({ lower, upper, open: stacked.rowsOf.map((_, k) => k), score: -Infinity });
-  let boxes = 0;
+  const queue = new Heap();
+  const root = boundBox(net, stacked, lower, upper, stacked.rowsOf.map((_, k) => k));
+  if (!root) return { kind: 'unsat', boxes: 1 };
+  queue.push(root);
+  let boxes = 1;
+  let visited = 0;
   let stuck = 0;
-  while (heap.size > 0) {
-    if ((boxes & 63) === 0 && Date.now() > deadline) return { kind: 'timeout', boxes, open: heap.size };
-    if (boxes >= maxBoxes) return { kind: 'unknown', boxes, open: heap.size };
-    const box = heap.pop();
-    boxes++;
-    const bounds = boundRows(net, box.lower, box.upper, box.ranges);
-    const { open, best, score } = stillOpen(bounds, stacked, box.open);
-    if (open.length === 0) continue;
-    let worst = best[0]!;
-    for (const r of best) if (r >= 0 && (worst < 0 || bounds.lower[r]! < bounds.lower[worst]!)) worst = r;
-    for (const x of candidates(bounds, worst, box.lower, box.upper)) {
-      if (satisfiedConjunction(forwardPl(net, x).output, stacked) >= 0) return { kind: 'candidate', x, boxes };
-    }
-    // every PGD_EVERY-th box (most violated first) also gets a short local PGD
-    const local = boxes % PGD_EVERY === 1 ? pgdSearch(net, stacked, box.lower, box.upper, { restarts: 2, steps: 15, seed: boxes, deadline }) : undefined;
-    if (local) return { kind: 'candidate', x: local, boxes };
-    const dim = splitDimension(bounds, best, box.lower, box.upper);
-    const mid = (box.lower[dim]! + box.upper[dim]!) / 2;
-    if (!(mid > box.lower[dim]! && mid < box.upper[dim]!)) {
+  while (queue.size > 0) {
+    if (Date.now() > deadline) return { kind: 'timeout', boxes, open: queue.size };
+    if (boxes >= maxBoxes) return { kind: 'unknown', boxes, open: queue.size };
+    const b = queue.pop();
+    visited++;
+    const x = tryCandidates(net, stacked, b, visited, deadline);
+    if (x) return { kind: 'candidate', x, boxes };
+    const split = bestSplit(net, stacked, b, queue.size < MAX_BOXES_WITH_RANGES);
+    if (!split) {
       stuck++;
       continue;
     }
-    // children inherit this box's unit ranges (sound on sub-boxes) unless the queue is very long
-    const ranges = heap.size < MAX_BOXES_WITH_RANGES ? bounds.ranges : undefined;
-    const left = { lower: box.lower, upper: Float64Array.from(box.upper), open, score, ranges };
-    const right = { lower: Float64Array.from(box.lower), upper: box.upper, open, score, ranges };
-    left.upper[dim] = mid;
-    right.lower[dim] = mid;
-    heap.push(left);
-    heap.push(right);
+    boxes += split.passes;
+    for (const c of split.children) queue.push(c);
   }
   return stuck > 0 ? { kind: 'unknown', boxes, open: stuck } : { kind: 'unsat', boxes };
+}
+
+/** The box's centre and the minimiser of its weakest lower function, and every {@link PGD_EVERY}-th box a short PGD. */
+function tryCandidates(net: PlNetwork, stacked: StackedRows, b: Bounded, visited: number, deadline: number): Float64Array | undefined {
+  const { bounds, best, box } = b;
+  let worst = best[0]!;
+  for (const r of best) if (r >= 0 && (worst < 0 || bounds.lower[r]! < bounds.lower[worst]!)) worst = r;
+  for (const x of candidates(bounds, worst, box.lower, box.upper)) {
+    if (satisfiedConjunction(forwardPl(net, x).output, stacked) >= 0) return x;
+  }
+  if (visited % PGD_EVERY !== 1) return undefined;
+  return pgdSearch(net, stacked, box.lower, box.upper, { restarts: 2, steps: 15, seed: visited, deadline });
 }

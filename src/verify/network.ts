@@ -35,7 +35,7 @@ export interface PlNetwork {
 }
 
 /** Ops that are affine in their non-constant operands (checked per node below). */
-const AFFINE_OPS = new Set(['Identity', 'Add', 'Sub', 'Mul', 'Div', 'MatMul', 'Gemm', 'Conv', 'AveragePool', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'BatchNormalization']);
+const AFFINE_OPS = new Set(['Identity', 'Add', 'Sub', 'Mul', 'Div', 'MatMul', 'Gemm', 'Conv', 'AveragePool', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'BatchNormalization', 'Pad']);
 
 /** The names that are ReLU boundaries (sources) and, per value, which sources it depends on. */
 function dependencies(graph: OnnxGraph): { relus: GraphNode[]; deps: Map<string, Set<string>> } {
@@ -57,7 +57,7 @@ function dependencies(graph: OnnxGraph): { relus: GraphNode[]; deps: Map<string,
     if (!AFFINE_OPS.has(node.op)) throw new Error(`node ${node.name} (op ${node.op}): not supported by the bound engine (only ReLU and affine ops)`);
     const twoVar = variable.filter(Boolean).length > 1;
     if (twoVar && node.op !== 'Add' && node.op !== 'Sub') throw new Error(`node ${node.name} (op ${node.op}): a product of two network values is not piecewise linear`);
-    if ((node.op === 'Div' || node.op === 'Conv' || node.op === 'BatchNormalization') && variable.slice(1).some(Boolean)) throw new Error(`node ${node.name} (op ${node.op}): only the first operand may depend on the input`);
+    if ((node.op === 'Div' || node.op === 'Conv' || node.op === 'BatchNormalization' || node.op === 'Pad') && variable.slice(1).some(Boolean)) throw new Error(`node ${node.name} (op ${node.op}): only the first operand may depend on the input`);
     deps.set(out, new Set(varIn.flatMap((d) => (d ? [...d] : []))));
   }
   return { relus, deps };

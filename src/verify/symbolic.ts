@@ -12,7 +12,9 @@
  *
  * forward, and backward (CROWN, Zhang et al. 2018, Thm. 3.2) by α z (λ ≥ 0) and the chord
  * hi/(hi − lo)·(z − lo) (λ < 0): the triangle relaxation of Wong & Kolter eq. (5). The rows of
- * the last stage (the property, see `spec.ts`) take the better of the forward and backward bound.
+ * the last stage (the property, see `spec.ts`) take the best of the forward bound and backward
+ * bounds with four lower slopes α (CROWN's adaptive 0/1, the chord's slope, 0, 1: each a valid
+ * lower line, so each bound is sound), and report the lower function that gave it.
  * Non-finite values fail closed (a unit becomes [0, +∞), a row −∞). `boundTolerance` gives the
  * margin a bound must clear to count as proof.
  * @module
@@ -168,22 +170,37 @@ export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Arr
     syms.push(z);
   }
   const out = syms[last + 1]!;
-  const back = backward(net, ranges, d, last, identity(net.stages[last]!.size));
+  const rowsI = identity(net.stages[last]!.size);
+  const backs = LOWER_SLOPES.map((mode) => backward(net, ranges, d, last, rowsI, mode));
   const rows = out.lo.length / (fd + 1);
+  const lowerFn = new Float64Array(rows * (d + 1));
   const lo = new Float64Array(rows);
   const up = new Float64Array(rows);
   const scale = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const fwd = extreme(out.lo, r, fd, lower, upper, false);
-    const bwd = extreme(back, r, d, lower, upper, false);
-    lo[r] = Math.max(fwd, bwd);
+    let best = fd > 0 ? out.lo : backs[0]!;
+    let bestLo = fd > 0 ? fwd : -Infinity;
+    let sc = magnitude(out.lo, r * (fd + 1), fd, lower, upper);
+    for (const back of backs) {
+      const bwd = extreme(back, r, d, lower, upper, false);
+      sc = Math.max(sc, magnitude(back, r * (d + 1), d, lower, upper));
+      if (bwd > bestLo) { bestLo = bwd; best = back; }
+    }
+    lo[r] = Math.max(fwd, bestLo);
+    lowerFn.set(best.subarray(r * (d + 1), (r + 1) * (d + 1)), r * (d + 1));
     up[r] = extreme(out.up, r, fd, lower, upper, true);
-    scale[r] = Math.max(magnitude(out.lo, r * (fd + 1), fd, lower, upper), magnitude(back, r * (d + 1), d, lower, upper));
+    scale[r] = sc;
     if (!Number.isFinite(lo[r]!)) lo[r] = -Infinity;
     if (!Number.isFinite(up[r]!)) up[r] = Infinity;
   }
-  return { lower: lo, upper: up, lowerFn: fd > 0 ? out.lo : back, scale, ranges };
+  return { lower: lo, upper: up, lowerFn, scale, ranges };
 }
+
+/** Lower lines α·z of an unstable ReLU tried for the property's rows: CROWN's adaptive 0/1, the chord's slope u/(u−l) (DeepPoly-like), 0 and 1. */
+type LowerSlope = 'adaptive' | 'chord' | 'zero' | 'one';
+/** The lower slopes whose backward bounds of the rows are computed (each is sound; the best counts). */
+const LOWER_SLOPES: readonly LowerSlope[] = ['adaptive', 'chord', 'zero', 'one'];
 
 /** Multiply-adds above which the forward pass uses intervals instead of functions of the input. */
 const SYMBOLIC_BUDGET = 5e8;
@@ -210,7 +227,7 @@ function magnitude(f: Float64Array, o: number, d: number, lower: Float64Array, u
  * Λ_s += Λ W, c += Λ b; through a ReLU with range [l, u] ∋ 0 each entry λ ≥ 0 takes the lower
  * line α z (adaptive α) and λ < 0 the upper line u/(u−l)·(z − l). Returns [rows, d+1].
  */
-function backward(net: PlNetwork, ranges: readonly UnitRange[], d: number, last: number, mu: Float64Array): Float64Array {
+function backward(net: PlNetwork, ranges: readonly UnitRange[], d: number, last: number, mu: Float64Array, mode: LowerSlope = 'adaptive'): Float64Array {
   const rows = mu.length / net.stages[last]!.size;
   const lambda: (Float64Array | undefined)[] = new Array(net.stages.length + 1);
   const constant = new Float64Array(rows);
@@ -220,7 +237,7 @@ function backward(net: PlNetwork, ranges: readonly UnitRange[], d: number, last:
     if (k < last) {
       const lam = lambda[k + 1];
       if (!lam) continue;
-      muK = relaxBack(lam, ranges[k]!, rows, constant);
+      muK = relaxBack(lam, ranges[k]!, rows, constant, mode);
     }
     const n = stage.size;
     for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) constant[r]! += muK[r * n + i]! * stage.bias[i]!;
@@ -275,7 +292,7 @@ function tightenUnstable(net: PlNetwork, k: number, range: UnitRange, ranges: re
 }
 
 /** Λ on relu(z) → Λ on z (and the constant), with the ReLU relaxation of the given ranges. */
-function relaxBack(lam: Float64Array, range: UnitRange, rows: number, constant: Float64Array): Float64Array {
+function relaxBack(lam: Float64Array, range: UnitRange, rows: number, constant: Float64Array, mode: LowerSlope): Float64Array {
   const n = range.lo.length;
   const out = new Float64Array(lam.length);
   for (let i = 0; i < n; i++) {
@@ -285,7 +302,7 @@ function relaxBack(lam: Float64Array, range: UnitRange, rows: number, constant: 
     const active = l >= 0;
     const finite = Number.isFinite(l) && Number.isFinite(u);
     const s = active ? 1 : u / (u - l);
-    const alpha = active ? 1 : u > -l ? 1 : 0;
+    const alpha = active ? 1 : mode === 'chord' ? s : mode === 'adaptive' ? (u > -l ? 1 : 0) : mode === 'zero' ? 0 : 1;
     for (let r = 0; r < rows; r++) {
       const v = lam[r * n + i]!;
       if (v === 0) continue;

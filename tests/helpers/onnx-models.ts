@@ -66,5 +66,13 @@ export function testModels(seed = 1): Record<string, { shape: number[]; bytes: U
       { op: 'Unsqueeze', inputs: ['b', 'ax'], output: 'u' }, { op: 'Squeeze', inputs: ['u', 'ax'], output: 'q' },
       { op: 'Transpose', inputs: ['wt'], output: 'w', attrs: { perm: [1, 0] } }, { op: 'MatMul', inputs: ['q', 'w'], output: 'm' }, { op: 'Relu', inputs: ['m'], output: 'y' },
     ], { wt: w([3, 4]) }, { s1: [1, 2, 2], s2: [1, 4], ax: [0] }) },
+    padded: { shape: [1, 1, 4, 4], boundable: true, bytes: buildModel([1, 1, 4, 4], [
+      { op: 'Pad', inputs: ['x', 'pads', 'pv'], output: 'p' }, { op: 'Conv', inputs: ['p', 'cw', 'cb'], output: 'c', attrs: { kernel_shape: [3, 3] } },
+      { op: 'Relu', inputs: ['c'], output: 'r' }, { op: 'Flatten', inputs: ['r'], output: 'f' }, { op: 'Gemm', inputs: ['f', 'fw'], output: 'y', attrs: { transB: 1 } },
+    ], { pv: { dims: [], values: [0.5] }, cw: w([2, 1, 3, 3]), cb: w([2]), fw: w([3, 32]) }, { pads: [0, 0, 1, 1, 0, 0, 1, 1] }) },
+    sigmoid: { shape: [1, 3], boundable: false, bytes: buildModel([1, 3], [
+      { op: 'Gemm', inputs: ['x', 'w1', 'b1'], output: 'h', attrs: { transB: 1 } }, { op: 'Sigmoid', inputs: ['h'], output: 's' },
+      { op: 'Gemm', inputs: ['s', 'w2'], output: 'g', attrs: { transB: 1 } }, { op: 'Tanh', inputs: ['g'], output: 'y' },
+    ], { w1: w([4, 3]), b1: w([4]), w2: w([2, 4]) }) },
   };
 }

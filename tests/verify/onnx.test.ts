@@ -41,7 +41,7 @@ for (const [name, model] of Object.entries(testModels())) {
   test(`generated model '${name}': the densified network ${model.boundable ? 'equals the forward pass' : 'is refused with the node named'}`, () => {
     const graph = loadOnnxGraph(model.bytes);
     if (!model.boundable) {
-      assert.throws(() => extractNetwork(graph), /node n2_MaxPool \(op MaxPool\): not supported by the bound engine/);
+      assert.throws(() => extractNetwork(graph), /^node n\d+_(MaxPool|Sigmoid) \(op (MaxPool|Sigmoid)\): not supported by the bound engine/);
       return;
     }
     const net = extractNetwork(graph);
@@ -61,8 +61,8 @@ test(`VNN-COMP models (${sharedModels.length} of ../shared/vnncomp2021): forward
 });
 
 test('an unsupported op is a one-line error naming the node and op', () => {
-  const bytes = buildModel([1, 2], [{ op: 'Sigmoid', inputs: ['x'], output: 'y' }], {});
-  assert.throws(() => loadOnnxGraph(bytes), (e: Error) => /^unsupported ONNX node n0_Sigmoid \(op Sigmoid\)/.test(e.message) && !e.message.includes('\n'));
+  const bytes = buildModel([1, 2], [{ op: 'Softmax', inputs: ['x'], output: 'y' }], {});
+  assert.throws(() => loadOnnxGraph(bytes), (e: Error) => /^unsupported ONNX node n0_Softmax \(op Softmax\)/.test(e.message) && !e.message.includes('\n'));
 });
 
 test('an unsupported attribute is named with its node', () => {

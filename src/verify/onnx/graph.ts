@@ -17,6 +17,7 @@ export const SUPPORTED_OPS: Readonly<Record<string, readonly string[]>> = {
   AveragePool: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'count_include_pad'],
   Reshape: ['allowzero'], BatchNormalization: ['epsilon', 'momentum', 'training_mode', 'spatial'],
   Constant: ['value'], Transpose: ['perm'], Squeeze: ['axes'], Unsqueeze: ['axes'],
+  Pad: ['mode', 'pads', 'value'], Sigmoid: [], Tanh: [],
 };
 
 /** One node with its attributes by name. */

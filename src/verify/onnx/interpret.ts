@@ -5,7 +5,7 @@
  * @module
  */
 import { intsAttr, numAttr, strAttr, type GraphNode, type OnnxGraph } from './graph.js';
-import { broadcastBinary, nd, sizeOf, transpose, type NdArray } from './ndarray.js';
+import { broadcastBinary, nd, sizeOf, stridesOf, transpose, type NdArray } from './ndarray.js';
 import { conv2d, gemm, matmul, pool2d, type ConvGeometry } from './ops-linear.js';
 
 /** Values by name during one evaluation. */
@@ -105,6 +105,9 @@ function runNode(node: GraphNode, args: readonly (NdArray | undefined)[]): NdArr
       return { shape, data: x.data };
     }
     case 'BatchNormalization': return batchNorm(node, x, args);
+    case 'Sigmoid': return { shape: x.shape, data: x.data.map((v) => 1 / (1 + Math.exp(-v))) };
+    case 'Tanh': return { shape: x.shape, data: x.data.map(Math.tanh) };
+    case 'Pad': return pad(node, x, args);
     default: return fail(node, 'is not supported');
   }
 }
@@ -123,4 +126,25 @@ function batchNorm(node: GraphNode, x: NdArray, args: readonly (NdArray | undefi
     out[i] = ((x.data[i]! - mean.data[ch]!) / Math.sqrt(variance.data[ch]! + eps)) * scale.data[ch]! + bias.data[ch]!;
   }
   return { shape: x.shape, data: out };
+}
+
+/** Constant-mode Pad (pads from the attribute, opset < 11, or the second input; the value from the attribute or the third input). */
+function pad(node: GraphNode, x: NdArray, args: readonly (NdArray | undefined)[]): NdArray {
+  if (strAttr(node, 'mode', 'constant') !== 'constant') fail(node, `mode ${strAttr(node, 'mode', '')} is not supported (only constant)`);
+  const pads = args[1] ? Array.from(args[1].data) : intsAttr(node, 'pads', []);
+  const rank = x.shape.length;
+  if (pads.length !== 2 * rank || pads.some((p) => p < 0 || !Number.isInteger(p))) fail(node, `pads [${pads.join(',')}] must be ${2 * rank} non-negative integers`);
+  if (args[3]) fail(node, 'the axes input is not supported');
+  const value = args[2] ? args[2].data[0] ?? 0 : numAttr(node, 'value', 0);
+  const shape = x.shape.map((d, i) => d + pads[i]! + pads[i + rank]!);
+  const out = nd(shape);
+  out.data.fill(value);
+  const src = stridesOf(x.shape);
+  const dst = stridesOf(shape);
+  for (let i = 0; i < x.data.length; i++) {
+    let o = 0;
+    for (let k = 0; k < rank; k++) o += (Math.floor(i / src[k]!) % x.shape[k]! + pads[k]!) * dst[k]!;
+    out.data[o] = x.data[i]!;
+  }
+  return out;
 }
