@@ -13,10 +13,12 @@
  * Exactly the generic back-substitution's numbers, with O(window) instead of O(image) work per row.
  * @module
  */
-import { abs, add, cat, clamp, indexAdd, indexSelect, matmul, mul, permute, reshape, sub } from '../../autograd/index.js';
+import { add, cat, clamp, conv2dAdjoint, indexAdd, indexSelect, matmul, mul, reshape, slice, sub, where } from '../../autograd/index.js';
+import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { inputBox } from '../perturbation.js';
-import type { BackwardContext } from './crown.js';
+import { failClosed, type BackwardContext } from './crown.js';
+import { absDot, windowRows } from './window-rows.js';
 import type { Interval } from './ibp.js';
 import type { ConvCapability, LinearOp } from './operators.js';
 
@@ -33,8 +35,11 @@ export function windowPattern(ctx: BackwardContext, i: number): { second: Linear
   return { second: node.op as LinearOp & { conv: ConvCapability }, act, first: firstNode.op as LinearOp & { conv: ConvCapability } };
 }
 
-/** Lower and upper bounds `[B, O₂, H₂, W₂]` of every unit of node i (see the module comment). */
-export function windowBounds(ctx: BackwardContext, i: number): Interval | null {
+/**
+ * Bounds `[B, O₂, H₂, W₂]` of node i: the listed units (flat in `[O₂, H₂, W₂]`) by the module
+ * comment's formula, the others from `reference`; null when the pattern does not apply.
+ */
+export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array, reference: Interval): Interval | null {
   const pattern = windowPattern(ctx, i);
   if (!pattern) return null;
   const { second, act, first } = pattern;
@@ -45,41 +50,62 @@ export function windowBounds(ctx: BackwardContext, i: number): Interval | null {
   const [O2, H2, W2] = second.outShape as [number, number, number];
   const g2 = second.conv;
   const [, , k2h, k2w] = g2.weight.shape as [number, number, number, number];
-  const win1 = windowIndex([C1, H1, W1], g2, [H2, W2], [k2h, k2w]);
   const F = C1 * k2h * k2w;
   const P = H2 * W2;
-  const gather = (t: Tensor): Tensor => reshape(indexSelect(cat([reshape(t, [B, -1]), Tensor.zeros([B, 1], t.dtype)], 1), 1, win1), [B, P, F]);
+  const m = units.length;
+  const pOf = Int32Array.from(units, (u) => u % P);
+  const oOf = Int32Array.from(units, (u) => Math.floor(u / P));
+  // every position's window of z₁
+  const win1 = windowIndex([C1, H1, W1], g2, [H2, W2], [k2h, k2w]);
+  const gather = (t: Tensor): Tensor => reshape(indexSelect(cat([reshape(expandTo(t, B), [B, -1]), Tensor.zeros([B, 1], t.dtype)], 1), 1, win1), [B, P, F]);
   const [l0, u0] = inputBox(ctx.perturbation, ctx.X);
   const centre = mul(add(l0, u0), 0.5);
   const radius = clamp(mul(sub(u0, l0), 0.5), 0);
   const z1 = first.bias ? add(first.apply(centre), first.bias) : first.apply(centre);
-  const aL = gather(expandTo(lines.lowerSlope, B));
-  const aU = gather(expandTo(lines.upperSlope, B));
-  const z = gather(z1);
   const w2 = reshape(g2.weight, [O2, F]);
   const pos = clamp(w2, 0);
   const neg = clamp(w2, -Infinity, 0);
-  const byW = (t: Tensor, w: Tensor): Tensor => matmul(t, w, { transB: true }); // [B, P, F]·[O₂, F]ᵀ → [B, P, O₂]
-  let lowerConst = add(byW(mul(aL, z), pos), byW(mul(aU, z), neg));
-  let upperConst = add(byW(mul(aU, z), pos), byW(mul(aL, z), neg));
-  if (lines.lowerBias) { const bl = gather(expandTo(lines.lowerBias, B)); lowerConst = add(lowerConst, byW(bl, pos)); upperConst = add(upperConst, byW(bl, neg)); }
-  if (lines.upperBias) { const bu = gather(expandTo(lines.upperBias, B)); lowerConst = add(lowerConst, byW(bu, neg)); upperConst = add(upperConst, byW(bu, pos)); }
-  const M = adjointWindow(first.conv, [k2h, k2w]);
-  const r = inputWindows(radius, first.conv, g2, [H2, W2], [k2h, k2w]);
-  // G [F, B·P, O₂] = aᵀ ⊗ W₂⁺ + a'ᵀ ⊗ W₂⁻ as one batched product over f with inner size 2, then A = Gᵀ M
-  const signs = cat([reshape(permute(pos, [1, 0]), [F, 1, O2]), reshape(permute(neg, [1, 0]), [F, 1, O2])], 1); // [F, 2, O₂]
-  const byF = (t: Tensor): Tensor => reshape(permute(reshape(t, [B * P, F]), [1, 0]), [F, B * P, 1]);
-  const rBlocks = reshape(r, [B * P, -1, 1]);
-  const spread = (slopeA: Tensor, slopeB: Tensor): Tensor => {
-    const G = matmul(cat([byF(slopeA), byF(slopeB)], 2), signs); // [F, B·P, O₂]
-    const A = matmul(reshape(G, [F, B * P * O2]), M, { transA: true }); // [B·P·O₂, F₀]
-    return reshape(matmul(reshape(abs(A), [B * P, O2, -1]), rBlocks), [B, P, O2]);
-  };
-  const lower = sub(lowerConst, spread(aL, aU));
-  const upper = add(upperConst, spread(aU, aL));
-  const bias = second.bias ? reshape(second.bias, [1, 1, O2]) : null;
-  const layout = (t: Tensor): Tensor => permute(reshape(bias ? add(t, bias) : t, [B, H2, W2, O2]), [0, 3, 1, 2]);
-  return [layout(lower), layout(upper)];
+  // the constants at the box centre: h = a ⊙ z₁(c) + b on the windows, then Σ_f h·W₂± for every (position, channel)
+  const z = gather(z1);
+  const hL = lines.lowerBias ? add(mul(gather(lines.lowerSlope), z), gather(lines.lowerBias)) : mul(gather(lines.lowerSlope), z);
+  const hU = lines.upperBias ? add(mul(gather(lines.upperSlope), z), gather(lines.upperBias)) : mul(gather(lines.upperSlope), z);
+  const byW = (t: Tensor, w: Tensor): Tensor => reshape(matmul(t, w, { transB: true }), [B, P * O2]); // [B, P, F]·[O₂, F]ᵀ
+  const atUnits = Int32Array.from(units, (_, k) => pOf[k]! * O2 + oOf[k]!);
+  const lowerConst = indexSelect(add(byW(hL, pos), byW(hU, neg)), 1, atUnits); // [B, m]
+  const upperConst = indexSelect(add(byW(hU, pos), byW(hL, neg)), 1, atUnits);
+  // the radius term |A|·r: A = W₁ᵀ G, G the units' rows on their z₁ windows (W₂± ⊙ a), as a transposed convolution onto the input window
+  const G = windowRows(gather(lines.lowerSlope), gather(lines.upperSlope), pos, neg, pOf, oOf); // [B, 2m, F]
+  const spread = radiusTerm(G, first.conv, radius, g2, [H2, W2], [k2h, k2w], pOf);
+  const biasU = second.bias ? reshape(indexSelect(reshape(add(second.bias, Tensor.zeros([1, O2, 1, 1], w2.dtype)), [O2]), 0, oOf), [1, m]) : null;
+  const withBias = (t: Tensor): Tensor => (biasU ? add(t, biasU) : t);
+  const lower = withBias(sub(lowerConst, slice(spread, 1, 0, m)));
+  const upper = withBias(add(upperConst, slice(spread, 1, m, 2 * m)));
+  return [placeUnits(failClosed(lower, -Infinity), units, reference[0]), placeUnits(failClosed(upper, Infinity), units, reference[1])];
+}
+
+/**
+ * Σ_e |A_e| r_e per row, A = W₁ᵀ G (G `[B, 2m, C₁·k₂·k₂]` on z₁ windows, as a transposed
+ * convolution with stride s₁ onto the input window) and r the input radius on the window of the
+ * row's position (`pOf`, the first m rows and again the second m): `[B, 2m]`.
+ */
+function radiusTerm(G: Tensor, g1: ConvCapability, radius: Tensor, g2: ConvCapability, out: readonly [number, number], k2: readonly [number, number], pOf: Int32Array): Tensor {
+  const [B, R] = G.shape as [number, number];
+  const [C1, C0, k1h, k1w] = g1.weight.shape as [number, number, number, number];
+  const kin = [(k2[0] - 1) * g1.stride[0] + k1h, (k2[1] - 1) * g1.stride[1] + k1w] as const;
+  const A = conv2dAdjoint(reshape(G, [B * R, C1, k2[0], k2[1]]), g1.weight, [B * R, C0, kin[0], kin[1]], { stride: g1.stride, padding: [0, 0] });
+  return absDot(reshape(A, [B, R, -1]), inputWindows(radius, g1, g2, out, k2), pOf);
+}
+
+/** `part` `[B, m]` on the listed units (flat in `reference`'s per-example shape), `reference` elsewhere. */
+export function placeUnits(part: Tensor, units: Int32Array, reference: Tensor): Tensor {
+  const B = part.shape[0]!;
+  const shape = reference.shape.slice(1);
+  const n = sizeOf(shape);
+  if (units.length === n && units.every((unit, k) => unit === k)) return reshape(part, [B, ...shape]);
+  const mask = Tensor.zeros([1, n], part.dtype);
+  units.forEach((unit) => { mask.data[unit] = 1; });
+  const placed = indexAdd(part, 1, units, [B, n]);
+  return reshape(where(mask, placed, reshape(reference, [B, n])), [B, ...shape]);
 }
 
 /** A per-unit tensor `[1 | B, ...S]` as `[B, ...S]`. */
@@ -104,27 +130,6 @@ function windowIndex(image: readonly [number, number, number], g: Pick<ConvCapab
     }
   }
   return index;
-}
-
-/**
- * M `[C₁·k₂·k₂, C₀·k_in·k_in]`: z₁ on a k₂×k₂ window (at unit offsets) as a linear map of the input
- * window it reads, M[(c, i, j), (c₀, i·s₁ + u, j·s₁ + v)] = W₁[c, c₀, u, v] (differentiable in W₁).
- */
-function adjointWindow(g1: ConvCapability, k2: readonly [number, number]): Tensor {
-  const [C1, C0, k1h, k1w] = g1.weight.shape as [number, number, number, number];
-  const kin = [(k2[0] - 1) * g1.stride[0] + k1h, (k2[1] - 1) * g1.stride[1] + k1w] as const;
-  const F = C1 * k2[0] * k2[1];
-  const F0 = C0 * kin[0] * kin[1];
-  const src: number[] = [];
-  const dst: number[] = [];
-  for (let c = 0; c < C1; c++) for (let i = 0; i < k2[0]; i++) for (let j = 0; j < k2[1]; j++) {
-    for (let c0 = 0; c0 < C0; c0++) for (let u = 0; u < k1h; u++) for (let v = 0; v < k1w; v++) {
-      src.push(((c * C0 + c0) * k1h + u) * k1w + v);
-      dst.push(((c * k2[0] + i) * k2[1] + j) * F0 + (c0 * kin[0] + i * g1.stride[0] + u) * kin[1] + j * g1.stride[1] + v);
-    }
-  }
-  const values = indexSelect(reshape(g1.weight, [-1]), 0, Int32Array.from(src));
-  return reshape(indexAdd(values, 0, Int32Array.from(dst), [F * F0]), [F, F0]);
 }
 
 /** The input radius on each position's input window `[B, P, C₀·k_in·k_in]` (0 outside the image). */

@@ -16,12 +16,13 @@
  * (lower) / +∞ (upper), never a dead unit.
  * @module
  */
-import { abs, add, clamp, compare, indexAdd, mul, neg, reshape, slice, sub, sum, unsqueeze, where } from '../../autograd/index.js';
+import { abs, add, compare, mul, neg, reshape, slice, sub, where } from '../../autograd/index.js';
 import { assertNever } from '../../nn/layer.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { concretize, inputBox, type Perturbation } from '../perturbation.js';
-import { windowBounds } from './conv-window.js';
+import { placeUnits, windowBounds } from './conv-window.js';
+import { relaxStep } from './relax-step.js';
 import { ballInterval, intervalStep, type Interval } from './ibp.js';
 import { biasDot, type BoundGraph, type ElementwiseOp, type Lines, type LowerSlope } from './operators.js';
 
@@ -64,7 +65,7 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
       }
       case 'add': node.inputs.forEach((j) => send(j, lambda)); break;
       case 'elementwise': {
-        const step = elementwiseStep(lambda, ctx.lines(i, target));
+        const step = relaxStep(lambda, ctx.lines(i, target)); // λ⁺a_l + λ⁻a_u, λ⁺·b_l + λ⁻·b_u (one fused op)
         constant = add(constant, step.constant);
         send(node.inputs[0]!, step.rows);
         break;
@@ -81,22 +82,6 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
   }
   const bound = at[0] ? add(concretize(ctx.perturbation, ctx.X, at[0]), constant) : add(Tensor.zeros([B, R], ctx.X.dtype), constant);
   return failClosed(bound, -Infinity);
-}
-
-/**
- * λ⁺a_l + λ⁻a_u and λ⁺·b_l + λ⁻·b_u for rows `[B', R, ...S]` and lines `[B, ...S]` (or per row,
- * `[B, R | 1, ...S]`, as α-CROWN's).
- */
-function elementwiseStep(lambda: Tensor, lines: Lines): { rows: Tensor; constant: Tensor } {
-  const perRow = (t: Tensor): Tensor => (t.rank === lambda.rank ? t : unsqueeze(t, 1));
-  const positive = compare('ge', lambda, 0);
-  const rows = where(positive, mul(lambda, perRow(lines.lowerSlope)), mul(lambda, perRow(lines.upperSlope)));
-  const [B, R] = rows.shape as [number, number];
-  let constant: Tensor = Tensor.zeros([1, R], lambda.dtype);
-  const term = (part: Tensor, bias: Tensor): Tensor => sum(reshape(mul(part, perRow(bias)), [B, R, -1]), 2);
-  if (lines.lowerBias) constant = add(constant, term(clamp(lambda, 0), lines.lowerBias));
-  if (lines.upperBias) constant = add(constant, term(clamp(lambda, -Infinity, 0), lines.upperBias));
-  return { rows, constant };
 }
 
 /** NaN entries replaced by `value` (±∞): a bound that cannot be computed is no bound. */
@@ -154,8 +139,7 @@ export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
     } else {
       const units = ctx.fixedUnits?.get(i) ?? unstableUnits(graph, i, interval);
       ctx.fixedUnits?.set(i, units);
-      const windows = units.length > 0 ? windowBounds(ctx, i) : null;
-      boxes[i] = windows ? someUnits(windows, interval, units) : unitBounds(ctx, i, units, interval);
+      boxes[i] = (units.length > 0 ? windowBounds(ctx, i, units, interval) : null) ?? unitBounds(ctx, i, units, interval);
     }
     reference[i] = boxes[i]!;
   }
@@ -187,16 +171,6 @@ function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Arr
 /** Above this fraction of unstable units, a node's intermediate bounds are computed for every unit (auto_LiRPA 0.4's `minimum_sparsity`). */
 const MINIMUM_SPARSITY = 0.9;
 
-/** `bounds` on the listed units (flat per example), `reference` elsewhere. */
-function someUnits(bounds: Interval, reference: Interval, units: Int32Array): Interval {
-  const shape = bounds[0].shape.slice(1);
-  const n = sizeOf(shape);
-  if (units.length === n) return bounds;
-  const mask = Tensor.zeros([1, ...shape], bounds[0].dtype);
-  units.forEach((u) => { mask.data[u] = 1; });
-  return [where(mask, bounds[0], reference[0]), where(mask, bounds[1], reference[1])];
-}
-
 /**
  * Bounds of node i: the rows [E; −E] of the selected units (E = their one-hot rows) back-
  * substituted (lower = first half, upper = −second half); the other units keep `reference`.
@@ -206,17 +180,9 @@ export function unitBounds(ctx: BackwardContext, i: number, units: Int32Array, r
   const n = sizeOf(shape);
   const m = units.length;
   if (m === 0) return reference;
-  const B = ctx.X.shape[0]!;
   const rows = new Tensor(new (ctx.X.dtype === 'float64' ? Float64Array : Float32Array)(2 * m * n), [1, 2 * m, ...shape]);
   units.forEach((unit, k) => { rows.data[k * n + unit] = 1; rows.data[(m + k) * n + unit] = -1; });
   const bound = backSubstitute(ctx, i, rows);
-  const place = (part: Tensor, fallback: Tensor): Tensor => {
-    if (m === n && units.every((unit, k) => unit === k)) return reshape(part, [B, ...shape]);
-    const mask = Tensor.zeros([1, n], ctx.X.dtype);
-    units.forEach((unit) => { mask.data[unit] = 1; });
-    const placed = indexAdd(part, 1, units, [B, n]);
-    return reshape(where(mask, placed, reshape(fallback, [B, n])), [B, ...shape]);
-  };
-  const lower = place(slice(bound, 1, 0, m), reference[0]);
-  return [lower, failClosed(place(neg(slice(bound, 1, m, 2 * m)), reference[1]), Infinity)];
+  const lower = placeUnits(slice(bound, 1, 0, m), units, reference[0]);
+  return [lower, failClosed(placeUnits(neg(slice(bound, 1, m, 2 * m)), units, reference[1]), Infinity)];
 }

@@ -1,0 +1,104 @@
+// The fused bound ops (src/relax/bounds/relax-step.ts, window-rows.ts) and the window form of
+// CROWN's intermediate bounds (conv-window.ts) give the numbers and gradients of the plain
+// compositions they replace: relaxStep = compare/mul/where/clamp/sum (shared, per-row and
+// batch-broadcast lines, null biases, lambda = 0 and NaN), windowBounds = the generic
+// back-substitution of the same units (float64, random conv nets, strides and paddings).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { add, backward, clamp, compare, mul, reshape, sum, unsqueeze, where } from '../../../src/autograd/index.js';
+import { Conv2d, Flatten, ReLU, Sequential } from '../../../src/nn/index.js';
+import { compileNetwork, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
+import { context } from '../../../src/relax/bounds/compute-bounds.js';
+import { windowBounds } from '../../../src/relax/bounds/conv-window.js';
+import { relaxStep } from '../../../src/relax/bounds/relax-step.js';
+import { Rng } from '../../../src/tensor/random.js';
+import { Tensor } from '../../../src/tensor/tensor.js';
+
+/** The composition relaxStep replaces (the engine's former element-wise step). */
+function composed(lambda: Tensor, lines: Lines): { rows: Tensor; constant: Tensor } {
+  const perRow = (t: Tensor): Tensor => (t.rank === lambda.rank ? t : unsqueeze(t, 1));
+  const positive = compare('ge', lambda, 0);
+  const rows = where(positive, mul(lambda, perRow(lines.lowerSlope)), mul(lambda, perRow(lines.upperSlope)));
+  const [B, R] = rows.shape as [number, number];
+  let constant: Tensor = Tensor.zeros([1, R], lambda.dtype);
+  const term = (part: Tensor, bias: Tensor): Tensor => sum(reshape(mul(part, perRow(bias)), [B, R, -1]), 2);
+  if (lines.lowerBias) constant = add(constant, term(clamp(lambda, 0), lines.lowerBias));
+  if (lines.upperBias) constant = add(constant, term(clamp(lambda, -Infinity, 0), lines.upperBias));
+  return { rows, constant: add(constant, Tensor.zeros([B, R], lambda.dtype)) };
+}
+
+function close(a: Tensor | null, b: Tensor | null, what: string, tol = 1e-12): void {
+  assert.ok(a && b, `${what}: missing`);
+  assert.equal(a!.shape, b!.shape, `${what}: shape`);
+  a!.data.forEach((v, k) => {
+    const w = b!.data[k]!;
+    assert.ok(Object.is(v, w) || Math.abs(v - w) <= tol * (1 + Math.abs(w)), `${what}[${k}]: ${v} vs ${w}`);
+  });
+}
+
+test('relaxStep equals the composed step, values and gradients, for every line layout', () => {
+  const rng = new Rng(7);
+  const rand = (shape: number[], zeros = false): Tensor => {
+    const t = Tensor.uniform(shape, rng, -1, 1, 'float64');
+    if (zeros) t.data.forEach((_, k) => { if (k % 5 === 0) t.data[k] = 0; });
+    return t.requireGrad();
+  };
+  const S = [2, 3];
+  for (const [B0, lineShape, biases] of [[3, [3, ...S], true], [1, [3, ...S], true], [3, [1, ...S], false], [3, [3, 4, ...S], true], [3, [3, 1, ...S], true], [1, [3, 4, ...S], false]] as const) {
+    const lambda = rand([B0, 4, ...S], true);
+    const lines: Lines = { lowerSlope: rand([...lineShape]), upperSlope: rand([...lineShape]), lowerBias: biases ? rand([...lineShape]) : null, upperBias: biases ? rand([...lineShape]) : null };
+    const inputs = [lambda, lines.lowerSlope, lines.upperSlope, ...(biases ? [lines.lowerBias!, lines.upperBias!] : [])];
+    const gradients = (step: (l: Tensor, s: Lines) => { rows: Tensor; constant: Tensor }): { values: Tensor[]; grads: (Tensor | null)[] } => {
+      inputs.forEach((t) => { t.grad = null; });
+      const { rows, constant } = step(lambda, lines);
+      const weights = Tensor.uniform(rows.shape, new Rng(3), -1, 1, 'float64');
+      backward(add(sum(mul(rows, weights)), mul(sum(constant), 0.7)));
+      return { values: [rows, constant], grads: inputs.map((t) => t.grad) };
+    };
+    const fused = gradients(relaxStep);
+    const plain = gradients(composed);
+    const label = `rows [${B0}, 4], lines [${lineShape.join(', ')}]`;
+    fused.values.forEach((v, k) => close(v, plain.values[k]!, `${label} value ${k}`));
+    fused.grads.forEach((g, k) => close(g, plain.grads[k]!, `${label} gradient ${k}`));
+  }
+});
+
+test('relaxStep: a NaN row entry propagates into the rows (fail closed downstream)', () => {
+  const lambda = Tensor.from([Number.NaN, 1], [1, 1, 2], 'float64');
+  const line = Tensor.from([0.5, 0.5], [1, 2], 'float64');
+  const { rows } = relaxStep(lambda, { lowerSlope: line, upperSlope: line, lowerBias: null, upperBias: line });
+  assert.ok(Number.isNaN(rows.data[0]!));
+  assert.is(rows.data[1], 0.5);
+});
+
+test('windowBounds equals the generic back-substitution on the same units (values and weight gradients)', () => {
+  const geometries = [[4, 2, 1, 4, 2, 1], [3, 1, 0, 3, 2, 1], [3, 2, 1, 2, 1, 0]] as const;
+  geometries.forEach(([k1, s1, p1, k2, s2, p2], index) => {
+    const rng = new Rng(100 + index);
+    const net = new Sequential(
+      new Conv2d(2, 3, k1, { rng, stride: s1, padding: p1 }), new ReLU(),
+      new Conv2d(3, 4, k2, { rng, stride: s2, padding: p2 }), new ReLU(), new Flatten(),
+    ).to('float64');
+    const X = Tensor.uniform([2, 2, 9, 9], rng, 0, 1, 'float64');
+    const perturbation = { norm: 'linf' as const, epsilon: 0.15, ...(index === 1 ? { box: { lower: 0, upper: 1 } } : {}) };
+    const graph = compileNetwork(net, X);
+    const boxes = intervalBounds(graph, X, perturbation);
+    const ctx = context(graph, X, perturbation, boxes, 'adaptive');
+    const n = graph.nodes[3]!.shape.reduce((a, b) => a * b, 1);
+    for (const units of [Int32Array.from({ length: n }, (_, k) => k), Int32Array.from({ length: Math.ceil(n / 3) }, (_, k) => 3 * k)]) {
+      const run = (f: () => readonly [Tensor, Tensor]): { box: readonly [Tensor, Tensor]; grad: Tensor } => {
+        net.zeroGrad();
+        const box = f();
+        backward(add(sum(box[0]), mul(sum(box[1]), -0.3)));
+        return { box, grad: net.parameters()[2]!.grad!.clone() };
+      };
+      const windows = run(() => windowBounds(ctx, 3, units, boxes[3]!)!);
+      const generic = run(() => unitBounds(ctx, 3, units, boxes[3]!));
+      close(windows.box[0], generic.box[0], `geometry ${index} lower`, 1e-10);
+      close(windows.box[1], generic.box[1], `geometry ${index} upper`, 1e-10);
+      close(windows.grad, generic.grad, `geometry ${index} conv-2 weight gradient`, 1e-10);
+    }
+  });
+});
+
+test.run();
