@@ -74,8 +74,9 @@ export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array,
   const lowerConst = indexSelect(add(byW(hL, pos), byW(hU, neg)), 1, atUnits); // [B, m]
   const upperConst = indexSelect(add(byW(hU, pos), byW(hL, neg)), 1, atUnits);
   // the radius term |A|·r: A = W₁ᵀ G, G the units' rows on their z₁ windows (W₂± ⊙ a), as a transposed convolution onto the input window
-  const G = windowRows(gather(lines.lowerSlope), gather(lines.upperSlope), pos, neg, pOf, oOf); // [B, 2m, F]
-  const spread = radiusTerm(G, first.conv, radius, g2, [H2, W2], [k2h, k2w], pOf);
+  const rows = (b0: number, b1: number): Tensor => windowRows(slice(aL, 0, b0, b1), slice(aU, 0, b0, b1), pos, neg, pOf, oOf); // [b, 2m, F]
+  const [aL, aU] = [gather(lines.lowerSlope), gather(lines.upperSlope)];
+  const spread = radiusTerm(rows, first.conv, inputWindows(radius, first.conv, g2, [H2, W2], [k2h, k2w]), [k2h, k2w], pOf, 2 * m * F);
   const biasU = second.bias ? reshape(indexSelect(reshape(add(second.bias, Tensor.zeros([1, O2, 1, 1], w2.dtype)), [O2]), 0, oOf), [1, m]) : null;
   const withBias = (t: Tensor): Tensor => (biasU ? add(t, biasU) : t);
   const lower = withBias(sub(lowerConst, slice(spread, 1, 0, m)));
@@ -84,17 +85,30 @@ export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array,
 }
 
 /**
- * Σ_e |A_e| r_e per row, A = W₁ᵀ G (G `[B, 2m, C₁·k₂·k₂]` on z₁ windows, as a transposed
- * convolution with stride s₁ onto the input window) and r the input radius on the window of the
- * row's position (`pOf`, the first m rows and again the second m): `[B, 2m]`.
+ * Σ_e |A_e| r_e per row, A = W₁ᵀ G (`rows(b0, b1)`: G `[b, 2m, C₁·k₂·k₂]` of examples b0…b1 − 1 on
+ * z₁ windows, as a transposed convolution with stride s₁ onto the input window) and r the input
+ * radius `[B, P, F₀]` on the window of the row's position (`pOf`, the first m rows and again the
+ * second m): `[B, 2m]`. Examples go in groups whose G has at most {@link CHUNK} entries: buffers of a
+ * few MB are reused by the allocator, larger ones cost a page fault per 4 KiB on every call.
  */
-function radiusTerm(G: Tensor, g1: ConvCapability, radius: Tensor, g2: ConvCapability, out: readonly [number, number], k2: readonly [number, number], pOf: Int32Array): Tensor {
-  const [B, R] = G.shape as [number, number];
+function radiusTerm(rows: (b0: number, b1: number) => Tensor, g1: ConvCapability, radius: Tensor, k2: readonly [number, number], pOf: Int32Array, perExample: number): Tensor {
+  const B = radius.shape[0]!;
   const [C1, C0, k1h, k1w] = g1.weight.shape as [number, number, number, number];
   const kin = [(k2[0] - 1) * g1.stride[0] + k1h, (k2[1] - 1) * g1.stride[1] + k1w] as const;
-  const A = conv2dAdjoint(reshape(G, [B * R, C1, k2[0], k2[1]]), g1.weight, [B * R, C0, kin[0], kin[1]], { stride: g1.stride, padding: [0, 0] });
-  return absDot(reshape(A, [B, R, -1]), inputWindows(radius, g1, g2, out, k2), pOf);
+  const step = Math.max(1, Math.floor(CHUNK / perExample));
+  const parts: Tensor[] = [];
+  for (let b0 = 0; b0 < B; b0 += step) {
+    const b1 = Math.min(B, b0 + step);
+    const G = rows(b0, b1);
+    const N = G.shape[0]! * G.shape[1]!;
+    const A = conv2dAdjoint(reshape(G, [N, C1, k2[0], k2[1]]), g1.weight, [N, C0, kin[0], kin[1]], { stride: g1.stride, padding: [0, 0] });
+    parts.push(absDot(reshape(A, [b1 - b0, G.shape[1]!, -1]), slice(radius, 0, b0, b1), pOf));
+  }
+  return parts.length === 1 ? parts[0]! : cat(parts, 0);
 }
+
+/** Entries of the largest temporary a chunked step allocates (4 MB in float32). */
+export const CHUNK = 1 << 20;
 
 /** `part` `[B, m]` on the listed units (flat in `reference`'s per-example shape), `reference` elsewhere. */
 export function placeUnits(part: Tensor, units: Int32Array, reference: Tensor): Tensor {

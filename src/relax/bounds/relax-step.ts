@@ -73,19 +73,24 @@ interface StepShape { readonly B: number; readonly B0: number; readonly R: numbe
 function forward(lam: ArrayLike<number>, views: (View | null)[], s: StepShape, rows: Float32Array | Float64Array, constant: Float32Array | Float64Array): void {
   const [aL, aU, bL, bU] = views as [View, View, View | null, View | null];
   const { B, B0, R, n } = s;
+  const la = aL.data, ua = aU.data;
   for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
     const li = ((B0 === 1 ? 0 : b) * R + r) * n;
     const oi = (b * R + r) * n;
-    const oL = offset(aL, b, r, n), oU = offset(aU, b, r, n);
-    for (let k = 0; k < n; k++) {
-      const x = lam[li + k]!;
-      rows[oi + k] = x >= 0 ? x * aL.data[oL + k]! : x * aU.data[oU + k]!;
+    const oL = offset(aL, b, r, n) - li, oU = offset(aU, b, r, n) - li, oo = oi - li;
+    for (let k = li, end = li + n; k < end; k++) {
+      const x = lam[k]!;
+      rows[k + oo] = x >= 0 ? x * la[k + oL]! : x * ua[k + oU]!;
     }
-    let c = 0;
-    if (bL) { const o = offset(bL, b, r, n); for (let k = 0; k < n; k++) c += clampLow(lam[li + k]!) * bL.data[o + k]!; }
-    if (bU) { const o = offset(bU, b, r, n); for (let k = 0; k < n; k++) c += clampHigh(lam[li + k]!) * bU.data[o + k]!; }
-    constant[b * R + r] = c;
+    constant[b * R + r] = (bL ? biasTerm(lam, li, bL.data, offset(bL, b, r, n), n, true) : 0) + (bU ? biasTerm(lam, li, bU.data, offset(bU, b, r, n), n, false) : 0);
   }
+}
+
+/** Σ_k λ⁺_k b_k (`positive`) or Σ_k λ⁻_k b_k, NaN kept. */
+function biasTerm(lam: ArrayLike<number>, li: number, bias: ArrayLike<number>, o: number, n: number, positive: boolean): number {
+  let c = 0;
+  for (let k = 0; k < n; k++) c += (positive ? clampLow(lam[li + k]!) : clampHigh(lam[li + k]!)) * bias[o + k]!;
+  return c;
 }
 
 /** max(x, 0) with NaN kept (the `clamp` it replaces). */
