@@ -3,7 +3,8 @@
  * float64 delegated to `js`) when its module is built (`npm install` builds it), else `js`:
  * `npm run bench` measured `wasm` 6-12x faster on the reference workloads, with the same
  * certificates (the Fashion-MNIST reproduction gives 2173 / 3453 on both).
- * `RELAXJS_BACKEND=<name>` in the environment or {@link setBackend} picks another. Backends other than `js` register a factory here, so that
+ * `RELAXJS_BACKEND=<name>` in the environment or {@link setBackend} picks another (`native`: the C++
+ * addon's kernels, faster again for training steps; opt-in, so that published numbers keep their backend). Backends other than `js` register a factory here, so that
  * their heavy dependencies load only when chosen.
  * @module
  */
@@ -12,8 +13,13 @@ import type { Backend } from './backend.js';
 import { jsBackend } from './backends/js/index.js';
 import { wasmBackend } from './backends/wasm/index.js';
 import { createGpujsBackend } from './backends/gpujs/index.js';
+import { nativeBackend } from './backends/native/index.js';
 
-const factories = new Map<string, () => Backend>([['js', () => jsBackend], ['wasm', () => wasmBackend], ['gpujs', () => createGpujsBackend()]]);
+const factories = new Map<string, () => Backend>([
+  ['js', () => jsBackend], ['wasm', () => wasmBackend], ['gpujs', () => createGpujsBackend()],
+  // C++ kernels (a Node addon built by npm install); opt-in, and an error naming the reason when not built.
+  ['native', () => nativeBackend()],
+]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 

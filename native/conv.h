@@ -1,0 +1,28 @@
+// Convolutions of the Backend contract (PyTorch conv2d, its transpose and weight gradient) as
+// indirect GEMMs (indirect.h) over a zero-padded copy of the image: the receptive field of an
+// output pixel is the fixed offset pattern `field` from the pixel's corner `corner`, so
+//   conv2d:      out[pixel, o]   = Σ_f x̄[corner(pixel) + field(f)] · W[o, f]     (rows = pixels)
+//   transpose:   dx̄[corner + field(f)] += Σ_o dy[n, o, pixel] · W[o, f]         (rows = pixels)
+//   weight grad: dW[o, f]        = Σ_pixel x̄[field(f) + corner(pixel)] · dy[pixel, o] (rows = f)
+// with f = (c, ki, kj) and x̄ the padded image. Work is split over the pool by pixel tiles,
+// by images (the transpose: each thread owns its images' gradient) or by field rows.
+#pragma once
+#include <cstdint>
+
+namespace relaxjs {
+
+// The Conv2dSpec of backend.ts: N, C, O, H, W, kh, kw, sh, sw, ph, pw, Ho, Wo.
+struct ConvGeom {
+  int64_t N, C, O, H, W, KH, KW, SH, SW, PH, PW, HO, WO;
+  int64_t K() const { return C * KH * KW; }
+  int64_t P() const { return HO * WO; }
+};
+
+template <typename T>
+void conv2d(const T* x, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork);
+template <typename T>
+void conv2dTranspose(const T* y, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork);
+template <typename T>
+void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_t parallelMinWork);
+
+}  // namespace relaxjs
