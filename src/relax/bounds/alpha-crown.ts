@@ -18,7 +18,8 @@ import { add, backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noG
 import { Adam } from '../../optim/adam.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { backSubstitute, crownBoxes, safeLines, type BackwardContext } from './crown.js';
+import { crownBoxes, safeLines, type BackwardContext } from './crown.js';
+import { backSubstituteInChunks } from './row-chunks.js';
 import type { Interval } from './ibp.js';
 import type { ElementwiseOp, Lines } from './operators.js';
 
@@ -69,13 +70,19 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
   const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 2 * fixedUnits.get(t)!.length);
   const evaluate = (): Tensor => {
     const boxes: (Interval | undefined)[] = [];
+    const cache = new Map<string, Lines>(); // one evaluation's lines (row groups and the window path ask again)
     const ctx: BackwardContext = {
       ...base, boxes, fixedUnits,
-      lines: (i, t) => linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false),
+      lines: (i, t) => {
+        const key = `${t}:${i}`;
+        let lines = cache.get(key);
+        if (!lines) cache.set(key, (lines = linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false)));
+        return lines;
+      },
       poolWeights: (i, t) => poolWeightsOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false),
     };
     crownBoxes(ctx);
-    return backSubstitute(ctx, last, c);
+    return backSubstituteInChunks(ctx, last, c);
   };
   const saved = params.map((p) => p.grad);
   const best = evaluate();

@@ -20,7 +20,8 @@ import { checkPerturbation, type Perturbation } from '../perturbation.js';
 import { labelDifferences } from '../robust-loss.js';
 import { alphaCrown, type AlphaOptions } from './alpha-crown.js';
 import { compileNetwork } from './compile.js';
-import { backSubstitute, crownBoxes, safeLines, type BackwardContext } from './crown.js';
+import { crownBoxes, safeLines, type BackwardContext } from './crown.js';
+import { backSubstituteInChunks } from './row-chunks.js';
 import { intervalBounds, intervalSpecification, type Interval } from './ibp.js';
 import type { BoundGraph, LowerSlope } from './operators.js';
 import type { DenseSequential } from '../../nn/dense-sequential.js';
@@ -72,12 +73,12 @@ export function computeBounds(net: Module, X: Tensor, perturbation: Perturbation
     case 'crown-ibp': {
       const boxes = intervalBounds(graph, X, perturbation);
       const ctx = context(graph, X, perturbation, boxes, 'adaptive');
-      return { lower: backSubstitute(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes), ibpLower: intervalSpecification(graph, boxes, c) };
+      return { lower: backSubstituteInChunks(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes), ibpLower: intervalSpecification(graph, boxes, c) };
     }
     case 'crown': {
       const ctx = context(graph, X, perturbation, [], options.relaxation === 'same-slope' ? 'same' : 'adaptive');
       const boxes = crownBoxes(ctx);
-      return { lower: backSubstitute(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes) };
+      return { lower: backSubstituteInChunks(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes) };
     }
     case 'alpha-crown': {
       const ctx = context(graph, X, perturbation, [], 'adaptive');

@@ -23,6 +23,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { concretize, inputBox, type Perturbation } from '../perturbation.js';
 import { placeUnits, windowBounds } from './conv-window.js';
 import { relaxStep } from './relax-step.js';
+import { backSubstituteInChunks } from './row-chunks.js';
 import { ballInterval, intervalStep, type Interval } from './ibp.js';
 import { biasDot, type BoundGraph, type ElementwiseOp, type Lines, type LowerSlope } from './operators.js';
 
@@ -182,7 +183,7 @@ export function unitBounds(ctx: BackwardContext, i: number, units: Int32Array, r
   if (m === 0) return reference;
   const rows = new Tensor(new (ctx.X.dtype === 'float64' ? Float64Array : Float32Array)(2 * m * n), [1, 2 * m, ...shape]);
   units.forEach((unit, k) => { rows.data[k * n + unit] = 1; rows.data[(m + k) * n + unit] = -1; });
-  const bound = backSubstitute(ctx, i, rows);
+  const bound = backSubstituteInChunks(ctx, i, rows);
   const lower = placeUnits(slice(bound, 1, 0, m), units, reference[0]);
   return [lower, failClosed(placeUnits(neg(slice(bound, 1, m, 2 * m)), units, reference[1]), Infinity)];
 }

@@ -4,14 +4,17 @@
  * a_l z + b_l ≤ σ(z) ≤ a_u z + b_u,
  *
  *   rows     = λ ⊙ a_l where λ ≥ 0, λ ⊙ a_u elsewhere      `[B, R, n]`
- *   constant = Σ_k λ⁺_k b_l,k + λ⁻_k b_u,k                  `[B, R]`
+ *   constant = Σ_k λ_k b_k,  b = b_l where λ ≥ 0, else b_u  `[B, R]`  (= Σ λ⁺ b_l + λ⁻ b_u)
  *
  * Each line is `[B'', n]` (shared by the rows) or `[B'', R | 1, n]` (per row, α-CROWN), B', B'' ∈
- * {1, B}. Numerically it is the composition of `compare`, `mul`, `where`, `clamp` and `sum` it
- * replaces (the same gradient conventions: λ = 0 takes the lower line for the rows and both biases
- * for the constant; a NaN λ takes the upper line and propagates), but it reads each operand once
- * and allocates only its two results, instead of about ten broadcast temporaries per step and as
- * many in the backward pass (the CROWN-IBP training step spent most of its time there).
+ * {1, B}. It replaces a composition of `compare`, `mul`, `where`, `clamp` and `sum` (about ten
+ * broadcast temporaries each way) with one pass forward and one backward. The line is picked by
+ * λ's sign bit as an index into an interleaved (a_l, a_u) table, not by a branch: λ's signs are
+ * random, and a mispredicted branch per entry made the plain loop 15× slower. Gradients keep the
+ * composition's conventions: λ = ±0 takes a_l for the rows and both biases for the constant.
+ * A NaN λ gives NaN rows (fail closed downstream). The constant differs from the composition
+ * only where it was NaN from 0·∞ (a bias of ±∞ on the side λ does not use): here it is the
+ * bias actually selected, which is still sound.
  * @module
  */
 import { record } from '../../autograd/index.js';
@@ -19,31 +22,35 @@ import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Lines } from './operators.js';
 
-/** A line tensor seen as `[batch, rows, n]` with broadcast batch / rows. */
-interface View {
-  readonly data: ArrayLike<number>;
+/** Two lines' tensors interleaved as `[batch, rows, n, 2]` (first: λ ≥ 0, second: λ < 0). */
+interface Pair {
+  readonly table: Float64Array;
   readonly batch: number;
   readonly rows: number;
+  readonly parts: readonly (Tensor | null)[];
 }
+
+interface StepShape { readonly B: number; readonly B0: number; readonly R: number; readonly n: number }
 
 /** Rows `[B, R, ...S]` and constant `[B, R]` of the element-wise step for rows λ `[B', R, ...S]`. */
 export function relaxStep(lambda: Tensor, lines: Lines): { rows: Tensor; constant: Tensor } {
   const [B0, R] = lambda.shape as [number, number];
   const n = sizeOf(lambda.shape.slice(2));
-  const parts = [lines.lowerSlope, lines.upperSlope, lines.lowerBias, lines.upperBias];
-  const views = parts.map((t) => (t ? viewOf(t, lambda.rank, R, n) : null));
-  const B = Math.max(B0, ...views.map((v) => v?.batch ?? 1));
-  for (const [k, v] of views.entries()) if (v && v.batch !== 1 && v.batch !== B) throw new Error(`relaxStep: line ${k} has batch ${v.batch}, rows have ${B}`);
-  if (B0 !== 1 && B0 !== B) throw new Error(`relaxStep: rows have batch ${B0}, lines ${B}`);
+  const slopes = pairOf(lines.lowerSlope, lines.upperSlope, lambda.rank, R, n)!;
+  const biases = pairOf(lines.lowerBias, lines.upperBias, lambda.rank, R, n);
+  const B = Math.max(B0, slopes.batch, biases?.batch ?? 1);
+  for (const b of [B0, slopes.batch, biases?.batch ?? 1]) if (b !== 1 && b !== B) throw new Error(`relaxStep: batch sizes ${B0}, ${slopes.batch}, ${biases?.batch ?? 1} of rows and lines do not broadcast`);
   const shape = { B, B0, R, n };
   const rows = new Tensor(allocate(lambda, B * R * n), [B, R, ...lambda.shape.slice(2)]);
   const constant = new Tensor(allocate(lambda, B * R), [B, R]);
-  forward(lambda.data, views, shape, rows.data, constant.data);
+  const signs = signWords(lambda);
+  forward(lambda.data, signs, slopes, biases, shape, rows.data, constant.data);
+  const parts = [lines.lowerSlope, lines.upperSlope, lines.lowerBias, lines.upperBias];
   const present = parts.flatMap((t, k) => (t ? [{ t, k }] : []));
   const inputs = [lambda, ...present.map((p) => p.t)];
   // the two results share their inputs: each backward pass gives every input's gradient from its own output's gradient
   const gradsOf = (gRows: Tensor | null, gConst: Tensor | null): (Tensor | null)[] => {
-    const all = backward(lambda, parts, views, shape, gRows?.data ?? null, gConst?.data ?? null);
+    const all = backward(lambda, signs, slopes, biases, shape, gRows?.data ?? null, gConst?.data ?? null);
     return [all[0]!, ...present.map((p) => all[p.k + 1]!)];
   };
   record(rows, 'relaxStep', inputs, (g) => gradsOf(g, null));
@@ -55,92 +62,135 @@ function allocate(like: Tensor, size: number): Float32Array | Float64Array {
   return like.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
-function viewOf(t: Tensor, rank: number, R: number, n: number): View {
-  const perRow = t.rank === rank;
-  const rows = perRow ? t.shape[1]! : 1;
-  const view = { data: t.data, batch: t.shape[0]!, rows };
-  if ((rows !== 1 && rows !== R) || t.size !== view.batch * rows * n) throw new Error(`relaxStep: a line of shape [${t.shape.join(', ')}] does not fit rows [*, ${R}, ${n}]`);
-  return view;
+/** λ's data as 32-bit words and the stride to each entry's sign word (float32: 1, float64: 2, high word). */
+function signWords(lambda: Tensor): { words: Int32Array; stride: number } {
+  const d = lambda.data;
+  const stride = d.BYTES_PER_ELEMENT / 4;
+  return { words: new Int32Array(d.buffer, d.byteOffset, d.length * stride), stride };
 }
 
-/** Offset of (b, r) in a view. */
-function offset(v: View, b: number, r: number, n: number): number {
-  return ((v.batch === 1 ? 0 : b) * v.rows + (v.rows === 1 ? 0 : r)) * n;
+/** `[batch, rows]` of a line `[B'', n]` or `[B'', R | 1, n]` (checked against the rows). */
+function layoutOf(t: Tensor, rank: number, R: number, n: number): [number, number] {
+  const rows = t.rank === rank ? t.shape[1]! : 1;
+  if ((rows !== 1 && rows !== R) || t.size !== t.shape[0]! * rows * n) throw new Error(`relaxStep: a line of shape [${t.shape.join(', ')}] does not fit rows [*, ${R}, ${n}]`);
+  return [t.shape[0]!, rows];
 }
 
-interface StepShape { readonly B: number; readonly B0: number; readonly R: number; readonly n: number }
+/** Offset (in entries of n) of (b, r) in a `[batch, rows, n]` layout with broadcast axes. */
+function at(batch: number, rows: number, b: number, r: number): number {
+  return (batch === 1 ? 0 : b) * rows + (rows === 1 ? 0 : r);
+}
 
-function forward(lam: ArrayLike<number>, views: (View | null)[], s: StepShape, rows: Float32Array | Float64Array, constant: Float32Array | Float64Array): void {
-  const [aL, aU, bL, bU] = views as [View, View, View | null, View | null];
+/** The interleaved table of two lines (a null line is 0), at the broadcast of their layouts; null when both are null. */
+function pairOf(first: Tensor | null, second: Tensor | null, rank: number, R: number, n: number): Pair | null {
+  if (!first && !second) return null;
+  const layouts = [first, second].map((t) => (t ? layoutOf(t, rank, R, n) : ([1, 1] as [number, number])));
+  const batch = Math.max(layouts[0]![0], layouts[1]![0]);
+  const rows = Math.max(layouts[0]![1], layouts[1]![1]);
+  const table = new Float64Array(batch * rows * n * 2);
+  [first, second].forEach((t, side) => {
+    if (!t) return;
+    const [tb, tr] = layouts[side]!;
+    for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) {
+      const src = at(tb, tr, b, r) * n, dst = (b * rows + r) * n;
+      for (let k = 0; k < n; k++) table[2 * (dst + k) + side] = t.data[src + k]!;
+    }
+  });
+  return { table, batch, rows, parts: [first, second] };
+}
+
+type Data = Float32Array | Float64Array;
+
+function forward(lam: Data, signs: { words: Int32Array; stride: number }, slopes: Pair, biases: Pair | null, s: StepShape, rows: Data, constant: Data): void {
   const { B, B0, R, n } = s;
-  const la = aL.data, ua = aU.data;
+  rowsKernel(lam, signs.words, signs.stride, slopes.table, slopes.batch, slopes.rows, rows, B, B0, R, n);
+  if (biases) constantKernel(lam, signs.words, signs.stride, biases.table, biases.batch, biases.rows, constant, B, B0, R, n);
+}
+
+// The kernels take typed arrays and numbers only (monomorphic, so V8 keeps them optimised).
+
+function rowsKernel(lam: Data, words: Int32Array, stride: number, T: Float64Array, tb: number, tr: number, rows: Data, B: number, B0: number, R: number, n: number): void {
+  const hi = stride - 1;
   for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
     const li = ((B0 === 1 ? 0 : b) * R + r) * n;
     const oi = (b * R + r) * n;
-    const oL = offset(aL, b, r, n) - li, oU = offset(aU, b, r, n) - li, oo = oi - li;
-    for (let k = li, end = li + n; k < end; k++) {
-      const x = lam[k]!;
-      rows[k + oo] = x >= 0 ? x * la[k + oL]! : x * ua[k + oU]!;
-    }
-    constant[b * R + r] = (bL ? biasTerm(lam, li, bL.data, offset(bL, b, r, n), n, true) : 0) + (bU ? biasTerm(lam, li, bU.data, offset(bU, b, r, n), n, false) : 0);
+    const t0 = 2 * at(tb, tr, b, r) * n;
+    for (let k = 0; k < n; k++) rows[oi + k] = lam[li + k]! * T[t0 + 2 * k + (words[(li + k) * stride + hi]! >>> 31)]!;
   }
 }
 
-/** Σ_k λ⁺_k b_k (`positive`) or Σ_k λ⁻_k b_k, NaN kept. */
-function biasTerm(lam: ArrayLike<number>, li: number, bias: ArrayLike<number>, o: number, n: number, positive: boolean): number {
-  let c = 0;
-  for (let k = 0; k < n; k++) c += (positive ? clampLow(lam[li + k]!) : clampHigh(lam[li + k]!)) * bias[o + k]!;
-  return c;
-}
-
-/** max(x, 0) with NaN kept (the `clamp` it replaces). */
-function clampLow(x: number): number {
-  return x < 0 ? 0 : x;
-}
-
-/** min(x, 0) with NaN kept. */
-function clampHigh(x: number): number {
-  return x > 0 ? 0 : x;
+function constantKernel(lam: Data, words: Int32Array, stride: number, TB: Float64Array, tb: number, tr: number, constant: Data, B: number, B0: number, R: number, n: number): void {
+  const hi = stride - 1;
+  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
+    const li = ((B0 === 1 ? 0 : b) * R + r) * n;
+    const c0 = 2 * at(tb, tr, b, r) * n;
+    let c = 0;
+    for (let k = 0; k < n; k++) c += lam[li + k]! * TB[c0 + 2 * k + (words[(li + k) * stride + hi]! >>> 31)]!;
+    constant[b * R + r] = c;
+  }
 }
 
 /** Gradients of λ, a_l, a_u, b_l, b_u (null for absent or constant inputs) from the rows' and constant's gradients. */
-function backward(lambda: Tensor, parts: (Tensor | null)[], views: (View | null)[], s: StepShape, gRows: ArrayLike<number> | null, gConst: ArrayLike<number> | null): (Tensor | null)[] {
+function backward(lambda: Tensor, signs: { words: Int32Array; stride: number }, slopes: Pair, biases: Pair | null, s: StepShape, gRows: Data | null, gConst: Data | null): (Tensor | null)[] {
   const { B, B0, R, n } = s;
-  const lam = lambda.data;
-  const want = [lambda, ...parts].map((t) => (t && t.requiresGrad ? allocate(t, t.size) : null));
-  const [gLam, gAL, gAU, gBL, gBU] = want;
-  const [aL, aU, bL, bU] = views as [View, View, View | null, View | null];
+  const gLam = lambda.requiresGrad ? allocate(lambda, lambda.size) : null;
+  const wants = (p: Pair | null): boolean => !!p && p.parts.some((t) => t?.requiresGrad);
+  const dT = gRows && wants(slopes) ? new Float64Array(slopes.table.length) : null;
+  const dTB = gConst && biases && wants(biases) ? new Float64Array(biases.table.length) : null;
+  const none = new Float64Array(0);
+  if (gRows) rowsGradient(lambda.data, signs.words, signs.stride, slopes.table, slopes.batch, slopes.rows, gRows, gLam ?? none, dT ?? none, B, B0, R, n);
+  if (gConst && biases) constantGradient(lambda.data, signs.words, signs.stride, biases.table, biases.batch, biases.rows, gConst, gLam ?? none, dTB ?? none, B, B0, R, n);
+  const out: (Tensor | null)[] = [gLam ? new Tensor(gLam, lambda.shape) : null];
+  out.push(...split(slopes, dT, n), ...split(biases, dTB, n));
+  return out;
+}
+
+/** dλ += g·a (the line taken; λ = ±0 takes a_l, the composition's λ ≥ 0, a predictable branch) and dT += g·λ; empty outputs are skipped. */
+function rowsGradient(lam: Data, words: Int32Array, stride: number, T: Float64Array, tb: number, tr: number, g: Data, gLam: Data, dT: Float64Array, B: number, B0: number, R: number, n: number): void {
+  const hi = stride - 1;
+  const wantLam = gLam.length > 0, wantT = dT.length > 0;
   for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
     const li = ((B0 === 1 ? 0 : b) * R + r) * n;
     const oi = (b * R + r) * n;
-    const oL = offset(aL, b, r, n), oU = offset(aU, b, r, n);
-    const oBL = bL ? offset(bL, b, r, n) : 0, oBU = bU ? offset(bU, b, r, n) : 0;
-    if (gRows) {
-      for (let k = 0; k < n; k++) {
-        const x = lam[li + k]!;
-        const g = gRows[oi + k]!;
-        if (x >= 0) {
-          if (gLam) gLam[li + k] += g * aL.data[oL + k]!;
-          if (gAL) gAL[oL + k] += g * x;
-        } else {
-          if (gLam) gLam[li + k] += g * aU.data[oU + k]!;
-          if (gAU) gAU[oU + k] += g * x;
-        }
-      }
-    }
-    const gc = gConst ? gConst[b * R + r]! : 0;
-    if (!gConst) continue;
-    // clamp's gradient passes at the boundary: λ = 0 takes both biases
-    if (bL) for (let k = 0; k < n; k++) {
+    const t0 = 2 * at(tb, tr, b, r) * n;
+    for (let k = 0; k < n; k++) {
       const x = lam[li + k]!;
-      if (gLam && x >= 0) gLam[li + k] += gc * bL.data[oBL + k]!;
-      if (gBL) gBL[oBL + k] += gc * clampLow(x);
-    }
-    if (bU) for (let k = 0; k < n; k++) {
-      const x = lam[li + k]!;
-      if (gLam && x <= 0) gLam[li + k] += gc * bU.data[oBU + k]!;
-      if (gBU) gBU[oBU + k] += gc * clampHigh(x);
+      const j = t0 + 2 * k + (x === 0 ? 0 : words[(li + k) * stride + hi]! >>> 31);
+      const gk = g[oi + k]!;
+      if (wantLam) gLam[li + k] += gk * T[j]!;
+      if (wantT) dT[j] += gk * x;
     }
   }
-  return want.map((d, k) => (d ? new Tensor(d, (k === 0 ? lambda : parts[k - 1]!).shape) : null));
+}
+
+/** dλ += g_c·b (λ = ±0: both biases, as clamp's gradient at the boundary) and dTB += g_c·λ. */
+function constantGradient(lam: Data, words: Int32Array, stride: number, TB: Float64Array, tb: number, tr: number, g: Data, gLam: Data, dTB: Float64Array, B: number, B0: number, R: number, n: number): void {
+  const hi = stride - 1;
+  const wantLam = gLam.length > 0, wantT = dTB.length > 0;
+  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
+    const li = ((B0 === 1 ? 0 : b) * R + r) * n;
+    const gc = g[b * R + r]!;
+    const c0 = 2 * at(tb, tr, b, r) * n;
+    for (let k = 0; k < n; k++) {
+      const x = lam[li + k]!;
+      const j = c0 + 2 * k + (words[(li + k) * stride + hi]! >>> 31);
+      if (wantLam) gLam[li + k] += x === 0 ? gc * (TB[c0 + 2 * k]! + TB[c0 + 2 * k + 1]!) : gc * TB[j]!;
+      if (wantT) dTB[j] += gc * x;
+    }
+  }
+}
+
+/** The interleaved gradient table back to each line's own layout (summed over broadcast axes); null where not wanted. */
+function split(pair: Pair | null, d: Float64Array | null, n: number): (Tensor | null)[] {
+  if (!pair) return [null, null];
+  return pair.parts.map((t, side) => {
+    if (!t || !t.requiresGrad || !d) return null;
+    const [tb, tr] = [t.shape[0]!, t.size / (t.shape[0]! * n)];
+    const out = allocate(t, t.size);
+    for (let b = 0; b < pair.batch; b++) for (let r = 0; r < pair.rows; r++) {
+      const dst = at(tb, tr, b, r) * n, src = (b * pair.rows + r) * n;
+      for (let k = 0; k < n; k++) out[dst + k] += d[2 * (src + k) + side]!;
+    }
+    return new Tensor(out, t.shape);
+  });
 }
