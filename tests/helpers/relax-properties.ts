@@ -8,7 +8,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { BatchNorm2d, Conv2d, Dense, DenseSequential, Flatten, Identity, Linear, ReLU, Sequential } from '../../src/nn/index.js';
+import { AvgPool2d, BatchNorm2d, Conv2d, Dense, DenseSequential, Flatten, Identity, Linear, MaxPool2d, ReLU, Sequential } from '../../src/nn/index.js';
 import type { Layer } from '../../src/nn/layer.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Rng } from '../../src/tensor/random.js';
@@ -22,6 +22,7 @@ export type LayerSpec =
   | { type: 'Linear'; in: number; out: number; bias: boolean }
   | { type: 'Conv2d'; in: number; out: number; kernel: number; stride: number; padding: number; bias: boolean }
   | { type: 'BatchNorm2d'; features: number }
+  | { type: 'MaxPool2d' | 'AvgPool2d'; kernel: number; stride: number; padding: number }
   | { type: 'Flatten' } | { type: 'Identity' }
   | { type: 'Activation'; name: string }
   | { type: 'Dense'; ws: (LayerSpec | null)[] };
@@ -46,7 +47,12 @@ export interface NetOptions {
   conv?: boolean;
   batchNorm?: boolean;
   dense?: boolean;
+  /** Allow MaxPool2d and AvgPool2d (true) or AvgPool2d only ('avg': the dual has no MaxPool) after a convolution's activation (default false). */
+  pools?: boolean | 'avg';
 }
+
+/** Per convolution: 0 no pool, 1 MaxPool2d, 2 AvgPool2d; kernel 2 (or 1 on a side of 1), stride 1 or 2, padding 0 or 1 (AvgPool, kernel 2 only). */
+const poolGene = fc.record({ kind: fc.nat(2), stride: fc.integer({ min: 1, max: 2 }), padding: fc.nat(1) });
 
 const convGene = fc.record({
   out: fc.integer({ min: 1, max: 3 }), kernel: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }),
@@ -65,7 +71,8 @@ export function netSpecArb(options: NetOptions = {}): fc.Arbitrary<NetSpec> {
     convs: fc.array(convGene, { maxLength: 2 }), linears: fc.array(linearGene, { maxLength: 2 }),
     classes: fc.integer({ min: 1, max: 3 }), skips: fc.array(skipGene, { maxLength: 2 }),
     dense: dense ? fc.boolean() : fc.constant(false), seed: fc.nat(1e6),
-  }).map((g) => decode(g, options));
+    ...(options.pools ? { pools: fc.array(poolGene, { minLength: 2, maxLength: 2 }) } : {}),
+  }).map((g) => decode(g as Genome, options));
 }
 
 type Genome = {
@@ -73,6 +80,7 @@ type Genome = {
   convs: { out: number; kernel: number; stride: number; padding: number; bias: boolean; batchNorm: boolean; activation: number; active: number }[];
   linears: { out: number; bias: boolean; activation: number; active: number }[];
   skips: { target: number; source: number; identity: boolean }[];
+  pools?: { kind: number; stride: number; padding: number }[];
 };
 
 function decode(g: Genome, options: NetOptions): NetSpec {
@@ -89,6 +97,8 @@ function decode(g: Genome, options: NetOptions): NetSpec {
       shape = [c.out, Math.floor((H + 2 * c.padding - kernel) / c.stride) + 1, Math.floor((W + 2 * c.padding - kernel) / c.stride) + 1];
       if (c.batchNorm && (options.batchNorm ?? true)) layers.push({ type: 'BatchNorm2d', features: c.out });
       if (c.active > 0) layers.push(act(c.activation));
+      const pool = poolOf(g.pools?.[g.convs.indexOf(c)], shape as [number, number, number], options.pools === 'avg');
+      if (pool) { layers.push(pool.layer); shape = pool.shape; }
     }
     layers.push({ type: 'Flatten' });
     shape = [shape.reduce((a, b) => a * b, 1)];
@@ -105,6 +115,16 @@ function decode(g: Genome, options: NetOptions): NetSpec {
   return spec;
 }
 
+/** The pool layer a gene asks for on `[C, H, W]` and its output shape, or null. */
+function poolOf(gene: NonNullable<Genome['pools']>[number] | undefined, [C, H, W]: [number, number, number], avgOnly: boolean): { layer: LayerSpec; shape: number[] } | null {
+  if (!gene || gene.kind < 1) return null;
+  const type = gene.kind === 1 && !avgOnly ? 'MaxPool2d' : 'AvgPool2d';
+  const kernel = Math.min(2, H, W);
+  const padding = type === 'AvgPool2d' && kernel === 2 ? gene.padding : 0;
+  const out = (d: number): number => Math.floor((d + 2 * padding - kernel) / gene.stride) + 1;
+  return { layer: { type, kernel, stride: gene.stride, padding }, shape: [C, out(H), out(W)] };
+}
+
 /** Per-example shape after each layer of `layers` (index 0 = input). */
 function shapesOf(input: number[], layers: readonly LayerSpec[]): number[][] {
   const shapes = [input];
@@ -113,6 +133,7 @@ function shapesOf(input: number[], layers: readonly LayerSpec[]): number[][] {
     if (l.type === 'Linear') shapes.push([l.out]);
     else if (l.type === 'Conv2d') shapes.push([l.out, ...s.slice(1).map((d) => Math.floor((d + 2 * l.padding - l.kernel) / l.stride) + 1)]);
     else if (l.type === 'Flatten') shapes.push([s.reduce((a, b) => a * b, 1)]);
+    else if (l.type === 'MaxPool2d' || l.type === 'AvgPool2d') shapes.push([s[0]!, ...s.slice(1).map((d) => Math.floor((d + 2 * l.padding - l.kernel) / l.stride) + 1)]);
     else if (l.type === 'Dense') shapes.push(shapesOf(s, [l.ws[l.ws.length - 1]!]).at(-1)!);
     else shapes.push(s);
   }
@@ -153,6 +174,7 @@ function describe(l: LayerSpec | null): string {
     case 'Linear': return `Linear(${l.in}→${l.out}${l.bias ? '' : ',nobias'})`;
     case 'Conv2d': return `Conv2d(${l.in}→${l.out},k${l.kernel},s${l.stride},p${l.padding}${l.bias ? '' : ',nobias'})`;
     case 'BatchNorm2d': return `BatchNorm2d(${l.features})`;
+    case 'MaxPool2d': case 'AvgPool2d': return `${l.type}(k${l.kernel},s${l.stride},p${l.padding})`;
     case 'Activation': return l.name;
     case 'Dense': return `Dense(${l.ws.map(describe).join(', ')})`;
     default: return l.type;
@@ -177,6 +199,8 @@ function buildLayer(l: LayerSpec, rng: Rng, factories: ActivationFactories): Lay
     case 'Conv2d': return new Conv2d(l.in, l.out, l.kernel, { rng, bias: l.bias, stride: l.stride, padding: l.padding });
     case 'BatchNorm2d': return randomBatchNorm(l.features, rng);
     case 'Flatten': return new Flatten();
+    case 'MaxPool2d': return new MaxPool2d(l.kernel, { stride: l.stride, padding: l.padding });
+    case 'AvgPool2d': return new AvgPool2d(l.kernel, { stride: l.stride, padding: l.padding });
     case 'Identity': return new Identity();
     case 'Dense': return new Dense(...l.ws.map((w) => (w ? buildLayer(w, rng, factories) : null)));
     case 'Activation': {
@@ -185,6 +209,19 @@ function buildLayer(l: LayerSpec, rng: Rng, factories: ActivationFactories): Lay
       return make();
     }
   }
+}
+
+/**
+ * Zeroes every other row of one affine layer's weight (the `which`-th, cyclically), and every bias
+ * when `zeroBias`: those units' pre-activations are constant, so their boxes have u = l.
+ */
+export function zeroHalfRows(net: Sequential | DenseSequential, which: number, zeroBias: boolean): void {
+  const affine = net.namedParameters().filter(([, p]) => p.rank >= 2);
+  const [, weight] = affine[which % affine.length]!;
+  const rows = weight.shape[0]!;
+  const perRow = weight.size / rows;
+  for (let r = 0; r < rows; r += 2) weight.data.fill(0, r * perRow, (r + 1) * perRow);
+  if (zeroBias) for (const [name, p] of net.namedParameters()) if (name.endsWith('bias')) p.data.fill(0);
 }
 
 function randomBatchNorm(features: number, rng: Rng): BatchNorm2d {

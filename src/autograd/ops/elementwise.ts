@@ -163,8 +163,8 @@ export function clamp(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
 
 /** `cond != 0 ? a : b` with broadcasting of all three; `cond` gets no gradient. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const x = lift(a, b);
-  const y = lift(b, a);
+  const x = lift(a, b instanceof Tensor ? b : cond); // two numbers take the condition's dtype (0.1 stays 0.1 in float64)
+  const y = lift(b, x);
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape), y.shape);
   const c = expandRaw(cond, shape);
   const out = new Tensor(getBackend().where(c.data, expandRaw(x, shape).data, expandRaw(y, shape).data), shape);

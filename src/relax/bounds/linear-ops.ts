@@ -10,6 +10,7 @@ import { avgPool2d, poolGeometry } from '../../autograd/ops/pool.js';
 import type { Shape } from '../../tensor/shape.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { safeSqrt } from '../norms.js';
 import type { LinearOp } from './operators.js';
 
 /** Fully connected: W `[out, in]`, b `[out]` or null. */
@@ -20,7 +21,7 @@ export function linearOp(name: string, weight: Tensor, bias: Tensor | null): Lin
     apply: (z) => matmul(z, weight, { transB: true }),
     applyAbs: (z) => matmul(z, abs(weight), { transB: true }),
     adjoint: (lambda) => matmul(lambda, weight),
-    l2RowNorms: () => reshape(sqrt(sum(mul(weight, weight), 1)), [1, out]),
+    l2RowNorms: () => reshape(safeSqrt(sum(mul(weight, weight), 1)), [1, out]), // gradient 0, not NaN, on a zero row
   };
 }
 
@@ -41,7 +42,7 @@ export function conv2dOp(name: string, weight: Tensor, bias: Tensor | null, geom
     adjoint: (lambda) => conv2dAdjoint(lambda, weight, [lambda.shape[0]!, ...inShape], geometry),
     conv: { weight, stride: geometry.stride, padding: geometry.padding },
     // the whole kernel's norm (auto_LiRPA's): exact inside the image, an upper bound where padding cuts the window
-    l2RowNorms: () => reshape(sqrt(sum(reshape(mul(weight, weight), [spec.outChannels, -1]), 1)), [1, spec.outChannels, 1, 1]),
+    l2RowNorms: () => reshape(safeSqrt(sum(reshape(mul(weight, weight), [spec.outChannels, -1]), 1)), [1, spec.outChannels, 1, 1]),
   };
 }
 
