@@ -46,6 +46,8 @@ export interface PgdOptions {
   readonly seed: number;
   /** Wall-clock deadline (ms since epoch). */
   readonly deadline: number;
+  /** Whether the first restart starts at the box centre (default true; false: every start is random). */
+  readonly centreFirst?: boolean;
 }
 
 /** Searches the box for a point where some conjunction holds; returns it or undefined. */
@@ -54,7 +56,7 @@ export function pgdSearch(net: PlNetwork, stacked: StackedRows, lower: Float64Ar
   const d = lower.length;
   for (let restart = 0; restart < o.restarts && Date.now() < o.deadline; restart++) {
     const k = restart % stacked.rowsOf.length;
-    const x = Float64Array.from(lower, (l, j) => (restart === 0 ? (l + upper[j]!) / 2 : l + rand() * (upper[j]! - l)));
+    const x = Float64Array.from(lower, (l, j) => (restart === 0 && o.centreFirst !== false ? (l + upper[j]!) / 2 : l + rand() * (upper[j]! - l)));
     for (let step = 0; step < o.steps; step++) {
       const y = forwardPl(net, x).output;
       if (satisfiedConjunction(y, stacked) >= 0) return x;

@@ -116,8 +116,8 @@ function candidates(b: RowBounds, row: number, lower: Float64Array, upper: Float
 interface Bounded { box: Box; bounds: RowBounds; best: number[] }
 
 /** Bounds `box`, narrows its open conjunctions; undefined when the bounds exclude them all. */
-function boundBox(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, open: readonly number[], ranges?: readonly UnitRange[]): Bounded | undefined {
-  const bounds = boundRows(net, lower, upper, ranges);
+function boundBox(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, open: readonly number[], ranges?: readonly UnitRange[], deadline = Infinity): Bounded | undefined {
+  const bounds = boundRows(net, lower, upper, ranges, true, deadline);
   const o = stillOpen(bounds, stacked, open);
   if (o.open.length === 0) return undefined;
   return { box: { lower, upper, open: o.open, score: o.score, ranges: bounds.ranges }, bounds, best: o.best };
@@ -164,7 +164,7 @@ function bestSplit(net: PlNetwork, stacked: StackedRows, b: Bounded, keepRanges:
 /** Runs input-splitting branch and bound on one box until proof, a candidate, the deadline or `maxBoxes` bound passes. */
 export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, deadline: number, maxBoxes = Infinity): BabOutcome {
   const queue = new Heap();
-  const root = boundBox(net, stacked, lower, upper, stacked.rowsOf.map((_, k) => k));
+  const root = boundBox(net, stacked, lower, upper, stacked.rowsOf.map((_, k) => k), undefined, deadline);
   if (!root) return { kind: 'unsat', boxes: 1 };
   queue.push(root);
   let boxes = 1;
@@ -175,7 +175,7 @@ export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float
     if (boxes >= maxBoxes) return { kind: 'unknown', boxes, open: queue.size };
     const b = queue.pop();
     visited++;
-    const x = tryCandidates(net, stacked, b, visited, deadline);
+    const x = tryCandidates(net, stacked, b, root.box, visited, deadline);
     if (x) return { kind: 'candidate', x, boxes };
     const split = bestSplit(net, stacked, b, queue.size < MAX_BOXES_WITH_RANGES);
     if (!split) {
@@ -188,8 +188,8 @@ export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float
   return stuck > 0 ? { kind: 'unknown', boxes, open: stuck } : { kind: 'unsat', boxes };
 }
 
-/** The box's centre and the minimiser of its weakest lower function, and every {@link PGD_EVERY}-th box a short PGD. */
-function tryCandidates(net: PlNetwork, stacked: StackedRows, b: Bounded, visited: number, deadline: number): Float64Array | undefined {
+/** The box's centre and the minimiser of its weakest lower function, and every {@link PGD_EVERY}-th box a short PGD in it and two random restarts of PGD over the root box. */
+function tryCandidates(net: PlNetwork, stacked: StackedRows, b: Bounded, root: Box, visited: number, deadline: number): Float64Array | undefined {
   const { bounds, best, box } = b;
   let worst = best[0]!;
   for (const r of best) if (r >= 0 && (worst < 0 || bounds.lower[r]! < bounds.lower[worst]!)) worst = r;
@@ -197,5 +197,7 @@ function tryCandidates(net: PlNetwork, stacked: StackedRows, b: Bounded, visited
     if (satisfiedConjunction(forwardPl(net, x).output, stacked) >= 0) return x;
   }
   if (visited % PGD_EVERY !== 1) return undefined;
-  return pgdSearch(net, stacked, box.lower, box.upper, { restarts: 2, steps: 15, seed: visited, deadline });
+  // a short PGD inside the box, and fresh random restarts over the whole region (they add up over a long search)
+  return pgdSearch(net, stacked, box.lower, box.upper, { restarts: 2, steps: 15, seed: visited, deadline })
+    ?? pgdSearch(net, stacked, root.lower, root.upper, { restarts: 2, steps: 30, seed: 1_000_003 + visited, deadline, centreFirst: false });
 }

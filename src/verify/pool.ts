@@ -60,8 +60,9 @@ class Worker {
     const start = Date.now();
     const request: WorkerRequest = { model: join(o.dir, i.onnx), property: join(o.dir, i.vnnlib), timeout: i.timeout, seed: o.seed, resultFile: o.resultDir === undefined ? undefined : join(o.resultDir, resultFileName(i)) };
     const answer = await new Promise<{ result: ResultRow['result']; detail: string }>((resolve) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ result: 'timeout', detail: `killed after ${i.timeout + GRACE_SECONDS} s` }); }, (i.timeout + GRACE_SECONDS) * 1000);
-      const onExit = (): void => { clearTimeout(timer); resolve({ result: 'error', detail: 'the worker process died' }); };
+      // forget the killed child at once: its 'exit' event comes later, after the next instance may have started
+      const timer = setTimeout(() => { this.child = this.ready = undefined; child.kill('SIGKILL'); resolve({ result: 'timeout', detail: `killed after ${i.timeout + GRACE_SECONDS} s` }); }, (i.timeout + GRACE_SECONDS) * 1000);
+      const onExit = (): void => { clearTimeout(timer); if (this.child === child) this.child = this.ready = undefined; resolve({ result: 'error', detail: 'the worker process died' }); };
       child.once('exit', onExit);
       child.once('message', (m: { result: ResultRow['result']; detail: string }) => { clearTimeout(timer); child.off('exit', onExit); resolve(m); });
       child.send(request);

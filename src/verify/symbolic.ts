@@ -150,8 +150,8 @@ function relax(z: Sym, d: number, lower: Float64Array, upper: Float64Array, rang
   }
 }
 
-/** Bounds of the last stage's rows over the box [lower, upper]: forward symbolic, then backward. */
-export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, inherited?: readonly UnitRange[], tighten = true): RowBounds {
+/** Bounds of the last stage's rows over the box [lower, upper]: forward symbolic, then backward (past `deadline` (ms) no more layers are tightened: looser, still sound). */
+export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Array, inherited?: readonly UnitRange[], tighten = true, deadline = Infinity): RowBounds {
   const d = net.inputSize;
   // forward functions over the d inputs when affordable, else plain intervals (fd = 0: IBP)
   const fd = weightCount(net, net.stages.length) * (d + 1) <= SYMBOLIC_BUDGET ? d : 0;
@@ -163,7 +163,7 @@ export function boundRows(net: PlNetwork, lower: Float64Array, upper: Float64Arr
     if (k < last) {
       const range = concreteRanges(z, fd, lower, upper);
       if (inherited) intersect(range, inherited[k]!);
-      if (k > 0 && tighten) tightenUnstable(net, k, range, ranges, d, lower, upper);
+      if (k > 0 && tighten && Date.now() < deadline) tightenUnstable(net, k, range, ranges, d, lower, upper);
       relax(z, fd, lower, upper, range);
       ranges.push(range);
     }
