@@ -22,6 +22,7 @@ import { alphaCrown, type AlphaOptions } from './alpha-crown.js';
 import { compileNetwork } from './compile.js';
 import { crownBoxes, safeLines, type BackwardContext } from './crown.js';
 import { backSubstituteInChunks } from './row-chunks.js';
+import { withoutLabelRows } from './label-rows.js';
 import { intervalBounds, intervalSpecification, type Interval } from './ibp.js';
 import type { BoundGraph, LowerSlope } from './operators.js';
 import type { DenseSequential } from '../../nn/dense-sequential.js';
@@ -73,20 +74,26 @@ export function computeBounds(net: Module, X: Tensor, perturbation: Perturbation
     case 'crown-ibp': {
       const boxes = intervalBounds(graph, X, perturbation);
       const ctx = context(graph, X, perturbation, boxes, 'adaptive');
-      return { lower: backSubstituteInChunks(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes), ibpLower: intervalSpecification(graph, boxes, c) };
+      return { lower: specificationBound(c, options, (rows) => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows)), layers: layerBounds(graph, boxes), ibpLower: intervalSpecification(graph, boxes, c) };
     }
     case 'crown': {
       const ctx = context(graph, X, perturbation, [], options.relaxation === 'same-slope' ? 'same' : 'adaptive');
       const boxes = crownBoxes(ctx);
-      return { lower: backSubstituteInChunks(ctx, graph.nodes.length - 1, c), layers: layerBounds(graph, boxes) };
+      return { lower: specificationBound(c, options, (rows) => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows)), layers: layerBounds(graph, boxes) };
     }
     case 'alpha-crown': {
       const ctx = context(graph, X, perturbation, [], 'adaptive');
       const boxes = crownBoxes(ctx);
-      return { lower: alphaCrown(ctx, c, options.alpha ?? {}, net.parameters()), layers: layerBounds(graph, boxes) };
+      return { lower: specificationBound(c, options, (rows) => alphaCrown(ctx, rows, options.alpha ?? {}, net.parameters())), layers: layerBounds(graph, boxes) };
     }
     default: throw new Error(`options.method must be one of 'dual', 'ibp', 'crown', 'crown-ibp', 'alpha-crown', got '${String(options.method)}'`);
   }
+}
+
+/** `bound(c)` `[B, K]`; for labels, on the K − 1 rows other than the zero row j = y (0 put back there). */
+function specificationBound(c: Tensor, options: BoundOptions, bound: (rows: Tensor) => Tensor): Tensor {
+  const reduced = options.specification ? null : withoutLabelRows(c, options.labels ?? []);
+  return reduced ? reduced.expand(bound(reduced.rows)) : bound(c);
 }
 
 /** A back-substitution context over `boxes` whose element-wise lines use `lower` slopes (cached per node). */

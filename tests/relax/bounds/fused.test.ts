@@ -2,12 +2,14 @@
 // CROWN's intermediate bounds (conv-window.ts) give the numbers and gradients of the plain
 // compositions they replace: relaxStep = compare/mul/where/clamp/sum (shared, per-row and
 // batch-broadcast lines, null biases, lambda = 0 and NaN), windowBounds = the generic
-// back-substitution of the same units (float64, random conv nets, strides and paddings).
+// back-substitution of the same units (float64, random conv nets, strides and paddings), and
+// bounds by labels (the zero row j = y skipped) = bounds of the explicit specification.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { add, backward, clamp, compare, mul, reshape, sum, unsqueeze, where } from '../../../src/autograd/index.js';
-import { Conv2d, Flatten, ReLU, Sequential } from '../../../src/nn/index.js';
-import { compileNetwork, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
+import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../../../src/nn/index.js';
+import { labelDifferences } from '../../../src/relax/robust-loss.js';
+import { compileNetwork, computeBounds, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
 import { context } from '../../../src/relax/bounds/compute-bounds.js';
 import { windowBounds } from '../../../src/relax/bounds/conv-window.js';
 import { relaxStep } from '../../../src/relax/bounds/relax-step.js';
@@ -99,6 +101,27 @@ test('windowBounds equals the generic back-substitution on the same units (value
       close(windows.grad, generic.grad, `geometry ${index} conv-2 weight gradient`, 1e-10);
     }
   });
+});
+
+test('labels skip the zero row j = y: the same bounds and gradients as the explicit specification, 0 at y', () => {
+  const rng = new Rng(11);
+  const net = new Sequential(new Conv2d(1, 2, 3, { rng, stride: 2, padding: 1 }), new ReLU(), new Flatten(), new Linear(2 * 16, 8, { rng }), new ReLU(), new Linear(8, 4, { rng })).to('float64');
+  const X = Tensor.uniform([3, 1, 8, 8], rng, 0, 1, 'float64');
+  const y = [2, 0, 3];
+  const p = { norm: 'linf' as const, epsilon: 0.05 };
+  for (const method of ['crown', 'crown-ibp', 'alpha-crown'] as const) {
+    const run = (options: { labels?: number[]; specification?: Tensor }): { lower: Tensor; grad: Tensor } => {
+      net.zeroGrad();
+      const lower = computeBounds(net, X, p, { method, ...options, alpha: { iterations: 3 } }).lower;
+      backward(sum(mul(lower, Tensor.uniform(lower.shape, new Rng(5), -1, 1, 'float64'))));
+      return { lower, grad: net.parameters()[0]!.grad!.clone() };
+    };
+    const byLabels = run({ labels: y });
+    const explicit = run({ specification: labelDifferences(y, 3, 4, X) });
+    close(byLabels.lower, explicit.lower, `${method} lower`, 1e-12);
+    close(byLabels.grad, explicit.grad, `${method} gradient`, 1e-10);
+    y.forEach((label, b) => assert.is(byLabels.lower.data[b * 4 + label], 0));
+  }
 });
 
 test.run();
