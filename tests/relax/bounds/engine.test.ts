@@ -23,7 +23,9 @@ import { buildCase, buildNet, caseSpecArb, netSpecArb, randomObjective, samplePo
 const SEED = 20261205;
 const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7) };
 const activations = ['ReLU', 'LeakyReLU', 'HardTanh'];
-const METHODS: BoundMethod[] = ['ibp', 'crown', 'crown-ibp', 'alpha-crown'];
+const METHODS: { method: BoundMethod; relaxation?: 'same-slope' }[] = [
+  { method: 'ibp' }, { method: 'crown' }, { method: 'crown', relaxation: 'same-slope' }, { method: 'crown-ibp' }, { method: 'alpha-crown' },
+];
 
 function perturbationOf(set: PerturbationSet): Perturbation {
   return { norm: set.norm, epsilon: set.epsilon, ...(set.bounded ? { box: { lower: set.lower ?? 0, upper: set.upper ?? 1 } } : {}) };
@@ -46,8 +48,9 @@ test('every method: J(c) <= c.f(x\') and every layer box contains the activation
     const c = randomObjective(set.X.shape[0]!, 2, outShape, rng);
     const points = samplePoints(net, set, c, rng);
     noGrad(() => {
-      for (const method of METHODS) {
-        const r = computeBounds(net, set.X, p, { method, specification: c, alpha: { iterations: 3 } });
+      for (const m of METHODS) {
+        const method = `${m.method}${m.relaxation ? ' same-slope' : ''}`;
+        const r = computeBounds(net, set.X, p, { ...m, specification: c, alpha: { iterations: 3 } });
         for (const x of points) {
           const values: Tensor[] = [x];
           for (let i = 1; i < graph.nodes.length; i++) values.push(evaluate(graph.nodes[i]!.op, graph.nodes[i]!.inputs.map((j) => values[j]!)));
