@@ -81,22 +81,31 @@ function at(batch: number, rows: number, b: number, r: number): number {
   return (batch === 1 ? 0 : b) * rows + (rows === 1 ? 0 : r);
 }
 
+/** Tables built so far, by their first line (the engine asks for the same lines for every row group and target). */
+const tables = new WeakMap<Tensor, Pair>();
+
 /** The interleaved table of two lines (a null line is 0), at the broadcast of their layouts; null when both are null. */
 function pairOf(first: Tensor | null, second: Tensor | null, rank: number, R: number, n: number): Pair | null {
   if (!first && !second) return null;
+  const known = tables.get((first ?? second)!);
+  if (known && known.parts[0] === first && known.parts[1] === second && (known.rows === 1 || known.rows === R)) return known;
   const layouts = [first, second].map((t) => (t ? layoutOf(t, rank, R, n) : ([1, 1] as [number, number])));
   const batch = Math.max(layouts[0]![0], layouts[1]![0]);
   const rows = Math.max(layouts[0]![1], layouts[1]![1]);
   const table = new Float64Array(batch * rows * n * 2);
-  [first, second].forEach((t, side) => {
-    if (!t) return;
-    const [tb, tr] = layouts[side]!;
-    for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) {
-      const src = at(tb, tr, b, r) * n, dst = (b * rows + r) * n;
-      for (let k = 0; k < n; k++) table[2 * (dst + k) + side] = t.data[src + k]!;
-    }
-  });
-  return { table, batch, rows, parts: [first, second] };
+  if (first) fillTable(table, first.data, 0, layouts[0]![0], layouts[0]![1], batch, rows, n);
+  if (second) fillTable(table, second.data, 1, layouts[1]![0], layouts[1]![1], batch, rows, n);
+  const pair = { table, batch, rows, parts: [first, second] };
+  // a leaf that requires grad may be updated in place by an optimiser: never cached
+  if ([first, second].every((t) => !t || !t.requiresGrad || t.gradFn)) tables.set((first ?? second)!, pair);
+  return pair;
+}
+
+function fillTable(table: Float64Array, src: Float32Array | Float64Array, side: number, tb: number, tr: number, batch: number, rows: number, n: number): void {
+  for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) {
+    const from = at(tb, tr, b, r) * n, to = 2 * (b * rows + r) * n + side;
+    for (let k = 0; k < n; k++) table[to + 2 * k] = src[from + k]!;
+  }
 }
 
 type Data = Float32Array | Float64Array;
