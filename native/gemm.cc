@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <vector>
 
+#include "indirect.h"
 #include "pool.h"
 #include "simd.h"
 
 namespace relaxjs {
 namespace {
 
-// Register tile: MR rows × NR = 2 vectors; 2·MR accumulators fit the register file
+// Register tile: MR rows × NR = 2 vectors (indirect.h); 2·MR accumulators fit the register file
 // (AVX-512: 24 of 32 zmm; AVX2 / SSE: 12 of 16).
-constexpr int kMR = kVectorBytes == 64 ? 12 : 6;
+constexpr int kMR = kTileRows;
 constexpr int64_t kKC = 256, kMC = kMR * 8, kNC = 1024;
 
 template <typename T>
@@ -80,16 +81,7 @@ inline void microKernel(int64_t kc, const T* __restrict Ap, const T* __restrict 
     }
   }
   if (rows == kMR && cols == nr) {
-    for (int i = 0; i < kMR; i++) {
-      T* row = C + i * ldc;
-      if (accumulate) {
-        storeu(row, loadu<V>(row) + c0[i]);
-        storeu(row + W, loadu<V>(row + W) + c1[i]);
-      } else {
-        storeu(row, c0[i]);
-        storeu(row + W, c1[i]);
-      }
-    }
+    storeTile<T, kMR>(c0, c1, C, ldc, accumulate);
     return;
   }
   T tile[kMR * nr];

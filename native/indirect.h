@@ -13,6 +13,23 @@ constexpr int kTileRows = kVectorBytes == 64 ? 12 : 6;
 template <typename T>
 constexpr int tileCols() { return 2 * Simd<T>::W; }
 
+// Writes (or adds) the accumulators of an MR × NR tile, c0 / c1 = its two vector columns, to C.
+template <typename T, int MR>
+inline void storeTile(const typename Simd<T>::V* c0, const typename Simd<T>::V* c1, T* C, int64_t ldc, bool accumulate) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
+  for (int i = 0; i < MR; i++) {
+    T* row = C + i * ldc;
+    if (accumulate) {
+      storeu(row, loadu<V>(row) + c0[i]);
+      storeu(row + W, loadu<V>(row + W) + c1[i]);
+    } else {
+      storeu(row, c0[i]);
+      storeu(row + W, c1[i]);
+    }
+  }
+}
+
 // C[i][j] (=|+=) Σ_p rows[i][off[p]] · Bp[p][j] for the full MR × NR tile (C has room for it).
 template <typename T>
 inline void indirectTile(int64_t kc, const T* const* rows, const int64_t* __restrict off, const T* __restrict Bp, T* C, int64_t ldc,
@@ -32,16 +49,7 @@ inline void indirectTile(int64_t kc, const T* const* rows, const int64_t* __rest
       c1[i] += a * b1;
     }
   }
-  for (int i = 0; i < MR; i++) {
-    T* row = C + i * ldc;
-    if (accumulate) {
-      storeu(row, loadu<V>(row) + c0[i]);
-      storeu(row + W, loadu<V>(row + W) + c1[i]);
-    } else {
-      storeu(row, c0[i]);
-      storeu(row + W, c1[i]);
-    }
-  }
+  storeTile<T, MR>(c0, c1, C, ldc, accumulate);
 }
 
 }  // namespace relaxjs

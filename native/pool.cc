@@ -9,6 +9,10 @@
 
 namespace relaxjs {
 
+// Pause counts before a helper sleeps and before the caller, waiting for a helper's last task,
+// yields its core (a helper that the OS descheduled may take a while).
+constexpr int kHelperSpins = 300, kCallerSpins = 1000;
+
 Pool& Pool::instance() {
   static Pool pool;
   return pool;
@@ -40,8 +44,9 @@ void Pool::resize(int threads) {
 // posted in between must still wake it).
 void Pool::helperLoop(long seen) {
   for (;;) {
-    // Spin a little (a training step issues kernels back to back), then sleep.
-    for (int spin = 0; spin < 4000 && generation_.load(std::memory_order_acquire) == seen; spin++) RELAXJS_PAUSE();
+    // Spin a little (a training step issues kernels back to back), then sleep: about 10-40 µs of
+    // pauses, so that on a shared machine an idle helper does not take a core from others.
+    for (int spin = 0; spin < kHelperSpins && generation_.load(std::memory_order_acquire) == seen; spin++) RELAXJS_PAUSE();
     const std::function<void(int)>* job;
     int tasks;
     {
@@ -77,7 +82,7 @@ void Pool::run(int tasks, const std::function<void(int)>& fn) {
     done_.fetch_add(1, std::memory_order_release);
   }
   for (int spin = 0; done_.load(std::memory_order_acquire) < tasks; spin++) {
-    if (spin < 20000) RELAXJS_PAUSE();
+    if (spin < kCallerSpins) RELAXJS_PAUSE();
     else std::this_thread::yield();
   }
   {

@@ -2,7 +2,7 @@
  * `npm run bench [-- options]`: the end-to-end workloads and kernel rows of the PyTorch reference
  * (../shared/bench/pytorch-reference.json), see src/bench/bench.ts.
  *
- *   npx tsx scripts/bench.ts [--backend js|wasm|gpujs] [--runs 3] [--quick] [--json]
+ *   npx tsx scripts/bench.ts [--backend js|wasm|gpujs|native] [--runs 3] [--quick] [--json]
  *       [--only certify_exact_b50,matmul_1024_gflops] [--shared ../shared]
  */
 import { runBench, type BenchOptions } from '../src/bench/bench.js';
@@ -27,7 +27,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (flag === '--only') options.only = value().split(',').filter(Boolean);
     else if (flag === '--shared') options.sharedDir = value();
     else if (flag === '--help' || flag === '-h') {
-      process.stdout.write('usage: npx tsx scripts/bench.ts [--backend js|wasm|gpujs] [--runs 3] [--quick] [--json] [--only name,...] [--shared dir]\n');
+      process.stdout.write('usage: npx tsx scripts/bench.ts [--backend js|wasm|gpujs|native] [--runs 3] [--quick] [--json] [--only name,...] [--shared dir]\n');
       process.exit(0);
     } else fail(`unknown argument ${flag} (see --help)`);
   }

@@ -14,11 +14,12 @@ import type { ChildResult, ChildTask } from './child.js';
 import { KERNEL_NAMES } from './kernels.js';
 import { loadPytorchReference, type PytorchReference } from './reference.js';
 import { defaultInputs, WORKLOAD_NAMES } from './workloads.js';
-import { defaultBackendName } from '../tensor/registry.js';
+import { backendNames, defaultBackendName } from '../tensor/registry.js';
+import { nativeBackendAvailable, nativeUnavailableReason } from '../tensor/backends/native/index.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
-  /** Backend name (default `RELAXJS_BACKEND`, else the registry's default: wasm when built, else js). */
+  /** Backend name (default `RELAXJS_BACKEND`, else the registry's default: wasm when built, else js); `native` needs its addon built. */
   backend?: string;
   /** Timed runs per row after the warm-up (default 3; 1 with `quick`). */
   runs?: number;
@@ -137,6 +138,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const sharedDir = options.sharedDir ?? path.resolve(repoRoot, '..', 'shared');
   const ref = loadPytorchReference(path.join(sharedDir, 'bench', 'pytorch-reference.json'));
   const backend = options.backend ?? (process.env.RELAXJS_BACKEND || defaultBackendName());
+  if (!backendNames().includes(backend)) throw new Error(`unknown backend '${backend}'; expected one of ${backendNames().join(', ')}`);
+  if (backend === 'native' && !nativeBackendAvailable()) throw new Error(`backend 'native' is unavailable: ${nativeUnavailableReason()}`);
   const warmup = quick ? 0 : 1;
   const base = { backend, warmup, runs, quick, inputs: defaultInputs(sharedDir) };
   const wanted = (name: string): boolean => !options.only || options.only.includes(name);

@@ -27,6 +27,8 @@ export interface NativeAddon {
     size: number, inner: number): void;
   rowDot(map: number, x: Float32Array | Float64Array, w: Float32Array | Float64Array | null, out: Float32Array | Float64Array,
     batch: number, groups: number, rows: number, length: number, xShared: number, wShared: number): void;
+  /** Makes glibc keep freed blocks up to 32 MB for reuse (no page faults on every fresh output); false where not glibc. */
+  keepFreedMemory(): boolean;
   /** Sets the thread pool's size (the caller included); returns it. */
   setThreads(threads: number): number;
   /** The vector instruction set the kernels were compiled for (`avx512`, `avx2`, ...). */
