@@ -14,13 +14,13 @@ import { CHUNK } from './conv-window.js';
 import { backSubstitute, type BackwardContext } from './crown.js';
 import type { Lines } from './operators.js';
 
-/** {@link backSubstitute} of rows `[B', R, ...S_target]` in groups of rows; the same `[B, R]` result. */
-export function backSubstituteInChunks(ctx: BackwardContext, target: number, rows: Tensor): Tensor {
+/** {@link backSubstitute} of rows `[B', R, ...S_target]` in groups of rows (of at most `limit` entries per temporary); the same `[B, R]` result. */
+export function backSubstituteInChunks(ctx: BackwardContext, target: number, rows: Tensor, limit = CHUNK): Tensor {
   const R = rows.shape[1]!;
   const B = ctx.X.shape[0]!;
   let width = sizeOf(ctx.graph.inputShape);
   for (let i = 1; i <= target; i++) width = Math.max(width, sizeOf(ctx.graph.nodes[i]!.shape));
-  const step = Math.max(1, Math.floor(CHUNK / (B * width)));
+  const step = Math.max(1, Math.floor(limit / (B * width)));
   if (step >= R) return backSubstitute(ctx, target, rows);
   const parts: Tensor[] = [];
   for (let r0 = 0; r0 < R; r0 += step) {

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import { add, backward, clamp, compare, mul, reshape, sum, unsqueeze, where } from '../../../src/autograd/index.js';
 import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../../../src/nn/index.js';
 import { labelDifferences } from '../../../src/relax/robust-loss.js';
-import { compileNetwork, computeBounds, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
+import { backSubstitute, compileNetwork, computeBounds, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
+import { backSubstituteInChunks } from '../../../src/relax/bounds/row-chunks.js';
 import { context } from '../../../src/relax/bounds/compute-bounds.js';
 import { windowBounds } from '../../../src/relax/bounds/conv-window.js';
 import { relaxStep } from '../../../src/relax/bounds/relax-step.js';
@@ -122,6 +123,34 @@ test('labels skip the zero row j = y: the same bounds and gradients as the expli
     close(byLabels.grad, explicit.grad, `${method} gradient`, 1e-10);
     y.forEach((label, b) => assert.is(byLabels.lower.data[b * 4 + label], 0));
   }
+});
+
+test('back-substitution in row groups equals one pass, with per-row (alpha-CROWN) lines sliced along', () => {
+  const rng = new Rng(21);
+  const net = new Sequential(new Linear(6, 5, { rng }), new ReLU(), new Linear(5, 4, { rng }), new ReLU(), new Linear(4, 3, { rng })).to('float64');
+  const X = Tensor.uniform([2, 6], rng, -1, 1, 'float64');
+  const p = { norm: 'linf' as const, epsilon: 0.3 };
+  const graph = compileNetwork(net, X);
+  const boxes = intervalBounds(graph, X, p);
+  const base = context(graph, X, p, boxes, 'adaptive');
+  const R = 7;
+  const slopes = new Map<number, Tensor>();
+  const ctx = { ...base, lines: (i: number, t: number): Lines => {
+    const lines = base.lines(i, t);
+    if (!slopes.has(i)) slopes.set(i, Tensor.uniform([2, R, ...graph.nodes[i]!.shape], new Rng(i), 0, 1, 'float64').requireGrad());
+    return { ...lines, lowerSlope: slopes.get(i)! };
+  } };
+  const rows = Tensor.uniform([2, R, 3], rng, -1, 1, 'float64');
+  const run = (f: () => Tensor): { bound: Tensor; grads: Tensor[] } => {
+    slopes.forEach((s) => { s.grad = null; });
+    const bound = f();
+    backward(sum(mul(bound, Tensor.uniform(bound.shape, new Rng(9), -1, 1, 'float64'))));
+    return { bound, grads: [...slopes.values()].map((s) => s.grad!.clone()) };
+  };
+  const whole = run(() => backSubstitute(ctx, graph.nodes.length - 1, rows));
+  const grouped = run(() => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows, 2 * 6 * 3)); // groups of 3 rows
+  close(grouped.bound, whole.bound, 'row groups: bound', 1e-14);
+  grouped.grads.forEach((g, k) => close(g, whole.grads[k]!, `row groups: alpha gradient ${k}`, 1e-14));
 });
 
 test.run();
