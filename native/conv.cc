@@ -110,7 +110,8 @@ void conv2dTranspose(const T* y, const T* w, T* out, const ConvGeom& s, int64_t 
   std::vector<int64_t> channel(size_t(s.O));
   for (int64_t o = 0; o < s.O; o++) channel[size_t(o)] = o * P;
   packStrips<T>(s.O, K, [&](int64_t o, int64_t f) { return w[o * K + f]; }, wk.data());
-  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = (s.N + threads - 1) / threads;
+  // Four image ranges a thread: a helper that the OS deschedules holds up only a small one.
+  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = (s.N + 4 * threads - 1) / (4 * threads);
   parallelFor(int((s.N + per - 1) / per), parallel, [&](int t) {
     // This task owns images [n0, n1) of the padded gradient ḡ.
     const int64_t n0 = t * per, n1 = std::min(s.N, n0 + per), end = n1 * P;

@@ -147,7 +147,8 @@ void batchedGemm(const T* a, const T* b, T* c, int64_t batch, int64_t m, int64_t
     gemm(GemmArgs<T>{ai, bi, c + i * m * n + row0 * n + col0, rows, cols, k, transA, transB, lda, ldb, n});
   };
   if (!parallel || batch >= 2 * threads) {
-    const int64_t per = (batch + threads - 1) / threads;
+    // Up to four batch ranges a thread (a descheduled helper holds up only a small one).
+    const int64_t per = std::max<int64_t>(1, batch / (4 * threads));
     parallelFor(int((batch + per - 1) / per), parallel, [&](int t) {
       for (int64_t i = t * per; i < std::min(batch, (t + 1) * per); i++) block(i, 0, m, 0, n);
     });
