@@ -53,8 +53,15 @@ interface Slopes {
  */
 export function alphaCrown(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[] = []): Tensor {
   const outer = isGradEnabled();
-  const result = enableGrad(() => optimise(base, c, options, params));
-  return outer ? result : result.detach();
+  // under no-grad (certification) only α needs gradients: the parameters are constants meanwhile (no weight gradients, no tape kept for them)
+  const frozen = outer ? [] : params.filter((p) => p.requiresGrad);
+  frozen.forEach((p) => { p.requiresGrad = false; });
+  try {
+    const result = enableGrad(() => optimise(base, c, options, params));
+    return outer ? result : result.detach();
+  } finally {
+    frozen.forEach((p) => { p.requiresGrad = true; });
+  }
 }
 
 function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[]): Tensor {

@@ -6,7 +6,7 @@
 // bounds by labels (the zero row j = y skipped) = bounds of the explicit specification.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { add, backward, clamp, compare, mul, reshape, sum, unsqueeze, where } from '../../../src/autograd/index.js';
+import { add, backward, clamp, compare, mul, noGrad, reshape, sum, unsqueeze, where } from '../../../src/autograd/index.js';
 import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../../../src/nn/index.js';
 import { labelDifferences } from '../../../src/relax/robust-loss.js';
 import { backSubstitute, compileNetwork, computeBounds, intervalBounds, unitBounds, type Lines } from '../../../src/relax/bounds/index.js';
@@ -151,6 +151,18 @@ test('back-substitution in row groups equals one pass, with per-row (alpha-CROWN
   const grouped = run(() => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows, 2 * 6 * 3)); // groups of 3 rows
   close(grouped.bound, whole.bound, 'row groups: bound', 1e-14);
   grouped.grads.forEach((g, k) => close(g, whole.grads[k]!, `row groups: alpha gradient ${k}`, 1e-14));
+});
+
+test('alpha-CROWN under no-grad holds the parameters constant while it optimises, and gives them back requiring grad', () => {
+  const rng = new Rng(31);
+  const net = new Sequential(new Linear(4, 6, { rng }), new ReLU(), new Linear(6, 3, { rng })).to('float64');
+  const X = Tensor.uniform([2, 4], rng, -1, 1, 'float64');
+  const p = { norm: 'linf' as const, epsilon: 0.2 };
+  const options = { method: 'alpha-crown' as const, labels: [0, 2], alpha: { iterations: 5 } };
+  const graded = computeBounds(net, X, p, options).lower;
+  const plain = noGrad(() => computeBounds(net, X, p, options).lower);
+  close(plain, graded.detach(), 'no-grad alpha = alpha under grad', 1e-12);
+  assert.ok(net.parameters().every((q) => q.requiresGrad && q.grad === null), 'parameters still require grad, no gradient left');
 });
 
 test.run();
