@@ -29,10 +29,11 @@
  * entry per method) is checked method by method (src/relax/bounds/lirpa-case.ts), printing the
  * worst error per method: deterministic methods (ibp, crown, crown_same_slope, crown_ibp,
  * wong_kolter) to 1e-8 relative in float64 (floor 1e-6 of the field's scale); with --float32,
- * against float64 on the same float32-rounded data at 1e-4 (floor 1e-2, i.e. at most 1e-6 of the
- * field's scale in absolute terms, as the public float32 check), errors against auto_LiRPA's
- * per-example certificates required equal in both; alpha_crown one-sided: ours <= theirs +
- * 1e-4 (1 + |theirs|) on every entry. Why floor 1e-2 and not 1e-3: at 1e-3 the check asks for an
+ * against float64 on the same float32-rounded data at 1e-4 (floor 1e-3 of the field's scale),
+ * errors against auto_LiRPA's per-example certificates required equal in both; alpha_crown
+ * one-sided: ours <= theirs + 1e-4 (1 + |theirs|) on every entry. `--floor 1e-2` judges small
+ * entries at 1e-6 of the field's scale in absolute terms, as the public float32 check; the
+ * default stays the stricter 1e-3 until that looser rule is agreed. At 1e-3 the check asks for an
  * absolute error of 1e-7 of the field's largest entry, about one float32 ulp of it (6e-8 to
  * 1.2e-7 of a value), while an entry that cancels (l = m − r of an interval step with m and r of
  * the field's scale, a weight gradient summed over positions) carries a few such roundings: the
@@ -52,7 +53,7 @@ import { compareMethod, runMethod } from '../src/relax/bounds/lirpa-case.js';
 
 /** Tolerances of the lirpa format: deterministic methods to 1e-8 (float64) / 1e-4 (float32, entries below 1% of the field's scale judged at that scale). */
 const LIRPA_FLOAT64: Tolerance = { tolerance: 1e-8, floorFraction: 1e-6 };
-const LIRPA_FLOAT32: Tolerance = { tolerance: 1e-4, floorFraction: 1e-2 };
+const LIRPA_FLOAT32: Tolerance = { tolerance: 1e-4, floorFraction: 1e-3 };
 
 interface Args {
   dir: string;
@@ -63,7 +64,7 @@ interface Args {
   cases?: string[];
   /** Only these methods of a lirpa case, if given. */
   methods?: string[];
-  /** The floor fraction of the lirpa-format comparison, if given (default 1e-6 float64, 1e-2 float32). */
+  /** The floor fraction of the lirpa-format comparison, if given (default 1e-6 float64, 1e-3 float32). */
   floor?: number;
 }
 
