@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "interval.h"
 #include "pool.h"
 
 namespace relaxjs {
@@ -249,6 +251,44 @@ napi_value RowDotOp(napi_env env, napi_callback_info info) {
   });
 }
 
+// interval(code, a, b, c | null, d | null, out1, out2, inner, channels): see interval.h.
+napi_value IntervalOp(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info);
+    const int64_t code = args.integer(0, "code");
+    const Array a = args.array(1, "a"), b = args.array(2, "b"), c = args.array(3, "c", true), d = args.array(4, "d", true);
+    const Array o1 = args.array(5, "out1"), o2 = args.array(6, "out2");
+    const int64_t inner = args.integer(7, "inner"), channels = args.integer(8, "channels");
+    if (code > int64_t(IntervalKernel::ReluGrad)) throw Fail{"unknown interval kernel"};
+    const auto kind = IntervalKernel(code);
+    const int64_t n = a.length;
+    for (const Array* x : {&b, &c, &d, &o1, &o2}) sameType(a, *x, "every operand");
+    need(b, n, "b", true), need(o1, n, "out1", true), need(o2, n, "out2", true);
+    if (kind == IntervalKernel::CentreGrad) {
+      if (c.isNull || d.isNull) throw Fail{"c and d (l and u) are required"};
+      need(c, n, "c", true), need(d, n, "d", true);
+    }
+    if (kind == IntervalKernel::Shift && !c.isNull) {
+      if (inner < 1 || channels < 1 || n % (inner * channels) != 0) throw Fail{"inner and channels must divide the length"};
+      need(c, channels, "bias", true);
+    }
+    DISPATCH(a, interval<T>(kind, IN(a), IN(b), c.isNull ? nullptr : IN(c), d.isNull ? nullptr : IN(d), OUT(o1), OUT(o2), n,
+                            std::max<int64_t>(inner, 1), std::max<int64_t>(channels, 1)));
+  });
+}
+
+// adam(x, g, m, v, b1, b2, stepSize, sqrtCorrection2, eps): x, m, v updated in place.
+napi_value AdamOp(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info);
+    const Array x = args.array(0, "x"), g = args.array(1, "g"), m = args.array(2, "m"), v = args.array(3, "v");
+    const double b1 = args.number(4, "b1"), b2 = args.number(5, "b2"), step = args.number(6, "stepSize");
+    const double corr = args.number(7, "sqrtCorrection2"), eps = args.number(8, "eps");
+    for (const Array* y : {&g, &m, &v}) sameType(x, *y, "every operand"), need(*y, x.length, "g, m and v", true);
+    DISPATCH(x, adam<T>(OUT(x), IN(g), OUT(m), OUT(v), x.length, b1, b2, step, corr, eps));
+  });
+}
+
 // setThreads(n): the pool's total thread count (the caller included); returns it.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   int64_t n = 1;
@@ -305,6 +345,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"productSum", nullptr, ProductSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rowDot", nullptr, RowDotOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"interval", nullptr, IntervalOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keepFreedMemory", nullptr, KeepFreedMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},

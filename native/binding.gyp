@@ -7,7 +7,8 @@
         "pool.cc",
         "gemm.cc",
         "conv.cc",
-        "elementwise.cc"
+        "elementwise.cc",
+        "interval.cc"
       ],
       "cflags_cc!": [
         "-fno-exceptions",

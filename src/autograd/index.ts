@@ -2,7 +2,8 @@
  * The differentiable operations and the tape, in one namespace.
  * @module
  */
-export { backward, enableGrad, isGradEnabled, noGrad, record } from './tape.js';
+export { backward, enableGrad, isGradEnabled, noGrad, record, recordMulti } from './tape.js';
+export * from './ops/interval.js';
 export * from './ops/elementwise.js';
 export * from './ops/shape.js';
 export * from './ops/reduce.js';

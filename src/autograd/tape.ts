@@ -48,6 +48,33 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
   return out;
 }
 
+/**
+ * Records the outputs `outs` of one op with several results (the lower and upper bound of an
+ * interval step): `backward` maps the gradient of every output (`null` where none reached it) to
+ * one gradient per input, once. The outputs hang off one hidden joint node that consumes
+ * `inputs`; each output's own step only hands its gradient to the joint (and returns a one-element
+ * token for it, which the tape may sum), so the joint, which the topological order visits after
+ * every output, sees all of them. Does nothing when grad mode is off or no input requires a gradient.
+ */
+export function recordMulti(outs: readonly Tensor[], name: string, inputs: readonly Tensor[], backward: (grads: readonly (Tensor | null)[]) => readonly (Tensor | null)[]): void {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return;
+  let pending: (Tensor | null)[] = outs.map(() => null);
+  const joint = new Tensor(new Float32Array(1), []);
+  joint.requiresGrad = true;
+  joint.gradFn = {
+    name, inputs,
+    backward: () => {
+      const grads = pending;
+      pending = outs.map(() => null);
+      return backward(grads);
+    },
+  };
+  outs.forEach((out, i) => {
+    out.requiresGrad = true;
+    out.gradFn = { name: `${name}[${i}]`, inputs: [joint], backward: (g) => ((pending[i] = g), [new Tensor(new Float32Array(1), [])]) };
+  });
+}
+
 /** Tensors reachable from `root` through `gradFn`, each after every tensor that consumes it. */
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];

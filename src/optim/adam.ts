@@ -9,7 +9,9 @@
  * with m = v = 0 before the first step and t counted per parameter.
  * @module
  */
+import type { AdamScalars } from '../tensor/backend.js';
 import type { TypedArray } from '../tensor/dtype.js';
+import { getBackend } from '../tensor/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkNonNegative, Optimizer } from './optimizer.js';
 
@@ -32,17 +34,18 @@ export interface AdamState {
   v: TypedArray;
 }
 
-/** The scalars of one Adam update: β₁, β₂, lr / (1 − β₁ᵗ), √(1 − β₂ᵗ) and ε. */
-interface AdamScalars {
-  b1: number;
-  b2: number;
-  stepSize: number;
-  sqrtCorrection2: number;
-  eps: number;
+/**
+ * One Adam update of the values `x` from the gradient `g`, updating the moments `m`, `v` in place:
+ * the backend's fused kernel where it has one (the same double arithmetic, bit for bit), else this loop.
+ */
+function adamUpdate(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, c: AdamScalars): void {
+  const fused = getBackend().adam;
+  if (fused && g.constructor === x.constructor && m.constructor === x.constructor) return fused(x, g, m, v, c);
+  adamLoop(x, g, m, v, c);
 }
 
-/** One Adam update of the values `x` from the gradient `g`, updating the moments `m`, `v` in place. */
-function adamUpdate(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, c: AdamScalars): void {
+/** The update as a JavaScript loop (the reference of the backends' `adam`). */
+export function adamLoop(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, c: AdamScalars): void {
   const { b1, b2, stepSize, sqrtCorrection2, eps } = c;
   const a1 = 1 - b1;
   const a2 = 1 - b2;

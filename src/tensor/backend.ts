@@ -154,4 +154,42 @@ export interface Backend {
    * without materialising map(x); backends without it get the same numbers from `unary` + `matmul`.
    */
   rowDot?(x: TypedArray, w: TypedArray | null, spec: RowDotSpec, map: RowMap): TypedArray;
+  /**
+   * Optional fused kernel of interval arithmetic (IBP, src/autograd/ops/interval.ts), two outputs
+   * of x's length, each the same rounded sequence as the generic kernels it replaces (so equal to
+   * them bit for bit); without it the op composes `binary` and `clamp`. See {@link IntervalKernel}.
+   */
+  interval?(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout): [TypedArray, TypedArray];
+  /** Optional: `g · step(x)` (the ReLU's backward) in one pass, equal to `binary('mul', g, unary('step', x))` bit for bit. */
+  reluGrad?(g: TypedArray, x: TypedArray): TypedArray;
+  /**
+   * Optional Adam update in place (src/optim/adam.ts, PyTorch semantics, double arithmetic with the
+   * moments rounded to x's dtype first, as the JavaScript loop it replaces, bit for bit).
+   */
+  adam?(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void;
+}
+
+/**
+ * The fused interval kernels (a, b, c, d are the arguments of {@link Backend.interval}):
+ * - `centre`: (l, u) → ((l + u)·½, clamp((u − l)·½, 0, ∞)): centre and radius of a box;
+ * - `shift`: (c, r, bias) → (mid − r, mid + r) with mid = c + bias (broadcast by a {@link BiasLayout}, or c);
+ * - `split`: (g_lo, g_hi) → (g_lo + g_hi, g_hi − g_lo): the gradients of mid and r from those of the box;
+ * - `centreGrad`: (g_m, g_r, l, u) → (s − e, s + e) with s = g_m·½, e = (g_r·[0 ≤ (u − l)·½ ≤ ∞])·½:
+ *   the gradients of l and u through `centre` (clamp passes the gradient where its input lies in range).
+ */
+export type IntervalKernel = 'centre' | 'shift' | 'split' | 'centreGrad';
+
+/** A bias broadcast over a flat array: element i reads bias[floor(i / inner) % channels]. */
+export interface BiasLayout {
+  readonly inner: number;
+  readonly channels: number;
+}
+
+/** The scalars of one Adam update: β₁, β₂, lr / (1 − β₁ᵗ), √(1 − β₂ᵗ) and ε. */
+export interface AdamScalars {
+  readonly b1: number;
+  readonly b2: number;
+  readonly stepSize: number;
+  readonly sqrtCorrection2: number;
+  readonly eps: number;
 }

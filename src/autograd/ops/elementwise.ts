@@ -122,7 +122,14 @@ export function abs(x: Tensor): Tensor {
 
 /** `max(x, 0)`; gradient 1 where x > 0. */
 export function relu(x: Tensor): Tensor {
-  return record(unaryRaw('relu', x), 'relu', [x], (g) => [mul(g, unaryRaw('step', x))]);
+  return record(unaryRaw('relu', x), 'relu', [x], (g) => [reluGrad(g, x)]);
+}
+
+/** g·step(x): one fused kernel where the backend has it (same bits), else the product; differentiable in g. */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  const fused = getBackend().reluGrad;
+  if (!fused || isGradEnabled() || g.dtype !== x.dtype || !shapesEqual(g.shape, x.shape)) return mul(g, unaryRaw('step', x));
+  return new Tensor(fused(g.data, x.data), x.shape);
 }
 
 /** `exp(x)`. */

@@ -6,7 +6,7 @@
  * is tighter than bounding the logits and then c.
  * @module
  */
-import { abs, add, clamp, matmul, mul, reshape, sub } from '../../autograd/index.js';
+import { abs, add, clamp, intervalAffine, matmul, mul, reshape, sub } from '../../autograd/index.js';
 import { assertNever } from '../../nn/layer.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { inputBox, type Perturbation } from '../perturbation.js';
@@ -29,8 +29,9 @@ export function intervalStep(graph: BoundGraph, i: number, boxes: readonly (Inte
   }
 }
 
-/** A m + b ± |A| r. */
+/** A m + b ± |A| r: one fused op where the operator declares its map, else composed. */
 function linearInterval(op: LinearOp, [l, u]: Interval): Interval {
+  if (op.intervalMap) return intervalAffine(l, u, op.intervalMap, op.bias);
   const centre = op.apply(mul(add(l, u), 0.5));
   const radius = op.applyAbs(clamp(mul(sub(u, l), 0.5), 0));
   const mid = op.bias ? add(centre, op.bias) : centre;

@@ -22,6 +22,7 @@ export function linearOp(name: string, weight: Tensor, bias: Tensor | null): Lin
     applyAbs: (z) => matmul(z, abs(weight), { transB: true }),
     adjoint: (lambda) => matmul(lambda, weight),
     l2RowNorms: () => reshape(safeSqrt(sum(mul(weight, weight), 1)), [1, out]), // gradient 0, not NaN, on a zero row
+    intervalMap: { kind: 'dense', weight },
   };
 }
 
@@ -41,6 +42,7 @@ export function conv2dOp(name: string, weight: Tensor, bias: Tensor | null, geom
     applyAbs: (z) => conv2d(z, abs(weight), null, geometry),
     adjoint: (lambda) => conv2dAdjoint(lambda, weight, [lambda.shape[0]!, ...inShape], geometry),
     conv: { weight, stride: geometry.stride, padding: geometry.padding },
+    intervalMap: { kind: 'conv', weight, stride: geometry.stride, padding: geometry.padding },
     // the whole kernel's norm (auto_LiRPA's): exact inside the image, an upper bound where padding cuts the window
     l2RowNorms: () => reshape(safeSqrt(sum(reshape(mul(weight, weight), [spec.outChannels, -1]), 1)), [1, spec.outChannels, 1, 1]),
   };
@@ -54,6 +56,7 @@ export function flattenOp(name: string, inShape: Shape): LinearOp {
     apply: (z) => reshape(z, [z.shape[0]!, n]),
     applyAbs: (z) => reshape(z, [z.shape[0]!, n]),
     adjoint: (lambda) => reshape(lambda, [lambda.shape[0]!, ...inShape]),
+    intervalMap: { kind: 'reshape', outShape: [n] },
   };
 }
 

@@ -14,6 +14,7 @@
  * - An {@link AddOp} sums its inputs (residual connections).
  * @module
  */
+import type { IntervalMap } from '../../autograd/ops/interval.js';
 import { add, matmul, reshape } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -39,6 +40,8 @@ export interface LinearOp {
   readonly l2RowNorms?: () => Tensor;
   /** Optional: the op is a 2-D convolution with this kernel and geometry (window fast paths). */
   readonly conv?: ConvCapability;
+  /** Optional: A as a dense / conv / reshape map, for the fused interval step of IBP (`intervalAffine`, one op on the tape). */
+  readonly intervalMap?: IntervalMap;
 }
 
 /** A convolution's kernel `[O, C, kh, kw]`, stride and zero padding. */

@@ -27,6 +27,12 @@ export interface NativeAddon {
     size: number, inner: number): void;
   rowDot(map: number, x: Float32Array | Float64Array, w: Float32Array | Float64Array | null, out: Float32Array | Float64Array,
     batch: number, groups: number, rows: number, length: number, xShared: number, wShared: number): void;
+  /** code 0 centre, 1 shift, 2 split, 3 centreGrad (native/interval.h); out1, out2 of a's length. */
+  interval(code: number, a: Float32Array | Float64Array, b: Float32Array | Float64Array, c: Float32Array | Float64Array | null,
+    d: Float32Array | Float64Array | null, out1: Float32Array | Float64Array, out2: Float32Array | Float64Array, inner: number, channels: number): void;
+  /** Adam in place on x, m, v. */
+  adam(x: Float32Array | Float64Array, g: Float32Array | Float64Array, m: Float32Array | Float64Array, v: Float32Array | Float64Array,
+    b1: number, b2: number, stepSize: number, sqrtCorrection2: number, eps: number): void;
   /** Makes glibc keep freed blocks up to 32 MB for reuse (no page faults on every fresh output); false where not glibc. */
   keepFreedMemory(): boolean;
   /** Sets the thread pool's size (the caller included); returns it. */

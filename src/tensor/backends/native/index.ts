@@ -13,7 +13,7 @@
  * @module
  */
 import { platform } from '../../../platform/index.js';
-import type { Backend, BinaryOp, Conv2dSpec, MatmulSpec, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
+import type { AdamScalars, Backend, BiasLayout, BinaryOp, Conv2dSpec, IntervalKernel, MatmulSpec, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
 import { allocate, dtypeOf, type TypedArray } from '../../dtype.js';
 import { sizeOf, splitAt, type Shape } from '../../shape.js';
 import { jsBackend } from '../js/index.js';
@@ -41,6 +41,8 @@ const unaryCodes: Record<UnaryOp, number> = {
 };
 /** Addon codes of the row maps. */
 const rowMapCodes: Record<RowMap, number> = { identity: 0, relu: 1, abs: 2, square: 3 };
+/** Addon codes of the interval kernels (native/interval.h). */
+const intervalCodes: Record<IntervalKernel, number> = { centre: 0, shift: 1, split: 2, centreGrad: 3 };
 
 /** Whether the addon is built and loads here; {@link nativeUnavailableReason} says why not. */
 export function nativeBackendAvailable(): boolean {
@@ -112,6 +114,18 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
       return into(s.batch * s.m * s.n, a, (out) => addon.matmul(a, b, out, s.batch, s.m, s.n, s.k, s.transA ? 1 : 0, s.transB ? 1 : 0,
         s.aBatchStride, s.bBatchStride, parallelMinWork));
     },
+    interval(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout): [TypedArray, TypedArray] {
+      const second = into(a.length, a, () => undefined);
+      const first = into(a.length, a, (out) => addon.interval(intervalCodes[kernel], a, b, c, d, out, second, bias?.inner ?? 1, bias?.channels ?? 1));
+      return [first, second];
+    },
+    reluGrad(g: TypedArray, x: TypedArray): TypedArray {
+      if (g.constructor !== x.constructor || g.length !== x.length) throw new Error('reluGrad: g and x must have one dtype and length');
+      return into(g.length, g, (out) => addon.interval(4, g, x, null, null, out, out, 1, 1));
+    },
+    adam(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void {
+      addon.adam(x, g, m, v, s.b1, s.b2, s.stepSize, s.sqrtCorrection2, s.eps);
+    },
     conv2d: (x: TypedArray, w: TypedArray, s: Conv2dSpec) => conv(addon, 0, x, w, s, s.batch * s.outChannels * s.outHeight * s.outWidth),
     conv2dTranspose: (y: TypedArray, w: TypedArray, s: Conv2dSpec) => conv(addon, 1, y, w, s, s.batch * s.inChannels * s.inHeight * s.inWidth),
     conv2dWeightGrad: (x: TypedArray, dy: TypedArray, s: Conv2dSpec) => conv(addon, 2, x, dy, s, s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth),
@@ -149,6 +163,8 @@ function withThreads(addon: NativeAddon, threads: number): NativeAddon {
     sum: (...args) => (ready(), addon.sum(...args)),
     productSum: (...args) => (ready(), addon.productSum(...args)),
     rowDot: (...args) => (ready(), addon.rowDot(...args)),
+    interval: (...args) => (ready(), addon.interval(...args)),
+    adam: (...args) => (ready(), addon.adam(...args)),
   };
 }
 

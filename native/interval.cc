@@ -1,0 +1,88 @@
+// No fused multiply-adds here: each result must be the rounded sequence of the generic kernels
+// (and Adam's of the JavaScript loop), whatever -ffp-contract the rest of the addon uses.
+#pragma GCC optimize("fp-contract=off")
+#include "interval.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pool.h"
+
+namespace relaxjs {
+namespace {
+
+constexpr int64_t kChunk = 1 << 14, kParallelElements = 1 << 17;
+
+template <typename F>
+void chunked(int64_t n, F&& f) {
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  parallelFor(int(chunks), n >= kParallelElements, [&](int t) { f(t * kChunk, std::min(n, (t + 1) * kChunk)); });
+}
+
+// The generic clamp kernel's comparison order (NaN stays NaN).
+template <typename T>
+inline T clampLow(T v) { return v < T(0) ? T(0) : v; }
+
+}  // namespace
+
+template <typename T>
+void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
+              int64_t channels) {
+  const T half = T(0.5);
+  chunked(n, [&](int64_t from, int64_t to) {
+    switch (kind) {
+      case IntervalKernel::Centre:
+        for (int64_t i = from; i < to; i++) {
+          o1[i] = (a[i] + b[i]) * half;
+          o2[i] = clampLow((b[i] - a[i]) * half);
+        }
+        break;
+      case IntervalKernel::Shift:
+        for (int64_t i = from; i < to; i++) {
+          const T mid = c ? a[i] + c[(i / inner) % channels] : a[i];
+          o1[i] = mid - b[i];
+          o2[i] = mid + b[i];
+        }
+        break;
+      case IntervalKernel::Split:
+        for (int64_t i = from; i < to; i++) {
+          o1[i] = a[i] + b[i];
+          o2[i] = b[i] - a[i];
+        }
+        break;
+      case IntervalKernel::CentreGrad:
+        for (int64_t i = from; i < to; i++) {
+          const T h = (d[i] - c[i]) * half;
+          const T mask = T(h >= T(0) ? 1 : 0) * T(h <= T(INFINITY) ? 1 : 0);
+          const T s = a[i] * half, e = (b[i] * mask) * half;
+          o1[i] = s - e;
+          o2[i] = s + e;
+        }
+        break;
+      case IntervalKernel::ReluGrad:
+        for (int64_t i = from; i < to; i++) o1[i] = a[i] * (b[i] > T(0) ? T(1) : T(0));
+        break;
+    }
+  });
+}
+
+template <typename T>
+void adam(T* x, const T* g, T* m, T* v, int64_t n, double b1, double b2, double stepSize, double sqrtCorrection2, double eps) {
+  const double a1 = 1 - b1, a2 = 1 - b2;
+  chunked(n, [&](int64_t from, int64_t to) {
+    for (int64_t i = from; i < to; i++) {
+      const double gi = double(g[i]);
+      m[i] = T(b1 * double(m[i]) + a1 * gi);
+      v[i] = T(b2 * double(v[i]) + a2 * gi * gi);
+      x[i] = T(double(x[i]) - stepSize * double(m[i]) / (std::sqrt(double(v[i])) / sqrtCorrection2 + eps));
+    }
+  });
+}
+
+#define RELAXJS_INTERVAL(T)                                                                                                   \
+  template void interval<T>(IntervalKernel, const T*, const T*, const T*, const T*, T*, T*, int64_t, int64_t, int64_t); \
+  template void adam<T>(T*, const T*, T*, T*, int64_t, double, double, double, double, double);
+RELAXJS_INTERVAL(float)
+RELAXJS_INTERVAL(double)
+
+}  // namespace relaxjs

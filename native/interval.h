@@ -1,0 +1,26 @@
+// Fused element-wise kernels of interval arithmetic (IBP, src/autograd/ops/interval.ts) and the
+// Adam update (src/optim/adam.ts). Each result is the same sequence of correctly rounded
+// operations as the generic kernels they replace, so float32 and float64 results equal the
+// composed js / wasm kernels bit for bit.
+#pragma once
+#include <cstdint>
+
+namespace relaxjs {
+
+enum class IntervalKernel { Centre, Shift, Split, CentreGrad, ReluGrad };
+
+// Centre:     (a = l, b = u)              → o1 = (l + u)·½, o2 = clamp((u − l)·½, 0, ∞)
+// Shift:      (a = c, b = r, bias | null) → mid = c + bias[(i / inner) % channels], o1 = mid − r, o2 = mid + r
+// Split:      (a = g_lo, b = g_hi)        → o1 = g_lo + g_hi, o2 = g_hi − g_lo
+// CentreGrad: (a = g_m, b = g_r, c = l, d = u) → s = g_m·½, h = (u − l)·½, e = (g_r·[0 ≤ h ≤ ∞])·½, o1 = s − e, o2 = s + e
+// ReluGrad:   (a = g, b = x)              → o1 = g·step(x) (the ReLU's backward, one output; o2 is not written)
+template <typename T>
+void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
+              int64_t channels);
+
+// Adam (PyTorch semantics, as src/optim/adam.ts, in double with the moments stored in T first):
+// m ← b1·m + (1 − b1)·g, v ← b2·v + (1 − b2)·g², x ← x − stepSize·m / (√v / sqrtCorrection2 + eps).
+template <typename T>
+void adam(T* x, const T* g, T* m, T* v, int64_t n, double b1, double b2, double stepSize, double sqrtCorrection2, double eps);
+
+}  // namespace relaxjs
