@@ -60,6 +60,24 @@ void packStrips(int64_t k, int64_t n, At at, T* dst) {
       for (int j = 0; j < NR; j++) *dst++ = j0 + j < n ? at(p, j0 + j) : T(0);
 }
 
+// Packs dy's pixels [q0, q0 + kc) (q = n·P + p) into strips [⌈O/NR⌉][kc][NR] as packStrips
+// would, with one division per pixel instead of one per element.
+template <typename T>
+void packResponses(const T* dy, int64_t O, int64_t P, int64_t q0, int64_t kc, T* dst) {
+  constexpr int NR = tileCols<T>();
+  const int64_t strips = (O + NR - 1) / NR;
+  for (int64_t p = 0; p < kc; p++) {
+    const int64_t q = q0 + p, base = (q / P) * O * P + q % P;
+    for (int64_t so = 0; so < strips; so++) {
+      T* row = dst + (so * kc + p) * NR;
+      for (int j = 0; j < NR; j++) {
+        const int64_t o = so * NR + j;
+        row[j] = o < O ? dy[base + o * P] : T(0);
+      }
+    }
+  }
+}
+
 template <typename T>
 std::vector<T>& local() {
   thread_local std::vector<T> buffer;
@@ -152,26 +170,38 @@ void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_
   const Layout L = layoutOf(s);
   const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR), Opad = So * NR;
   const int64_t tiles = (K + MR - 1) / MR;
-  std::vector<T> xp(size_t(s.N * s.C * L.Hp * L.Wp)), acc(size_t(tiles * MR * Opad));
+  // Few kernel positions (a first layer: K = C·kh·kw = 16) give too few row tiles to share: then
+  // four fixed pixel ranges, each into its own accumulator, summed in range order afterwards (the
+  // same numbers for any thread count), and each range packs only its own part of dy.
+  const int64_t blocks = (NP + kPixelBlock - 1) / kPixelBlock, ranges = tiles >= 8 || blocks < 8 ? 1 : 4;
+  std::vector<T> xp(size_t(s.N * s.C * L.Hp * L.Wp)), acc(size_t(ranges * tiles * MR * Opad));
   pad(x, s, L, xp.data(), parallel);
-  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = (tiles + threads - 1) / threads;
-  parallelFor(int((tiles + per - 1) / per), parallel, [&](int t) {
+  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = ranges > 1 ? tiles : (tiles + threads - 1) / threads;
+  const int64_t tileTasks = (tiles + per - 1) / per, perRange = (blocks + ranges - 1) / ranges;
+  parallelFor(int(tileTasks * ranges), parallel, [&](int task) {
+    const int64_t t = task % tileTasks, range = task / tileTasks;
+    T* accRange = acc.data() + range * tiles * MR * Opad;
     std::vector<T>& block = local<T>();
     block.resize(size_t(So * kPixelBlock * NR));
     const T* rows[MR];
-    for (int64_t q0 = 0; q0 < NP; q0 += kPixelBlock) {
+    const int64_t qBegin = range * perRange * kPixelBlock, qEnd = std::min(NP, (range + 1) * perRange * kPixelBlock);
+    for (int64_t q0 = qBegin; q0 < qEnd; q0 += kPixelBlock) {
       const int64_t kc = std::min(kPixelBlock, NP - q0);
-      packStrips<T>(kc, s.O, [&](int64_t p, int64_t o) { const int64_t q = q0 + p; return dy[((q / P) * s.O + o) * P + q % P]; },
-                    block.data());
+      packResponses(dy, s.O, P, q0, kc, block.data());
       for (int64_t tile = t * per; tile < std::min(tiles, (t + 1) * per); tile++) {
         for (int i = 0; i < MR; i++) rows[i] = xp.data() + L.field[size_t(std::min(tile * MR + i, K - 1))];
         for (int64_t so = 0; so < So; so++)
-          indirectTile<T>(kc, rows, L.corner.data() + q0, block.data() + so * kc * NR, acc.data() + tile * MR * Opad + so * NR, Opad, q0 > 0);
+          indirectTile<T>(kc, rows, L.corner.data() + q0, block.data() + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, q0 > qBegin);
       }
     }
   });
+  const int64_t stride = tiles * MR * Opad;
   for (int64_t o = 0; o < s.O; o++)
-    for (int64_t f = 0; f < K; f++) out[o * K + f] = acc[size_t(f * Opad + o)];
+    for (int64_t f = 0; f < K; f++) {
+      T sum = acc[size_t(f * Opad + o)];
+      for (int64_t r = 1; r < ranges; r++) sum += acc[size_t(r * stride + f * Opad + o)];
+      out[o * K + f] = sum;
+    }
 }
 
 #define RELAXJS_CONV(T)                                                                \

@@ -133,10 +133,9 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
 
   /** One of the three convolutions, or the fallback's when small or of mixed dtypes. */
   function conv(native: NativeAddon, kind: 0 | 1 | 2, x: TypedArray, w: TypedArray, s: Conv2dSpec, outLength: number): TypedArray {
-    // Few output channels fill at most half of the addon's 32-lane float32 tile (conv2d and the
-    // weight gradient; mnist_model's first layer, O = 16): wasm's 8-lane tile was 2x faster there.
-    const narrow = kind !== 1 && s.outChannels <= 16 && x instanceof Float32Array && fallback !== jsBackend;
-    if (convWork(s) < minWork || x.constructor !== w.constructor || narrow) {
+    // (Few output channels, mnist_model's first layer O = 16, went to wasm until the weight
+    // gradient packed dy with one division per pixel and split narrow kernels by pixel ranges.)
+    if (convWork(s) < minWork || x.constructor !== w.constructor) {
       if (kind === 0) return fallback.conv2d(x, w, s);
       return kind === 1 ? fallback.conv2dTranspose(x, w, s) : fallback.conv2dWeightGrad(x, w, s);
     }
