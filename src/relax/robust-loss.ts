@@ -16,6 +16,7 @@ import { primalActivations } from './primal.js';
 import { validateBoundInputs } from './validate.js';
 import { soundCheck, type SoundReport } from './sound/check.js';
 import type { AlphaOptions } from './bounds/alpha-crown.js';
+import type { UnitSelection } from './bounds/unit-pairs.js';
 import { computeBounds, type BoundMethod } from './bounds/compute-bounds.js';
 import { setArguments, type Perturbation } from './perturbation.js';
 
@@ -25,6 +26,8 @@ export interface MethodOptions {
   method?: BoundMethod;
   /** α-CROWN's iterations, learning rate, seed. */
   alpha?: AlphaOptions;
+  /** CROWN's intermediate units: the batch's union ('batch', auto_LiRPA's) or each example's own ('example'; src/relax/bounds/unit-pairs.ts). Default 'batch', for certify 'example'. */
+  units?: UnitSelection;
 }
 
 /** Options of {@link robustLoss}: the input set plus how per-example losses are combined. */
@@ -74,7 +77,7 @@ function robustLogitsAndBounds(net: DualizableNetwork, epsilon: EpsilonInput, X:
   if (X.rank >= 2 && X.shape[0] === 0) return { logits: emptyLogits(net, X, y), bounds: [] };
   if (options.method !== undefined && options.method !== 'dual') {
     const box = options.bounded ? { box: { lower: options.inputLower ?? 0, upper: options.inputUpper ?? 1 } } : {};
-    const result = computeBounds(net, X, { norm: options.norm ?? 'linf', epsilon, ...box }, { method: options.method, labels: y, ...(options.alpha ? { alpha: options.alpha } : {}) });
+    const result = computeBounds(net, X, { norm: options.norm ?? 'linf', epsilon, ...box }, { method: options.method, labels: y, ...(options.alpha ? { alpha: options.alpha } : {}), ...(options.units ? { units: options.units } : {}) });
     return { logits: neg(result.lower), bounds: null };
   }
   const dual = new DualNetwork(net, X, epsilon, options);
@@ -112,14 +115,16 @@ export interface CertifyOptions extends DualNetworkOptions, MethodOptions {
 export function certify(net: DualizableNetwork, set: EpsilonInput | Perturbation, X: Tensor, y: ArrayLike<number>, setOptions: CertifyOptions = {}): CertifyResult {
   const { epsilon, options } = setArguments(set, setOptions, 'certify');
   if (options.projection) throw new Error('certify: options.projection gives estimated bounds, not certificates; certify with the exact bounds (drop projection)');
-  const { sound = true, ...bounds } = options;
+  // each example's own intermediate units: a certificate does not depend on the batch it is computed in
+  const { sound = true, units = 'example', ...rest } = options;
+  const bounds = { ...rest, units };
   return noGrad(() => {
     const { logits, bounds: reluBounds } = robustLogitsAndBounds(net, epsilon, X, y, bounds);
     const predictions = cleanPredictions(net, X);
     const cleanErrors = Uint8Array.from(predictions, (p, b) => (p === y[b] ? 0 : 1));
     if (!sound || X.shape[0] === 0) return { logits, errors: uncertified(logits, y), predictions, cleanErrors };
     // other methods: no dual bounds for tier 1, so certificates need the float64 recheck by the same method
-    const recompute = (n: DualizableNetwork, e: EpsilonInput, x: Tensor, labels: readonly number[], o: DualNetworkOptions): Tensor => robustLogits(n, e, x, labels, { ...o, method: bounds.method, alpha: bounds.alpha });
+    const recompute = (n: DualizableNetwork, e: EpsilonInput, x: Tensor, labels: readonly number[], o: DualNetworkOptions): Tensor => robustLogits(n, e, x, labels, { ...o, method: bounds.method, alpha: bounds.alpha, units });
     const soundness = soundCheck(net, epsilon, X, y, logits, reluBounds, bounds, recompute);
     return { logits, errors: soundness.errors, predictions, cleanErrors, soundness };
   });

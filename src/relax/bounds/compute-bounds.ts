@@ -25,6 +25,7 @@ import { backSubstituteInChunks } from './row-chunks.js';
 import { withoutLabelRows } from './label-rows.js';
 import { intervalBounds, intervalSpecification, type Interval } from './ibp.js';
 import type { BoundGraph, LowerSlope } from './operators.js';
+import type { UnitSelection } from './unit-pairs.js';
 import type { DenseSequential } from '../../nn/dense-sequential.js';
 import type { Module } from '../../nn/module.js';
 import type { Sequential } from '../../nn/sequential.js';
@@ -43,6 +44,12 @@ export interface BoundOptions {
   readonly alpha?: AlphaOptions;
   /** CROWN's lower slopes: 'adaptive' (default, auto_LiRPA's) or 'same-slope' (the dual's triangle). */
   readonly relaxation?: 'adaptive' | 'same-slope';
+  /**
+   * CROWN's intermediate bounds: the unstable units of the batch's union ('batch', default, as
+   * auto_LiRPA 0.4) or of each example ('example': an example's bounds do not depend on its batch,
+   * and a trained network's pass is 15–25× cheaper; unit-pairs.ts). α-CROWN always uses 'batch'.
+   */
+  readonly units?: UnitSelection;
 }
 
 /** What {@link computeBounds} returns. */
@@ -77,7 +84,7 @@ export function computeBounds(net: Module, X: Tensor, perturbation: Perturbation
       return { lower: specificationBound(c, options, (rows) => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows)), layers: layerBounds(graph, boxes), ibpLower: intervalSpecification(graph, boxes, c) };
     }
     case 'crown': {
-      const ctx = context(graph, X, perturbation, [], options.relaxation === 'same-slope' ? 'same' : 'adaptive');
+      const ctx = context(graph, X, perturbation, [], options.relaxation === 'same-slope' ? 'same' : 'adaptive', options.units);
       const boxes = crownBoxes(ctx);
       return { lower: specificationBound(c, options, (rows) => backSubstituteInChunks(ctx, graph.nodes.length - 1, rows)), layers: layerBounds(graph, boxes) };
     }
@@ -96,11 +103,11 @@ function specificationBound(c: Tensor, options: BoundOptions, bound: (rows: Tens
   return reduced ? reduced.expand(bound(reduced.rows)) : bound(c);
 }
 
-/** A back-substitution context over `boxes` whose element-wise lines use `lower` slopes (cached per node). */
-export function context(graph: BoundGraph, X: Tensor, perturbation: Perturbation, boxes: (Interval | undefined)[], lower: LowerSlope): BackwardContext {
+/** A back-substitution context over `boxes` whose element-wise lines use `lower` slopes (cached per node), selecting intermediate units by `units`. */
+export function context(graph: BoundGraph, X: Tensor, perturbation: Perturbation, boxes: (Interval | undefined)[], lower: LowerSlope, units: UnitSelection = 'batch'): BackwardContext {
   const cache = new Map<number, ReturnType<typeof safeLines>>();
   return {
-    graph, X, perturbation, boxes,
+    graph, X, perturbation, boxes, units,
     lines(i) { // the same lines for every target
       let lines = cache.get(i);
       if (!lines) {

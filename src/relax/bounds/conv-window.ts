@@ -21,6 +21,7 @@ import { failClosed, type BackwardContext } from './crown.js';
 import { absDot, windowRows } from './window-rows.js';
 import type { Interval } from './ibp.js';
 import type { ConvCapability, LinearOp } from './operators.js';
+import { placePairs, type UnitPairs } from './unit-pairs.js';
 
 /** The three nodes of the pattern, or null when node i is not a conv after an element-wise op after a conv on the input (l∞ sets only). */
 export function windowPattern(ctx: BackwardContext, i: number): { second: LinearOp & { conv: ConvCapability }; act: number; first: LinearOp & { conv: ConvCapability } } | null {
@@ -36,10 +37,11 @@ export function windowPattern(ctx: BackwardContext, i: number): { second: Linear
 }
 
 /**
- * Bounds `[B, O₂, H₂, W₂]` of node i: the listed units (flat in `[O₂, H₂, W₂]`) by the module
- * comment's formula, the others from `reference`; null when the pattern does not apply.
+ * Bounds `[B, O₂, H₂, W₂]` of node i: the listed (example, unit) pairs (units flat in
+ * `[O₂, H₂, W₂]`) by the module comment's formula, `reference` elsewhere; null when the pattern
+ * does not apply.
  */
-export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array, reference: Interval): Interval | null {
+export function windowBounds(ctx: BackwardContext, i: number, pairs: UnitPairs, reference: Interval): Interval | null {
   const pattern = windowPattern(ctx, i);
   if (!pattern) return null;
   const { second, act, first } = pattern;
@@ -52,9 +54,10 @@ export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array,
   const [, , k2h, k2w] = g2.weight.shape as [number, number, number, number];
   const F = C1 * k2h * k2w;
   const P = H2 * W2;
-  const m = units.length;
-  const pOf = Int32Array.from(units, (u) => u % P);
-  const oOf = Int32Array.from(units, (u) => Math.floor(u / P));
+  const Q = pairs.flat.length;
+  const bOf = pairs.example;
+  const pOf = pairs.unit.map((u) => u % P);
+  const oOf = pairs.unit.map((u) => Math.floor(u / P));
   // every position's window of z₁
   const win1 = windowIndex([C1, H1, W1], g2, [H2, W2], [k2h, k2w]);
   const gather = (t: Tensor): Tensor => reshape(indexSelect(cat([reshape(expandTo(t, B), [B, -1]), Tensor.zeros([B, 1], t.dtype)], 1), 1, win1), [B, P, F]);
@@ -65,44 +68,44 @@ export function windowBounds(ctx: BackwardContext, i: number, units: Int32Array,
   const w2 = reshape(g2.weight, [O2, F]);
   const pos = clamp(w2, 0);
   const neg = clamp(w2, -Infinity, 0);
-  // the constants at the box centre: h = a ⊙ z₁(c) + b on the windows, then Σ_f h·W₂± for every (position, channel)
+  // the constants at the box centre: h = a ⊙ z₁(c) + b on the windows, then Σ_f h·W₂± for every (example, position, channel)
   const z = gather(z1);
   const hL = lines.lowerBias ? add(mul(gather(lines.lowerSlope), z), gather(lines.lowerBias)) : mul(gather(lines.lowerSlope), z);
   const hU = lines.upperBias ? add(mul(gather(lines.upperSlope), z), gather(lines.upperBias)) : mul(gather(lines.upperSlope), z);
-  const byW = (t: Tensor, w: Tensor): Tensor => reshape(matmul(t, w, { transB: true }), [B, P * O2]); // [B, P, F]·[O₂, F]ᵀ
-  const atUnits = Int32Array.from(units, (_, k) => pOf[k]! * O2 + oOf[k]!);
-  const lowerConst = indexSelect(add(byW(hL, pos), byW(hU, neg)), 1, atUnits); // [B, m]
-  const upperConst = indexSelect(add(byW(hU, pos), byW(hL, neg)), 1, atUnits);
-  // the radius term |A|·r: A = W₁ᵀ G, G the units' rows on their z₁ windows (W₂± ⊙ a), as a transposed convolution onto the input window
-  const rows = (b0: number, b1: number): Tensor => windowRows(slice(aL, 0, b0, b1), slice(aU, 0, b0, b1), pos, neg, pOf, oOf); // [b, 2m, F]
+  const byW = (t: Tensor, w: Tensor): Tensor => reshape(matmul(t, w, { transB: true }), [B * P * O2]); // [B, P, F]·[O₂, F]ᵀ
+  const atPairs = Int32Array.from(pOf, (p, q) => (bOf[q]! * P + p) * O2 + oOf[q]!);
+  const lowerConst = indexSelect(add(byW(hL, pos), byW(hU, neg)), 0, atPairs); // [Q]
+  const upperConst = indexSelect(add(byW(hU, pos), byW(hL, neg)), 0, atPairs);
+  // the radius term |A|·r: A = W₁ᵀ G, G the pairs' rows on their z₁ windows (W₂± ⊙ a), as a transposed convolution onto the input window
   const [aL, aU] = [gather(lines.lowerSlope), gather(lines.upperSlope)];
-  const spread = radiusTerm(rows, first.conv, inputWindows(radius, first.conv, g2, [H2, W2], [k2h, k2w]), [k2h, k2w], pOf, 2 * m * F);
-  const biasU = second.bias ? reshape(indexSelect(reshape(add(second.bias, Tensor.zeros([1, O2, 1, 1], w2.dtype)), [O2]), 0, oOf), [1, m]) : null;
-  const withBias = (t: Tensor): Tensor => (biasU ? add(t, biasU) : t);
-  const lower = withBias(sub(lowerConst, slice(spread, 1, 0, m)));
-  const upper = withBias(add(upperConst, slice(spread, 1, m, 2 * m)));
-  return [placeUnits(failClosed(lower, -Infinity), units, reference[0]), placeUnits(failClosed(upper, Infinity), units, reference[1])];
+  const rows = (q0: number, q1: number): Tensor => windowRows(aL, aU, pos, neg, bOf.subarray(q0, q1), pOf.subarray(q0, q1), oOf.subarray(q0, q1)); // [q, 2, F]
+  const spread = radiusTerm(rows, first.conv, inputWindows(radius, first.conv, g2, [H2, W2], [k2h, k2w]), [k2h, k2w], bOf, pOf, 2 * F); // [Q, 2]
+  const biasQ = second.bias ? indexSelect(reshape(add(second.bias, Tensor.zeros([1, O2, 1, 1], w2.dtype)), [O2]), 0, oOf) : null;
+  const withBias = (t: Tensor): Tensor => (biasQ ? add(t, biasQ) : t);
+  const lower = withBias(sub(lowerConst, reshape(slice(spread, 1, 0, 1), [Q])));
+  const upper = withBias(add(upperConst, reshape(slice(spread, 1, 1, 2), [Q])));
+  return [placePairs(failClosed(lower, -Infinity), pairs, reference[0]), placePairs(failClosed(upper, Infinity), pairs, reference[1])];
 }
 
 /**
- * Σ_e |A_e| r_e per row, A = W₁ᵀ G (`rows(b0, b1)`: G `[b, 2m, C₁·k₂·k₂]` of examples b0…b1 − 1 on
+ * Σ_e |A_e| r_e per row, A = W₁ᵀ G (`rows(q0, q1)`: G `[q, 2, C₁·k₂·k₂]` of pairs q0…q1 − 1 on
  * z₁ windows, as a transposed convolution with stride s₁ onto the input window) and r the input
- * radius `[B, P, F₀]` on the window of the row's position (`pOf`, the first m rows and again the
- * second m): `[B, 2m]`. Examples go in groups whose G has at most {@link CHUNK} entries: buffers of a
- * few MB are reused by the allocator, larger ones cost a page fault per 4 KiB on every call.
+ * radius `[B, P, F₀]` on the window of the pair's example and position: `[Q, 2]`. Pairs go in
+ * groups whose G has at most {@link CHUNK} entries: buffers of a few MB are reused by the
+ * allocator, larger ones cost a page fault per 4 KiB on every call.
  */
-function radiusTerm(rows: (b0: number, b1: number) => Tensor, g1: ConvCapability, radius: Tensor, k2: readonly [number, number], pOf: Int32Array, perExample: number): Tensor {
-  const B = radius.shape[0]!;
+function radiusTerm(rows: (q0: number, q1: number) => Tensor, g1: ConvCapability, radius: Tensor, k2: readonly [number, number], bOf: Int32Array, pOf: Int32Array, perPair: number): Tensor {
+  const Q = bOf.length;
   const [C1, C0, k1h, k1w] = g1.weight.shape as [number, number, number, number];
   const kin = [(k2[0] - 1) * g1.stride[0] + k1h, (k2[1] - 1) * g1.stride[1] + k1w] as const;
-  const step = Math.max(1, Math.floor(CHUNK / perExample));
+  const step = Math.max(1, Math.floor(CHUNK / perPair));
   const parts: Tensor[] = [];
-  for (let b0 = 0; b0 < B; b0 += step) {
-    const b1 = Math.min(B, b0 + step);
-    const G = rows(b0, b1);
-    const N = G.shape[0]! * G.shape[1]!;
+  for (let q0 = 0; q0 < Q; q0 += step) {
+    const q1 = Math.min(Q, q0 + step);
+    const G = rows(q0, q1);
+    const N = 2 * (q1 - q0);
     const A = conv2dAdjoint(reshape(G, [N, C1, k2[0], k2[1]]), g1.weight, [N, C0, kin[0], kin[1]], { stride: g1.stride, padding: [0, 0] });
-    parts.push(absDot(reshape(A, [b1 - b0, G.shape[1]!, -1]), slice(radius, 0, b0, b1), pOf));
+    parts.push(absDot(reshape(A, [q1 - q0, 2, -1]), radius, bOf.subarray(q0, q1), pOf.subarray(q0, q1)));
   }
   return parts.length === 1 ? parts[0]! : cat(parts, 0);
 }

@@ -22,6 +22,7 @@ import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { concretize, inputBox, type Perturbation } from '../perturbation.js';
 import { placeUnits, windowBounds } from './conv-window.js';
+import { examplePairs, MINIMUM_SPARSITY, pairBounds, unionPairs, unstableFlags, type UnitSelection } from './unit-pairs.js';
 import { relaxStep } from './relax-step.js';
 import { backSubstituteInChunks } from './row-chunks.js';
 import { ballInterval, intervalStep, type Interval } from './ibp.js';
@@ -38,6 +39,8 @@ export interface BackwardContext {
   lines(i: number, target: number): Lines;
   /** If given, the units bounded by back-substitution per node, fixed at their first choice (α-CROWN's per-row slopes need fixed rows). */
   readonly fixedUnits?: Map<number, Int32Array>;
+  /** Which units of an intermediate node are bounded by back-substitution (unit-pairs.ts; default 'batch', auto_LiRPA's). */
+  readonly units?: UnitSelection;
   /** If given, the lower-line weights of pooling node i when bounding `target` (α-CROWN). */
   poolWeights?(i: number, target: number): Tensor | undefined;
 }
@@ -123,8 +126,8 @@ export function boxedNodes(graph: BoundGraph): boolean[] {
 /**
  * CROWN boxes of every node that feeds an element-wise or pooling op, in topological order, as
  * auto_LiRPA (sparse intermediate bounds): a reference box (the interval step from the best
- * boxes so far) decides which units are unstable; only those (the union over the batch) are
- * bounded by back-substitution, the others keep the reference box (sound, and already stable),
+ * boxes so far) decides which units are unstable; only those (the union over the batch, or each
+ * example's own with `ctx.units` 'example': unit-pairs.ts) are bounded by back-substitution, the others keep the reference box (sound, and already stable),
  * unless more than 90% are unstable: then every unit is (auto_LiRPA's minimum sparsity). Element-wise / pooling outputs and a first linear layer on the input
  * take the interval step. The `lines` of `ctx` must read `ctx.boxes`. Returns `ctx.boxes`.
  */
@@ -142,9 +145,7 @@ export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
     if (node.op.kind === 'elementwise' || node.op.kind === 'pool' || onInput) {
       boxes[i] = interval;
     } else {
-      const units = ctx.fixedUnits?.get(i) ?? unstableUnits(graph, i, interval);
-      ctx.fixedUnits?.set(i, units);
-      boxes[i] = (units.length > 0 ? windowBounds(ctx, i, units, interval) : null) ?? unitBounds(ctx, i, units, interval);
+      boxes[i] = crownNodeBounds(ctx, i, interval);
     }
     reference[i] = boxes[i]!;
   }
@@ -152,29 +153,34 @@ export function crownBoxes(ctx: BackwardContext): (Interval | undefined)[] {
 }
 
 /**
- * Units of node i (flat, over the batch's union) where some consumer's relaxation is not exact on
- * the reference box; all units when they are more than {@link MINIMUM_SPARSITY} of the node or a
- * consumer is a pooling op.
+ * CROWN bounds of node i on the units {@link unstableFlags} selects ('batch': their union over
+ * the batch, fixed in `ctx.fixedUnits` when that is given; 'example': each example's own), by the
+ * window form where it applies, else by back-substitution; the reference box elsewhere.
  */
-function unstableUnits(graph: BoundGraph, i: number, [l, u]: Interval): Int32Array {
-  const n = sizeOf(graph.nodes[i]!.shape);
-  const B = l.shape[0]!;
-  const flag = new Uint8Array(n);
-  for (const node of graph.nodes) {
-    if (!node || node.inputs[0] !== i) continue;
-    if (node.op.kind === 'pool') return Int32Array.from({ length: n }, (_, k) => k);
-    if (node.op.kind !== 'elementwise') continue;
-    const mask = node.op.unstable(l, u).data;
-    for (let k = 0; k < B * n; k++) if (mask[k] !== 0 || !Number.isFinite(l.data[k]!) || !Number.isFinite(u.data[k]!)) flag[k % n] = 1;
+function crownNodeBounds(ctx: BackwardContext, i: number, interval: Interval): Interval {
+  const B = ctx.X.shape[0]!;
+  const n = sizeOf(ctx.graph.nodes[i]!.shape);
+  const fixed = ctx.fixedUnits?.get(i);
+  const flags = fixed ? null : unstableFlags(ctx.graph, i, interval);
+  if (!ctx.fixedUnits && ctx.units === 'example') { // α-CROWN fixes its rows per node: the batch form
+    const pairs = examplePairs(flags!, B, n);
+    if (pairs.flat.length === 0) return interval;
+    const dense = pairs.flat.length === B * n; // every unit of every example: the shared one-hot rows of the batch form
+    return windowBounds(ctx, i, pairs, interval) ?? (dense ? unitBounds(ctx, i, Int32Array.from({ length: n }, (_, k) => k), interval) : pairBounds(ctx, i, pairs, interval));
   }
-  const units: number[] = [];
-  flag.forEach((f, k) => { if (f) units.push(k); });
-  // auto_LiRPA's minimum sparsity (0.9): with more unstable units than that, every unit is bounded (no reference kept).
-  return units.length > MINIMUM_SPARSITY * n ? Int32Array.from({ length: n }, (_, k) => k) : Int32Array.from(units);
+  const units = fixed ?? unionUnits(flags!, n);
+  ctx.fixedUnits?.set(i, units);
+  return (units.length > 0 ? windowBounds(ctx, i, unionPairs(units, B, n), interval) : null) ?? unitBounds(ctx, i, units, interval);
 }
 
-/** Above this fraction of unstable units, a node's intermediate bounds are computed for every unit (auto_LiRPA 0.4's `minimum_sparsity`). */
-const MINIMUM_SPARSITY = 0.9;
+/** The union over the batch of flagged units (`flags` `[B, n]`); all units when they are more than {@link MINIMUM_SPARSITY} of n. */
+function unionUnits(flags: Uint8Array, n: number): Int32Array {
+  const union = new Uint8Array(n);
+  flags.forEach((f, k) => { if (f) union[k % n] = 1; });
+  const units: number[] = [];
+  union.forEach((f, k) => { if (f) units.push(k); });
+  return units.length > MINIMUM_SPARSITY * n ? Int32Array.from({ length: n }, (_, k) => k) : Int32Array.from(units);
+}
 
 /**
  * Bounds of node i: the rows [E; −E] of the selected units (E = their one-hot rows) back-

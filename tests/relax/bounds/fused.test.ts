@@ -13,6 +13,7 @@ import { backSubstitute, compileNetwork, computeBounds, intervalBounds, unitBoun
 import { backSubstituteInChunks } from '../../../src/relax/bounds/row-chunks.js';
 import { context } from '../../../src/relax/bounds/compute-bounds.js';
 import { windowBounds } from '../../../src/relax/bounds/conv-window.js';
+import { unionPairs } from '../../../src/relax/bounds/unit-pairs.js';
 import { relaxStep } from '../../../src/relax/bounds/relax-step.js';
 import { Rng } from '../../../src/tensor/random.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
@@ -95,7 +96,7 @@ test('windowBounds equals the generic back-substitution on the same units (value
         backward(add(sum(box[0]), mul(sum(box[1]), -0.3)));
         return { box, grad: net.parameters()[2]!.grad!.clone() };
       };
-      const windows = run(() => windowBounds(ctx, 3, units, boxes[3]!)!);
+      const windows = run(() => windowBounds(ctx, 3, unionPairs(units, 2, n), boxes[3]!)!);
       const generic = run(() => unitBounds(ctx, 3, units, boxes[3]!));
       close(windows.box[0], generic.box[0], `geometry ${index} lower`, 1e-10);
       close(windows.box[1], generic.box[1], `geometry ${index} upper`, 1e-10);
