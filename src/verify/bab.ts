@@ -38,21 +38,22 @@ const PGD_EVERY = 8;
 /** Queue length above which children no longer keep their parent's unit ranges (memory). */
 const MAX_BOXES_WITH_RANGES = 50_000;
 
-/** Min-heap on the box score. */
-class Heap {
-  private readonly items: Bounded[] = [];
+/** Binary min-heap on a score (the search queues: most violated box / worst subdomain first). */
+export class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly score: (item: T) => number) {}
   get size(): number { return this.items.length; }
-  push(b: Bounded): void {
+  push(b: T): void {
     const a = this.items;
     a.push(b);
     for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
-      if (a[p]!.box.score <= a[i]!.box.score) break;
+      if (this.score(a[p]!) <= this.score(a[i]!)) break;
       [a[p], a[i]] = [a[i]!, a[p]!];
       i = p;
     }
   }
-  pop(): Bounded {
+  pop(): T {
     const a = this.items;
     const top = a[0]!;
     const last = a.pop()!;
@@ -62,8 +63,8 @@ class Heap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && a[l]!.box.score < a[m]!.box.score) m = l;
-        if (r < a.length && a[r]!.box.score < a[m]!.box.score) m = r;
+        if (l < a.length && this.score(a[l]!) < this.score(a[m]!)) m = l;
+        if (r < a.length && this.score(a[r]!) < this.score(a[m]!)) m = r;
         if (m === i) break;
         [a[m], a[i]] = [a[i]!, a[m]!];
         i = m;
@@ -167,7 +168,7 @@ function bestSplit(net: PlNetwork, stacked: StackedRows, b: Bounded, keepRanges:
 
 /** Runs input-splitting branch and bound on one box until proof, a candidate, the deadline or `maxBoxes` bound passes. */
 export function inputSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float64Array, upper: Float64Array, deadline: number, maxBoxes = Infinity): BabOutcome {
-  const queue = new Heap();
+  const queue = new MinHeap<Bounded>((b) => b.box.score);
   const root = boundBox(net, stacked, lower, upper, stacked.rowsOf.map((_, k) => k), undefined, deadline);
   if (!root) return { kind: 'unsat', boxes: 1 };
   queue.push(root);

@@ -18,7 +18,7 @@ import { forwardPl, type PlNetwork } from './network.js';
 import { boundSubdomain, type BoundContext, type Split, type SubdomainBound } from './relu-bound.js';
 import { satisfiedConjunction, type StackedRows } from './spec.js';
 import { boundRows, boundTolerance, type UnitRange } from './symbolic.js';
-import type { BabOutcome } from './bab.js';
+import { MinHeap, type BabOutcome } from './bab.js';
 
 /** Options of {@link reluSplitBab}. */
 export interface ReluBabOptions {
@@ -49,40 +49,6 @@ interface Domain {
 
 /** A random-start PGD over the whole box runs every this many subdomains. */
 const PGD_EVERY = 16;
-
-/** Min-heap of domains on `score`. */
-class DomainHeap {
-  private readonly a: Domain[] = [];
-  get size(): number { return this.a.length; }
-  push(d: Domain): void {
-    const a = this.a;
-    a.push(d);
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.score <= a[i]!.score) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  pop(): Domain {
-    const a = this.a;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        let m = i;
-        if (l < a.length && a[l]!.score < a[m]!.score) m = l;
-        if (l + 1 < a.length && a[l + 1]!.score < a[m]!.score) m = l + 1;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
 
 /** The unstable, unsplit unit of largest BaBSR-style score for row slot q of the bound. */
 function chooseBranch(b: SubdomainBound, q: number): { layer: number; unit: number } | undefined {
@@ -163,7 +129,7 @@ export function reluSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float6
   if (!first.domain) return { kind: 'unsat', boxes: passes };
   const x0 = tryMinimisers(net, stacked, first.bound);
   if (x0) return { kind: 'candidate', x: x0, boxes: passes };
-  const queue = new DomainHeap();
+  const queue = new MinHeap<Domain>((d) => d.score);
   queue.push(first.domain);
   let stuck = 0;
   const maxDomains = o.maxDomains ?? 20_000;

@@ -2,9 +2,13 @@
 // MILP (HiGHS, big-M ReLU encoding with interval bounds): the ground truth of the verify
 // soundness tests.
 import type { ModelData } from 'highs';
+import * as assert from 'uvu/assert';
 import { loadLpSolver } from '../../src/train/primal-lp.js';
 import { seededRandom } from '../../src/verify/attack.js';
+import type { InstanceResult } from '../../src/verify/instance.js';
 import type { PlNetwork } from '../../src/verify/network.js';
+import type { OnnxGraph } from '../../src/verify/onnx/graph.js';
+import { evaluate } from '../../src/verify/onnx/interpret.js';
 import { buildModel, weights } from './onnx-models.js';
 
 const solver = await loadLpSolver();
@@ -82,3 +86,22 @@ export function exactMin(net: PlNetwork, lower: Float64Array, upper: Float64Arra
   });
 }
 
+
+/**
+ * Checks an answer to "unsafe iff y0 − y1 + dd ≤ 0 on [lower, upper]" against the exact minimum
+ * of y0 − y1 + dd: sat needs exact ≤ 0 (to 1e-7) and a counterexample in the box that violates on
+ * the ONNX graph; unsat needs exact > 0 (to 1e-7). Counts the answers in `tally`.
+ */
+export function judge(r: InstanceResult, graph: OnnxGraph, lower: Float64Array, upper: Float64Array, dd: number, exact: number, tally: { sat: number; unsat: number; other: number }): void {
+  if (r.result === 'sat') {
+    tally.sat++;
+    assert.ok(exact <= 1e-7, `sat but the exact minimum is ${exact}`);
+    const x = r.counterexample!.x;
+    x.forEach((v, j) => assert.ok(v >= lower[j]! && v <= upper[j]!, 'counterexample outside the box'));
+    const y = evaluate(graph, x);
+    assert.ok(y[0]! - y[1]! + dd <= 0, 'counterexample does not violate the property');
+  } else if (r.result === 'unsat') {
+    tally.unsat++;
+    assert.ok(exact > -1e-7, `unsat but the exact minimum is ${exact}`);
+  } else tally.other++;
+}
