@@ -1,0 +1,57 @@
+/**
+ * The operator-network phase of one instance (`../instance.ts`) for image-sized inputs or graphs
+ * that cannot be densified: PGD on the operator network (when no densified network searched
+ * already), then per input box CROWN and α-CROWN bounds of the property rows (`bound.ts`). A box
+ * is excluded when every unsafe conjunction has a row proven positive; candidates are re-checked
+ * by the caller's `confirm` (the ONNX graph's float64 forward pass) before `sat` is said.
+ * @module
+ */
+import { stackRows } from '../spec.js';
+import type { VnnProperty } from '../vnnlib.js';
+import { pgdOperators } from './attack.js';
+import { boundRows } from './bound.js';
+import type { OperatorNetwork } from './to-network.js';
+
+/** A confirmed counterexample. */
+export interface Counterexample { readonly x: Float64Array; readonly y: Float64Array }
+
+/** Options of {@link operatorPhase}. */
+export interface OperatorPhaseOptions {
+  readonly seed: number;
+  /** Run PGD first (false when the densified network's PGD ran already). */
+  readonly attack: boolean;
+  readonly attackDeadline: number;
+  /** α-CROWN is only started while it can finish before this (ms since epoch). */
+  readonly boundDeadline: number;
+  /** Re-checks a candidate of part `part` on the ONNX graph. */
+  readonly confirm: (part: number, x: Float64Array) => Counterexample | undefined;
+}
+
+/** What the phase found: a counterexample, or the parts (input boxes) proven safe. */
+export interface OperatorPhase {
+  readonly counterexample?: Counterexample;
+  readonly proven: ReadonlySet<number>;
+  readonly detail: string;
+}
+
+/** PGD, then CROWN / α-CROWN on every part. */
+export function operatorPhase(net: OperatorNetwork, property: VnnProperty, o: OperatorPhaseOptions): OperatorPhase {
+  if (net.inputSize !== property.inputs) throw new Error(`the property declares ${property.inputs} inputs, the network has ${net.inputSize}`);
+  if (o.attack) {
+    for (const [i, p] of property.parts.entries()) {
+      const found = pgdOperators(net, stackRows(p.conjunctions), p.lower, p.upper, { restarts: 16, steps: 20, seed: o.seed + i, deadline: o.attackDeadline });
+      const cex = found && o.confirm(i, found);
+      if (cex) return { counterexample: cex, proven: new Set(), detail: 'PGD on the operator network' };
+    }
+  }
+  const proven = new Set<number>();
+  const methods = new Set<string>();
+  for (const [i, p] of property.parts.entries()) {
+    const stacked = stackRows(p.conjunctions);
+    const bounds = boundRows(net, p.lower, p.upper, stacked.rows, { deadline: o.boundDeadline });
+    methods.add(bounds.method === 'crown' ? 'CROWN' : 'alpha-CROWN');
+    if (stacked.rowsOf.every((rows) => rows.some((r) => bounds.proven[r]))) proven.add(i);
+  }
+  const how = [...methods].join(' / ');
+  return { proven, detail: `${how} on the operator network: ${proven.size} of ${property.parts.length} input boxes proven` };
+}
