@@ -259,11 +259,15 @@ napi_value IntervalOp(napi_env env, napi_callback_info info) {
     const Array a = args.array(1, "a"), b = args.array(2, "b"), c = args.array(3, "c", true), d = args.array(4, "d", true);
     const Array o1 = args.array(5, "out1"), o2 = args.array(6, "out2");
     const int64_t inner = args.integer(7, "inner"), channels = args.integer(8, "channels");
-    if (code > int64_t(IntervalKernel::ReluGrad)) throw Fail{"unknown interval kernel"};
+    if (code > int64_t(IntervalKernel::SignFold)) throw Fail{"unknown interval kernel"};
     const auto kind = IntervalKernel(code);
     const int64_t n = a.length;
     for (const Array* x : {&b, &c, &d, &o1, &o2}) sameType(a, *x, "every operand");
     need(b, n, "b", true), need(o1, n, "out1", true), need(o2, n, "out2", true);
+    if (kind == IntervalKernel::SignFold) {
+      if (c.isNull) throw Fail{"c (the weight) is required"};
+      need(c, n, "c", true);
+    }
     if (kind == IntervalKernel::CentreGrad) {
       if (c.isNull || d.isNull) throw Fail{"c and d (l and u) are required"};
       need(c, n, "c", true), need(d, n, "d", true);

@@ -33,31 +33,36 @@ void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* 
     switch (kind) {
       case IntervalKernel::Centre:
         for (int64_t i = from; i < to; i++) {
-          o1[i] = (a[i] + b[i]) * half;
-          o2[i] = clampLow((b[i] - a[i]) * half);
+          const T x = a[i], y = b[i];
+          o1[i] = (x + y) * half;
+          o2[i] = clampLow((y - x) * half);
         }
         break;
       case IntervalKernel::Shift:
         for (int64_t i = from; i < to; i++) {
-          const T mid = c ? a[i] + c[(i / inner) % channels] : a[i];
-          o1[i] = mid - b[i];
-          o2[i] = mid + b[i];
+          const T mid = c ? a[i] + c[(i / inner) % channels] : a[i], y = b[i];
+          o1[i] = mid - y;
+          o2[i] = mid + y;
         }
         break;
       case IntervalKernel::Split:
         for (int64_t i = from; i < to; i++) {
-          o1[i] = a[i] + b[i];
-          o2[i] = b[i] - a[i];
+          const T x = a[i], y = b[i];
+          o1[i] = x + y;
+          o2[i] = y - x;
         }
         break;
       case IntervalKernel::CentreGrad:
         for (int64_t i = from; i < to; i++) {
           const T h = (d[i] - c[i]) * half;
           const T mask = T(h >= T(0) ? 1 : 0) * T(h <= T(INFINITY) ? 1 : 0);
-          const T s = a[i] * half, e = (b[i] * mask) * half;
+          const T s = a[i] * half, e = (b[i] * mask) * half;  // both read before o1 (which may be a) is written
           o1[i] = s - e;
           o2[i] = s + e;
         }
+        break;
+      case IntervalKernel::SignFold:
+        for (int64_t i = from; i < to; i++) o1[i] = a[i] + b[i] * (c[i] > T(0) ? T(1) : c[i] < T(0) ? T(-1) : T(0));
         break;
       case IntervalKernel::ReluGrad:
         for (int64_t i = from; i < to; i++) o1[i] = a[i] * (b[i] > T(0) ? T(1) : T(0));

@@ -7,13 +7,15 @@
 
 namespace relaxjs {
 
-enum class IntervalKernel { Centre, Shift, Split, CentreGrad, ReluGrad };
+enum class IntervalKernel { Centre, Shift, Split, CentreGrad, ReluGrad, SignFold };
 
 // Centre:     (a = l, b = u)              → o1 = (l + u)·½, o2 = clamp((u − l)·½, 0, ∞)
 // Shift:      (a = c, b = r, bias | null) → mid = c + bias[(i / inner) % channels], o1 = mid − r, o2 = mid + r
 // Split:      (a = g_lo, b = g_hi)        → o1 = g_lo + g_hi, o2 = g_hi − g_lo
 // CentreGrad: (a = g_m, b = g_r, c = l, d = u) → s = g_m·½, h = (u − l)·½, e = (g_r·[0 ≤ h ≤ ∞])·½, o1 = s − e, o2 = s + e
 // ReluGrad:   (a = g, b = x)              → o1 = g·step(x) (the ReLU's backward, one output; o2 is not written)
+// SignFold:   (a, b, c)                   → o1 = a + b·sign(c) (a weight's gradient through W and |W|; one output)
+// The outputs may be the inputs a and b themselves (each element's inputs are read before its outputs are written).
 template <typename T>
 void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
               int64_t channels);

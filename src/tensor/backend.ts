@@ -158,8 +158,9 @@ export interface Backend {
    * Optional fused kernel of interval arithmetic (IBP, src/autograd/ops/interval.ts), two outputs
    * of x's length, each the same rounded sequence as the generic kernels it replaces (so equal to
    * them bit for bit); without it the op composes `binary` and `clamp`. See {@link IntervalKernel}.
+   * With `inPlace` the results are written into a and b (which the caller owns and drops), and returned.
    */
-  interval?(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout): [TypedArray, TypedArray];
+  interval?(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout, inPlace?: boolean): [TypedArray, TypedArray];
   /** Optional: `g · step(x)` (the ReLU's backward) in one pass, equal to `binary('mul', g, unary('step', x))` bit for bit. */
   reluGrad?(g: TypedArray, x: TypedArray): TypedArray;
   /**
@@ -175,9 +176,10 @@ export interface Backend {
  * - `shift`: (c, r, bias) → (mid − r, mid + r) with mid = c + bias (broadcast by a {@link BiasLayout}, or c);
  * - `split`: (g_lo, g_hi) → (g_lo + g_hi, g_hi − g_lo): the gradients of mid and r from those of the box;
  * - `centreGrad`: (g_m, g_r, l, u) → (s − e, s + e) with s = g_m·½, e = (g_r·[0 ≤ (u − l)·½ ≤ ∞])·½:
- *   the gradients of l and u through `centre` (clamp passes the gradient where its input lies in range).
+ *   the gradients of l and u through `centre` (clamp passes the gradient where its input lies in range);
+ * - `signFold`: (a, b, W) → (a + b·sign(W), the same): a weight's gradient through A m and |A| r.
  */
-export type IntervalKernel = 'centre' | 'shift' | 'split' | 'centreGrad';
+export type IntervalKernel = 'centre' | 'shift' | 'split' | 'centreGrad' | 'signFold';
 
 /** A bias broadcast over a flat array: element i reads bias[floor(i / inner) % channels]. */
 export interface BiasLayout {

@@ -83,13 +83,14 @@ export function intervalAffine(l: Tensor, u: Tensor, map: IntervalMap, bias: Ten
   const absWeight = weight ? new Tensor(getBackend().unary('abs', weight.data), weight.shape) : null;
   const [m, r] = fused('centre', l, u);
   const layout = bias ? biasLayout(bias, raw.outShape) : undefined;
-  const [lo, hi] = fused('shift', raw.apply(m, weight), raw.apply(r, absWeight), bias, null, layout);
+  // A m and |A| r are fresh arrays of this op (a reshape's share m and r): the shift may overwrite them
+  const [lo, hi] = fused('shift', raw.apply(m, weight), raw.apply(r, absWeight), bias, null, layout, weight !== null);
   const inputs = [l, u, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   recordMulti([lo, hi], 'intervalAffine', inputs, ([gLo, gHi]) => {
     const [gc, gr] = gLo && gHi ? fused('split', gLo, gHi) : gLo ? [gLo, new Tensor(getBackend().unary('neg', gLo.data), gLo.shape)] : [gHi!, gHi!];
     const gWeight = weight?.requiresGrad ? weightGradient(raw, weight, m, gc, r, gr) : null;
     const gBias = bias?.requiresGrad ? new Tensor(getBackend().sumToShape(gc.data, gc.shape, bias.shape), bias.shape) : null;
-    const [gl, gu] = l.requiresGrad || u.requiresGrad ? fused('centreGrad', raw.adjoint(gc, weight), raw.adjoint(gr, absWeight), l, u) : [null, null];
+    const [gl, gu] = l.requiresGrad || u.requiresGrad ? fused('centreGrad', raw.adjoint(gc, weight), raw.adjoint(gr, absWeight), l, u, undefined, weight !== null) : [null, null];
     return [gl, gu, ...(weight ? [gWeight] : []), ...(bias ? [gBias] : [])];
   });
   return [lo, hi];
@@ -97,9 +98,7 @@ export function intervalAffine(l: Tensor, u: Tensor, map: IntervalMap, bias: Ten
 
 /** ∂(A m)/∂W · g_c + sign(W) ⊙ ∂(|A| r)/∂|W| · g_ρ, added in that order (as the composed ops' tape). */
 function weightGradient(raw: RawMap, weight: Tensor, m: Tensor, gc: Tensor, r: Tensor, gr: Tensor): Tensor {
-  const b = getBackend();
-  const viaAbs = b.binary('mul', raw.weightGrad(r, gr).data, weight.shape, b.unary('sign', weight.data), weight.shape, weight.shape);
-  return new Tensor(b.binary('add', raw.weightGrad(m, gc).data, weight.shape, viaAbs, weight.shape, weight.shape), weight.shape);
+  return fused('signFold', raw.weightGrad(m, gc), raw.weightGrad(r, gr), weight, null, undefined, true)[0];
 }
 
 /** The bias's channel axis within the output `[N, ...S]`: element i reads bias[floor(i / inner) % channels]. */
@@ -115,11 +114,14 @@ function biasLayout(bias: Tensor, outShape: Shape): { inner: number; channels: n
   return { inner: sizeOf(dims.slice(axis + 1)), channels: axes.length ? dims[axis]! : 1 };
 }
 
-/** One fused interval kernel (see the Backend's `interval`) on tensors of a's shape: the backend's, or the composition. */
-function fused(kernel: IntervalKernel, a: Tensor, b: Tensor, c: Tensor | null = null, d: Tensor | null = null, layout?: { inner: number; channels: number }): [Tensor, Tensor] {
+/**
+ * One fused interval kernel (see the Backend's `interval`) on tensors of a's shape: the backend's,
+ * or the composition. `inPlace`: a and b are this op's own fresh arrays, which the kernel may overwrite.
+ */
+function fused(kernel: IntervalKernel, a: Tensor, b: Tensor, c: Tensor | null = null, d: Tensor | null = null, layout?: { inner: number; channels: number }, inPlace = false): [Tensor, Tensor] {
   const backend = getBackend();
   if (backend.interval && (!c || c.dtype === a.dtype)) {
-    const [x, y] = backend.interval(kernel, a.data, b.data, c?.data ?? null, d?.data ?? null, layout);
+    const [x, y] = backend.interval(kernel, a.data, b.data, c?.data ?? null, d?.data ?? null, layout, inPlace);
     return [new Tensor(x, a.shape), new Tensor(y, a.shape)];
   }
   return composed(kernel, a, b, c, d);
@@ -140,6 +142,10 @@ function composed(kernel: IntervalKernel, a: Tensor, b: Tensor, c: Tensor | null
     }
     case 'split':
       return [bin('add', a, b), bin('sub', b, a)];
+    case 'signFold': {
+      const sum = bin('add', a, bin('mul', b, new Tensor(k.unary('sign', c!.data), s)));
+      return [sum, sum];
+    }
     case 'centreGrad': {
       const h = bin('mul', bin('sub', d!, c!), half);
       const mask = bin('mul', bin('ge', h, Tensor.scalar(0, a.dtype)), bin('le', h, Tensor.scalar(Infinity, a.dtype)));

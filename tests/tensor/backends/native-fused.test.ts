@@ -20,7 +20,7 @@ const available = nativeBackendAvailable();
 const backends: Array<[string, Backend]> = available
   ? [['1 thread', createNativeBackend({ threads: 1 })], ['2 threads', createNativeBackend({ threads: 2 })]]
   : [];
-const kernels: IntervalKernel[] = ['centre', 'shift', 'split', 'centreGrad'];
+const kernels: IntervalKernel[] = ['centre', 'shift', 'split', 'centreGrad', 'signFold'];
 
 if (!available) {
   test(`native fused kernels skipped: ${nativeUnavailableReason()}`, () => undefined);
@@ -35,11 +35,14 @@ if (!available) {
         const [a, b, c, d] = [0, 1, 2, 3].map(() => new Tensor(specialArray(n, rng, dtype), shape));
         const bias = new Tensor(specialArray(channels, rng, dtype), [channels, 1]);
         for (const kernel of kernels) {
-          const third = kernel === 'shift' ? bias : kernel === 'centreGrad' ? c! : null;
+          const third = kernel === 'shift' ? bias : kernel === 'centreGrad' || kernel === 'signFold' ? c! : null;
           const expected = withBackend('js', () => composedIntervalKernel(kernel, a!, b!, third, kernel === 'centreGrad' ? d! : null));
           for (const [name, be] of backends) {
-            const got = be.interval!(kernel, a!.data, b!.data, third?.data ?? null, kernel === 'centreGrad' ? d!.data : null, kernel === 'shift' ? { inner, channels } : undefined);
-            got.forEach((x, i) => assertClose(x, expected[i]!.data, null, 0, dtype, `${kernel} output ${i} ${name} ${dtype}`));
+            for (const inPlace of [false, true]) {
+              const [x, y] = [a!.data.slice(), b!.data.slice()];
+              const got = be.interval!(kernel, x, y, third?.data ?? null, kernel === 'centreGrad' ? d!.data : null, kernel === 'shift' ? { inner, channels } : undefined, inPlace);
+              got.forEach((out, i) => assertClose(out, expected[i]!.data, null, 0, dtype, `${kernel} output ${i} ${name} ${dtype} in place ${inPlace}`));
+            }
           }
         }
         const [g, r] = [a!, b!];

@@ -42,7 +42,7 @@ const unaryCodes: Record<UnaryOp, number> = {
 /** Addon codes of the row maps. */
 const rowMapCodes: Record<RowMap, number> = { identity: 0, relu: 1, abs: 2, square: 3 };
 /** Addon codes of the interval kernels (native/interval.h). */
-const intervalCodes: Record<IntervalKernel, number> = { centre: 0, shift: 1, split: 2, centreGrad: 3 };
+const intervalCodes: Record<IntervalKernel, number> = { centre: 0, shift: 1, split: 2, centreGrad: 3, signFold: 5 };
 
 /** Whether the addon is built and loads here; {@link nativeUnavailableReason} says why not. */
 export function nativeBackendAvailable(): boolean {
@@ -114,10 +114,15 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
       return into(s.batch * s.m * s.n, a, (out) => addon.matmul(a, b, out, s.batch, s.m, s.n, s.k, s.transA ? 1 : 0, s.transB ? 1 : 0,
         s.aBatchStride, s.bBatchStride, parallelMinWork));
     },
-    interval(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout): [TypedArray, TypedArray] {
-      const second = into(a.length, a, () => undefined);
-      const first = into(a.length, a, (out) => addon.interval(intervalCodes[kernel], a, b, c, d, out, second, bias?.inner ?? 1, bias?.channels ?? 1));
-      return [first, second];
+    interval(kernel: IntervalKernel, a: TypedArray, b: TypedArray, c: TypedArray | null, d: TypedArray | null, bias?: BiasLayout, inPlace = false): [TypedArray, TypedArray] {
+      const code = intervalCodes[kernel], inner = bias?.inner ?? 1, channels = bias?.channels ?? 1;
+      if (inPlace) {
+        addon.interval(code, a, b, c, d, a, kernel === 'signFold' ? a : b, inner, channels);
+        return kernel === 'signFold' ? [a, a] : [a, b];
+      }
+      const second = kernel === 'signFold' ? null : into(a.length, a, () => undefined);
+      const first = into(a.length, a, (out) => addon.interval(code, a, b, c, d, out, second ?? out, inner, channels));
+      return [first, second ?? first];
     },
     reluGrad(g: TypedArray, x: TypedArray): TypedArray {
       if (g.constructor !== x.constructor || g.length !== x.length) throw new Error('reluGrad: g and x must have one dtype and length');
