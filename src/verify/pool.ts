@@ -34,7 +34,8 @@ export function resultFileName(i: Instance): string {
 /** The worker entry beside this module: `worker.ts` run through tsx from a checkout, else `worker.js`. */
 function workerCommand(): string[] {
   const self = fileURLToPath(import.meta.url);
-  return self.endsWith('.ts') ? ['--import', 'tsx', join(dirname(self), 'worker.ts')] : [join(dirname(self), 'worker.js')];
+  // tsx resolved from here, not from the working directory (a benchmark run from another folder found no tsx: the workers died silently)
+  return self.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), join(dirname(self), 'worker.ts')] : [join(dirname(self), 'worker.js')];
 }
 
 /** A worker process serving instances one at a time; replaced after a kill or crash. */
