@@ -219,6 +219,13 @@ export function boundSubdomain(ctx: BoundContext, splits: readonly Split[], rows
   const betas: Float64Array[] = [];
   const lam: Float64Array[] = ranges.map((r) => new Float64Array(rows.length * r.lo.length));
   rows.forEach((row, q) => {
+    if (q > 0 && Date.now() > o.deadline) {
+      // past the deadline the remaining rows are not bounded (−∞: sound, the subdomain stays open)
+      lower[q] = -Infinity;
+      xstar.push(Float64Array.from(ctx.lower));
+      betas.push(new Float64Array(splits.length));
+      return;
+    }
     const best = optimiseRow(ctx, ranges, sign, splits, row, o, o.beta?.[q]);
     lower[q] = best.pass.bound;
     scale[q] = best.pass.scale;
