@@ -289,6 +289,8 @@ napi_value AdamOp(napi_env env, napi_callback_info info) {
     const double b1 = args.number(4, "b1"), b2 = args.number(5, "b2"), step = args.number(6, "stepSize");
     const double corr = args.number(7, "sqrtCorrection2"), eps = args.number(8, "eps");
     for (const Array* y : {&g, &m, &v}) sameType(x, *y, "every operand"), need(*y, x.length, "g, m and v", true);
+    if (x.data == g.data || x.data == m.data || x.data == v.data || g.data == m.data || g.data == v.data || m.data == v.data)
+      throw Fail{"x, g, m and v must be distinct arrays"};
     DISPATCH(x, adam<T>(OUT(x), IN(g), OUT(m), OUT(v), x.length, b1, b2, step, corr, eps));
   });
 }

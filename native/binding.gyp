@@ -21,6 +21,7 @@
         "-O3",
         "-march=native",
         "-ffp-contract=fast",
+        "-fno-math-errno",
         "-fexceptions"
       ],
       "cflags!": [

@@ -1,5 +1,6 @@
 // No fused multiply-adds here: each result must be the rounded sequence of the generic kernels
 // (and Adam's of the JavaScript loop), whatever -ffp-contract the rest of the addon uses.
+// (Adam vectorises because binding.gyp compiles with -fno-math-errno: sqrt sets no errno, same NaN.)
 #pragma GCC optimize("fp-contract=off")
 #include "interval.h"
 
@@ -71,17 +72,23 @@ void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* 
   });
 }
 
+// One range of Adam; distinct arrays (restrict), so that the loop vectorises (double lanes).
+template <typename T>
+void adamRange(T* __restrict x, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t from, int64_t to, double b1, double b2,
+               double stepSize, double sqrtCorrection2, double eps) {
+  const double a1 = 1 - b1, a2 = 1 - b2;
+  for (int64_t i = from; i < to; i++) {
+    const double gi = double(g[i]);
+    const T mi = T(b1 * double(m[i]) + a1 * gi), vi = T(b2 * double(v[i]) + a2 * gi * gi);  // stored first, then read back
+    m[i] = mi;
+    v[i] = vi;
+    x[i] = T(double(x[i]) - stepSize * double(mi) / (std::sqrt(double(vi)) / sqrtCorrection2 + eps));
+  }
+}
+
 template <typename T>
 void adam(T* x, const T* g, T* m, T* v, int64_t n, double b1, double b2, double stepSize, double sqrtCorrection2, double eps) {
-  const double a1 = 1 - b1, a2 = 1 - b2;
-  chunked(n, [&](int64_t from, int64_t to) {
-    for (int64_t i = from; i < to; i++) {
-      const double gi = double(g[i]);
-      m[i] = T(b1 * double(m[i]) + a1 * gi);
-      v[i] = T(b2 * double(v[i]) + a2 * gi * gi);
-      x[i] = T(double(x[i]) - stepSize * double(m[i]) / (std::sqrt(double(v[i])) / sqrtCorrection2 + eps));
-    }
-  });
+  chunked(n, [&](int64_t from, int64_t to) { adamRange(x, g, m, v, from, to, b1, b2, stepSize, sqrtCorrection2, eps); });
 }
 
 #define RELAXJS_INTERVAL(T)                                                                                                   \

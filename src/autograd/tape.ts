@@ -52,9 +52,9 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
  * Records the outputs `outs` of one op with several results (the lower and upper bound of an
  * interval step): `backward` maps the gradient of every output (`null` where none reached it) to
  * one gradient per input, once. The outputs hang off one hidden joint node that consumes
- * `inputs`; each output's own step only hands its gradient to the joint (and returns a one-element
- * token for it, which the tape may sum), so the joint, which the topological order visits after
- * every output, sees all of them. Does nothing when grad mode is off or no input requires a gradient.
+ * `inputs`; each output's own step only hands its gradient to the joint (the first one to arrive
+ * also returns a one-element token, so that the tape visits the joint), and the joint, which the
+ * topological order visits after every output, sees all of them. Does nothing when grad mode is off or no input requires a gradient.
  */
 export function recordMulti(outs: readonly Tensor[], name: string, inputs: readonly Tensor[], backward: (grads: readonly (Tensor | null)[]) => readonly (Tensor | null)[]): void {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return;
@@ -71,7 +71,14 @@ export function recordMulti(outs: readonly Tensor[], name: string, inputs: reado
   };
   outs.forEach((out, i) => {
     out.requiresGrad = true;
-    out.gradFn = { name: `${name}[${i}]`, inputs: [joint], backward: (g) => ((pending[i] = g), [new Tensor(new Float32Array(1), [])]) };
+    out.gradFn = {
+      name: `${name}[${i}]`, inputs: [joint],
+      backward: (g) => { // only the first output to arrive hands the joint a token (nothing to sum)
+        const first = pending.every((p) => p === null);
+        pending[i] = g;
+        return [first ? new Tensor(new Float32Array(1), []) : null];
+      },
+    };
   });
 }
 

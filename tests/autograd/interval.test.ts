@@ -2,12 +2,13 @@
  * `intervalAffine` (one fused op) against the composition of generic ops it replaces
  * (m = (l+u)·½, r = clamp((u−l)·½, 0), A m + b ∓ |A| r): the same values and the same gradients
  * of l, u, W and b, bit for bit, for dense, conv and reshape maps, with and without bias, in
- * float32 and float64, on js, wasm and native (where built); and a float64 finite-difference check.
+ * float32 and float64, on js, wasm and native (where built); `intervalCentre` likewise; and a
+ * float64 finite-difference check.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { abs, add, backward, clamp, conv2d, intervalAffine, matmul, mul, reshape, sub, sum, type IntervalMap } from '../../src/autograd/index.js';
+import { abs, add, backward, clamp, conv2d, intervalAffine, intervalCentre, matmul, mul, reshape, sub, sum, type IntervalMap } from '../../src/autograd/index.js';
 import { nativeBackendAvailable } from '../../src/tensor/backends/native/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Rng } from '../../src/tensor/random.js';
@@ -47,7 +48,7 @@ function composed(c: Case, l: Tensor, u: Tensor): [Tensor, Tensor] {
 }
 
 /** Values of (l', u') and the gradients of l, u, W, b for the loss Σ l'·a + Σ u'·b (a, b fixed random). */
-function run(c: Case, box: [Tensor, Tensor], f: typeof composed, seed: number): Float64Array[] {
+function run(c: Case, box: [Tensor, Tensor], f: typeof composed, seed: number, reach: 'both' | 'lo' | 'hi' = 'both'): Float64Array[] {
   const [l0, u0] = box;
   const l = new Tensor(l0.data.slice(), l0.shape), u = new Tensor(u0.data.slice(), u0.shape);
   l.requiresGrad = u.requiresGrad = true;
@@ -57,7 +58,7 @@ function run(c: Case, box: [Tensor, Tensor], f: typeof composed, seed: number): 
   const [lo, hi] = f(c, l, u);
   const rng = new Rng(seed);
   const wLo = Tensor.uniform(lo.shape, rng, -1, 1).to(lo.dtype), wHi = Tensor.uniform(hi.shape, rng, -1, 1).to(hi.dtype);
-  backward(add(sum(mul(lo, wLo)), sum(mul(hi, wHi))));
+  backward(reach === 'lo' ? sum(mul(lo, wLo)) : reach === 'hi' ? sum(mul(hi, wHi)) : add(sum(mul(lo, wLo)), sum(mul(hi, wHi))));
   return [lo, hi, l.grad!, u.grad!, ...leaves.map((t) => t.grad!)].map((t) => Float64Array.from(t.data));
 }
 
@@ -82,6 +83,44 @@ test('intervalAffine = the composed ops bit for bit (values; gradients of l, u, 
         if (!Object.is(v, reference[i]![j]!)) assert.unreachable(`${name} ${kind} output ${i} entry ${j}: ${v} vs composed ${reference[i]![j]}`);
       }));
     }), { seed: 3, numRuns: 25 }));
+  }
+});
+
+test('intervalCentre = (l+u)·½ and clamp((u−l)·½, 0) bit for bit, values and gradients of l and u, on every backend', () => {
+  for (const name of backends) {
+    withBackend(name, () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const rng = new Rng(21);
+        const [l0, u0] = box([3, 40], rng, dtype);
+        const grads = (f: (l: Tensor, u: Tensor) => [Tensor, Tensor]): number[][] => {
+          const l = new Tensor(l0.data.slice(), l0.shape), u = new Tensor(u0.data.slice(), u0.shape);
+          l.requiresGrad = u.requiresGrad = true;
+          const [m, r] = f(l, u);
+          const w = new Rng(2);
+          backward(add(sum(mul(m, Tensor.uniform(m.shape, w, -1, 1).to(dtype))), sum(mul(r, Tensor.uniform(r.shape, w, -1, 1).to(dtype)))));
+          return [m, r, l.grad!, u.grad!].map((t) => Array.from(t.data));
+        };
+        const fused = grads((l, u) => intervalCentre(l, u));
+        const reference = grads((l, u) => [mul(add(l, u), 0.5), clamp(mul(sub(u, l), 0.5), 0)]);
+        fused.forEach((x, i) => assert.equal(x, reference[i], `${name} ${dtype} output ${i}`));
+      }
+    });
+  }
+});
+
+test('intervalAffine: a loss on only one bound (the other output unreached) and a second backward give the composed gradients', () => {
+  for (const name of backends) {
+    withBackend(name, () => {
+      for (const reach of ['lo', 'hi'] as const) {
+        const rng = new Rng(reach.length);
+        const c = makeCase('dense', true, rng, 'float32', 3);
+        const b = box(c.inShape, rng, 'float32');
+        const fused = run(c, b, (cc, l, u) => intervalAffine(l, u, cc.map, cc.bias), 4, reach);
+        const again = run(c, b, (cc, l, u) => intervalAffine(l, u, cc.map, cc.bias), 4, reach);
+        const reference = run(c, b, composed, 4, reach);
+        [fused, again].forEach((got) => got.forEach((x, i) => assert.equal(Array.from(x), Array.from(reference[i]!), `${name} ${reach} output ${i}`)));
+      }
+    });
   }
 });
 

@@ -96,6 +96,22 @@ export function intervalAffine(l: Tensor, u: Tensor, map: IntervalMap, bias: Ten
   return [lo, hi];
 }
 
+/**
+ * [m, r] = [(l + u)·½, max((u − l)·½, 0)], the centre and radius of a box, as one op on the tape
+ * (the same values and gradients as the composed add / mul / sub / clamp, bit for bit).
+ */
+export function intervalCentre(l: Tensor, u: Tensor): [Tensor, Tensor] {
+  if (l.shape.length !== u.shape.length || l.shape.some((d, i) => d !== u.shape[i]) || l.dtype !== u.dtype) {
+    throw new Error(`intervalCentre: l ${shapeText(l.shape)} and u ${shapeText(u.shape)} must have one shape and dtype`);
+  }
+  const [m, r] = fused('centre', l, u);
+  recordMulti([m, r], 'intervalCentre', [l, u], ([gm, gr]) => {
+    const zero = (): Tensor => Tensor.zeros(l.shape, l.dtype);
+    return fused('centreGrad', gm ?? zero(), gr ?? zero(), l, u);
+  });
+  return [m, r];
+}
+
 /** ∂(A m)/∂W · g_c + sign(W) ⊙ ∂(|A| r)/∂|W| · g_ρ, added in that order (as the composed ops' tape). */
 function weightGradient(raw: RawMap, weight: Tensor, m: Tensor, gc: Tensor, r: Tensor, gr: Tensor): Tensor {
   return fused('signFold', raw.weightGrad(m, gc), raw.weightGrad(r, gr), weight, null, undefined, true)[0];

@@ -6,7 +6,7 @@
  * is tighter than bounding the logits and then c.
  * @module
  */
-import { abs, add, clamp, intervalAffine, matmul, mul, reshape, sub } from '../../autograd/index.js';
+import { abs, add, clamp, intervalAffine, intervalCentre, matmul, mul, reshape, sub } from '../../autograd/index.js';
 import { assertNever } from '../../nn/layer.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { inputBox, type Perturbation } from '../perturbation.js';
@@ -32,8 +32,9 @@ export function intervalStep(graph: BoundGraph, i: number, boxes: readonly (Inte
 /** A m + b ± |A| r: one fused op where the operator declares its map, else composed. */
 function linearInterval(op: LinearOp, [l, u]: Interval): Interval {
   if (op.intervalMap) return intervalAffine(l, u, op.intervalMap, op.bias);
-  const centre = op.apply(mul(add(l, u), 0.5));
-  const radius = op.applyAbs(clamp(mul(sub(u, l), 0.5), 0));
+  const [m, r] = intervalCentre(l, u);
+  const centre = op.apply(m);
+  const radius = op.applyAbs(r);
   const mid = op.bias ? add(centre, op.bias) : centre;
   return [sub(mid, radius), add(mid, radius)];
 }
@@ -73,8 +74,9 @@ export function intervalSpecification(graph: BoundGraph, boxes: readonly Interva
     const op = node.op;
     const rows = reshape(op.adjoint(reshape(c, [B * K, ...op.outShape])), [B, K, -1]);
     const [l, u] = boxes[node.inputs[0]!]!;
-    const centre = reshape(mul(add(l, u), 0.5), [B, -1, 1]);
-    const radius = reshape(clamp(mul(sub(u, l), 0.5), 0), [B, -1, 1]);
+    const [m, r] = intervalCentre(l, u);
+    const centre = reshape(m, [B, -1, 1]);
+    const radius = reshape(r, [B, -1, 1]);
     const value = sub(matmul(rows, centre), matmul(abs(rows), radius));
     return reshape(op.bias ? add(value, biasDot(reshape(c, [B, K, -1]), op)) : value, [B, K]);
   }
