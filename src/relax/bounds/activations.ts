@@ -18,6 +18,7 @@ import { clamp, compare, div, maximum, mul, relu, sub, where } from '../../autog
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { ElementwiseOp, Lines, LowerSlope } from './operators.js';
+import { reluLines } from './relu-lines.js';
 
 /** The ReLU (LeakyReLU with a = 0). */
 export function reluOp(shape: Shape): ElementwiseOp {
@@ -40,6 +41,12 @@ export function leakyReluOp(shape: Shape, a: number, name = `LeakyReLU(${a})`): 
 
 /** Lines of LeakyReLU(a) on [l, u] (see the module comment). */
 function relaxLeaky(l: Tensor, u: Tensor, a: number, lower: LowerSlope): Lines {
+  if (typeof lower === 'string' && l.rank === u.rank && l.shape.every((d, k) => d === u.shape[k])) return reluLines(l, u, a, lower); // fused (relu-lines.ts), the same numbers
+  return leakyLinesComposed(l, u, a, lower);
+}
+
+/** The lines of LeakyReLU(a) as a composition of element-wise ops: any lower slope (α tensors `[B, R, ...S]` against l, u `[B, 1, ...S]`); {@link reluLines} equals it. */
+export function leakyLinesComposed(l: Tensor, u: Tensor, a: number, lower: LowerSlope): Lines {
   const crossing = mul(compare('lt', l, 0), compare('gt', u, 0));
   const active = compare('ge', l, 0);
   const offSlope = a === 0 ? active : where(active, 1, a);

@@ -17,7 +17,7 @@
  * bias actually selected, which is still sound.
  * @module
  */
-import { record } from '../../autograd/index.js';
+import { recordMulti } from '../../autograd/index.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Lines } from './operators.js';
@@ -48,13 +48,11 @@ export function relaxStep(lambda: Tensor, lines: Lines): { rows: Tensor; constan
   const parts = [lines.lowerSlope, lines.upperSlope, lines.lowerBias, lines.upperBias];
   const present = parts.flatMap((t, k) => (t ? [{ t, k }] : []));
   const inputs = [lambda, ...present.map((p) => p.t)];
-  // the two results share their inputs: each backward pass gives every input's gradient from its own output's gradient
-  const gradsOf = (gRows: Tensor | null, gConst: Tensor | null): (Tensor | null)[] => {
+  // one op with two results: one backward pass gives every input's gradient from both outputs' gradients (one sweep, one λ gradient)
+  recordMulti([rows, constant], 'relaxStep', inputs, ([gRows, gConst]) => {
     const all = backward(lambda, signs, slopes, biases, shape, gRows?.data ?? null, gConst?.data ?? null);
     return [all[0]!, ...present.map((p) => all[p.k + 1]!)];
-  };
-  record(rows, 'relaxStep', inputs, (g) => gradsOf(g, null));
-  record(constant, 'relaxStepConstant', inputs, (g) => gradsOf(null, g));
+  });
   return { rows, constant };
 }
 
@@ -147,8 +145,12 @@ function backward(lambda: Tensor, signs: { words: Int32Array; stride: number }, 
   const dT = gRows && wants(slopes) ? new Float64Array(slopes.table.length) : null;
   const dTB = gConst && biases && wants(biases) ? new Float64Array(biases.table.length) : null;
   const none = new Float64Array(0);
-  if (gRows) rowsGradient(lambda.data, signs.words, signs.stride, slopes.table, slopes.batch, slopes.rows, gRows, gLam ?? none, dT ?? none, B, B0, R, n);
-  if (gConst && biases) constantGradient(lambda.data, signs.words, signs.stride, biases.table, biases.batch, biases.rows, gConst, gLam ?? none, dTB ?? none, B, B0, R, n);
+  if (gRows && gConst && biases) {
+    bothGradient(lambda.data, signs.words, signs.stride, slopes.table, slopes.batch, slopes.rows, biases.table, biases.batch, biases.rows, gRows, gConst, gLam ?? none, dT ?? none, dTB ?? none, B, B0, R, n);
+  } else {
+    if (gRows) rowsGradient(lambda.data, signs.words, signs.stride, slopes.table, slopes.batch, slopes.rows, gRows, gLam ?? none, dT ?? none, B, B0, R, n);
+    if (gConst && biases) constantGradient(lambda.data, signs.words, signs.stride, biases.table, biases.batch, biases.rows, gConst, gLam ?? none, dTB ?? none, B, B0, R, n);
+  }
   const out: (Tensor | null)[] = [gLam ? new Tensor(gLam, lambda.shape) : null];
   out.push(...split(slopes, dT, n), ...split(biases, dTB, n));
   return out;
@@ -185,6 +187,27 @@ function constantGradient(lam: Data, words: Int32Array, stride: number, TB: Floa
       const j = c0 + 2 * k + (words[(li + k) * stride + hi]! >>> 31);
       if (wantLam) gLam[li + k] += x === 0 ? gc * (TB[c0 + 2 * k]! + TB[c0 + 2 * k + 1]!) : gc * TB[j]!;
       if (wantT) dTB[j] += gc * x;
+    }
+  }
+}
+
+/** {@link rowsGradient} and {@link constantGradient} in one sweep (both outputs' gradients reached the step: the usual case). */
+function bothGradient(lam: Data, words: Int32Array, stride: number, T: Float64Array, tb: number, tr: number, TB: Float64Array, cb: number, cr: number, g: Data, gC: Data, gLam: Data, dT: Float64Array, dTB: Float64Array, B: number, B0: number, R: number, n: number): void {
+  const hi = stride - 1;
+  const wantLam = gLam.length > 0, wantT = dT.length > 0, wantTB = dTB.length > 0;
+  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
+    const li = ((B0 === 1 ? 0 : b) * R + r) * n;
+    const oi = (b * R + r) * n;
+    const t0 = 2 * at(tb, tr, b, r) * n, c0 = 2 * at(cb, cr, b, r) * n;
+    const gc = gC[b * R + r]!;
+    for (let k = 0; k < n; k++) {
+      const x = lam[li + k]!;
+      const side = words[(li + k) * stride + hi]! >>> 31;
+      const j = t0 + 2 * k + (x === 0 ? 0 : side), jb = c0 + 2 * k + side;
+      const gk = g[oi + k]!;
+      if (wantLam) gLam[li + k] += gk * T[j]! + (x === 0 ? gc * (TB[c0 + 2 * k]! + TB[c0 + 2 * k + 1]!) : gc * TB[jb]!);
+      if (wantT) dT[j] += gk * x;
+      if (wantTB) dTB[jb] += gc * x;
     }
   }
 }
