@@ -2,6 +2,8 @@
 // asymmetric pads, stride 1 or 2), BatchNormalization, Relu, MaxPool / AveragePool, a residual
 // Add of two branches, Flatten and Gemm, with seeded float32 weights.
 import { seededRandom } from '../../src/verify/attack.js';
+import { loadOnnxGraph, type OnnxGraph } from '../../src/verify/onnx/graph.js';
+import { toOperatorNetwork, type OperatorNetwork } from '../../src/verify/onnx/to-network.js';
 import { buildModel, weights, type NodeSpec } from './onnx-models.js';
 
 /** Which layers a random model has. */
@@ -47,4 +49,14 @@ export function randomConvModel(seed: number, genes: ConvModelGenes): Uint8Array
 /** Genes drawn from a seed: every combination occurs over a few seeds. */
 export function genesOf(seed: number): ConvModelGenes {
   return { pool: (['max', 'avg', 'none'] as const)[seed % 3]!, residual: seed % 2 === 0, asymmetric: seed % 4 < 2, batchNorm: seed % 5 !== 0 };
+}
+
+/** A random conv model of `seed` with its operator network and a random box of half-width in [rMin, rMin + rSpan) around a point of [-1, 1]ⁿ. */
+export function randomCase(modelSeed: number, seed: number, rMin: number, rSpan: number): { graph: OnnxGraph; net: OperatorNetwork; rand: () => number; lower: Float64Array; upper: Float64Array } {
+  const graph = loadOnnxGraph(randomConvModel(modelSeed, genesOf(seed)));
+  const net = toOperatorNetwork(graph);
+  const rand = seededRandom(seed);
+  const centre = Float64Array.from({ length: net.inputSize }, () => rand() * 2 - 1);
+  const r = rMin + rSpan * rand();
+  return { graph, net, rand, lower: centre.map((v) => v - r), upper: centre.map((v) => v + r) };
 }

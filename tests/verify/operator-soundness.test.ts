@@ -6,7 +6,6 @@
 // that sat, unsat and unknown all occur (the test counts them).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { seededRandom } from '../../src/verify/attack.js';
 import { verifyInstance } from '../../src/verify/instance.js';
 import { pgdOperators } from '../../src/verify/onnx/attack.js';
 import { loadOnnxGraph } from '../../src/verify/onnx/graph.js';
@@ -14,18 +13,12 @@ import { evaluate } from '../../src/verify/onnx/interpret.js';
 import { toOperatorNetwork } from '../../src/verify/onnx/to-network.js';
 import { stackRows } from '../../src/verify/spec.js';
 import type { VnnProperty } from '../../src/verify/vnnlib.js';
-import { genesOf, randomConvModel } from '../helpers/onnx-conv-models.js';
+import { genesOf, randomCase, randomConvModel } from '../helpers/onnx-conv-models.js';
 
 test('operator-network answers never contradict sampling / PGD; counterexamples are valid', () => {
   const counts = { sat: 0, unsat: 0, unknown: 0, timeout: 0 };
   for (let seed = 0; seed < 24; seed++) {
-    const graph = loadOnnxGraph(randomConvModel(300 + seed, genesOf(seed)));
-    const net = toOperatorNetwork(graph);
-    const rand = seededRandom(seed);
-    const centre = Float64Array.from({ length: net.inputSize }, () => rand() * 2 - 1);
-    const r = 0.01 + 0.1 * rand();
-    const lower = centre.map((v) => v - r);
-    const upper = centre.map((v) => v + r);
+    const { graph, net, rand, lower, upper } = randomCase(300 + seed, seed, 0.01, 0.1);
     const margin = (x: ArrayLike<number>): number => { const y = evaluate(graph, x); return y[0]! - y[1]!; };
     let least = Infinity;
     for (let s = 0; s < 300; s++) least = Math.min(least, margin(lower.map((l, j) => l + rand() * (upper[j]! - l))));

@@ -14,7 +14,7 @@ import { loadOnnxGraph, type OnnxGraph } from '../../src/verify/onnx/graph.js';
 import { evaluate } from '../../src/verify/onnx/interpret.js';
 import { forwardOperators, toOperatorNetwork } from '../../src/verify/onnx/to-network.js';
 import { stackRows } from '../../src/verify/spec.js';
-import { genesOf, randomConvModel } from '../helpers/onnx-conv-models.js';
+import { genesOf, randomCase, randomConvModel } from '../helpers/onnx-conv-models.js';
 import { buildModel, testModels } from '../helpers/onnx-models.js';
 
 const SHARED = new URL('../../../shared/vnncomp2021/', import.meta.url).pathname;
@@ -57,13 +57,7 @@ test('a grouped convolution is refused naming the node (the caller keeps the den
 
 test('CROWN / alpha-CROWN row bounds hold at sampled and PGD points of random boxes', () => {
   for (let seed = 0; seed < 9; seed++) {
-    const graph = loadOnnxGraph(randomConvModel(100 + seed, genesOf(seed)));
-    const net = toOperatorNetwork(graph);
-    const rand = seededRandom(seed);
-    const centre = Float64Array.from({ length: net.inputSize }, () => rand() * 2 - 1);
-    const r = 0.02 + 0.2 * rand();
-    const lower = centre.map((v) => v - r);
-    const upper = centre.map((v) => v + r);
+    const { graph, net, rand, lower, upper } = randomCase(100 + seed, seed, 0.02, 0.2);
     const rows = [{ c: Float64Array.from([1, -1]), d: 0 }, { c: Float64Array.from([-1, 0.5]), d: 0.25 }];
     for (const alphaIterations of [0, 5]) {
       const b = boundRows(net, lower, upper, rows, { alphaIterations });

@@ -67,7 +67,8 @@ export function boundRows(net: OperatorNetwork, lower: Float64Array, upper: Floa
   let result = judge(crown, rows, margins, 'crown');
   const iterations = o.alphaIterations ?? 20;
   const perPass = Date.now() - started;
-  const affordable = o.deadline === undefined ? iterations : Math.floor((o.deadline - Date.now()) / (3 * perPass + 1));
+  // an α-CROWN step costs a CROWN pass and its gradient: about 4 passes (never started past the deadline)
+  const affordable = o.deadline === undefined ? iterations : Math.floor((o.deadline - Date.now()) / (4 * perPass + 1));
   const steps = Math.min(iterations, affordable);
   if (steps >= 2 && result.proven.some((v) => !v)) {
     const alpha = noGrad(() => Float64Array.from(alphaCrown(context(net.graph, X, p, [], 'adaptive'), c, { iterations: steps }).data));
