@@ -18,7 +18,7 @@ import { clamp, compare, div, maximum, mul, relu, sub, where } from '../../autog
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { ElementwiseOp, Lines, LowerSlope } from './operators.js';
-import { reluLines } from './relu-lines.js';
+import { alphaLowerSlope, reluLines } from './relu-lines.js';
 
 /** The ReLU (LeakyReLU with a = 0). */
 export function reluOp(shape: Shape): ElementwiseOp {
@@ -42,6 +42,10 @@ export function leakyReluOp(shape: Shape, a: number, name = `LeakyReLU(${a})`): 
 /** Lines of LeakyReLU(a) on [l, u] (see the module comment). */
 function relaxLeaky(l: Tensor, u: Tensor, a: number, lower: LowerSlope): Lines {
   if (typeof lower === 'string' && l.rank === u.rank && l.shape.every((d, k) => d === u.shape[k])) return reluLines(l, u, a, lower); // fused (relu-lines.ts), the same numbers
+  if (typeof lower !== 'string' && l.rank === lower.rank && l.shape[1] === 1 && (lower.shape[0] === 1 || lower.shape[0] === l.shape[0]) && l.shape.every((d, k) => d === u.shape[k])) { // α-CROWN's per-row slopes
+    const lines = reluLines(l, u, a, 'adaptive');
+    return { ...lines, lowerSlope: alphaLowerSlope(l, u, lower, a) };
+  }
   return leakyLinesComposed(l, u, a, lower);
 }
 

@@ -13,7 +13,7 @@
  * Gradients flow to l and u through the chord on crossing units only (the masks are constants).
  * @module
  */
-import { recordMulti } from '../../autograd/index.js';
+import { record, recordMulti } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Lines } from './operators.js';
 
@@ -81,4 +81,39 @@ function backward(l: Data, u: Data, a: number, same: boolean, gLower: Data | nul
     if (gl) gl[k] = dChord * ((chord - a) / gap) + gb * (a - chord);
     if (gu) gu[k] = dChord * ((1 - chord) / gap);
   }
+}
+
+/**
+ * α-CROWN's lower slope of LeakyReLU(a) (Xu et al. 2021, eq. 7): clamp(α, a, 1) on crossing units,
+ * the exact slope (1 or a) elsewhere, `[B, R, n]` for l, u `[B, 1, ...S]` and α `[B | 1, R, ...S]`;
+ * the gradient reaches α on crossing units where a ≤ α ≤ 1 (clamp's convention), as the
+ * composition `where(crossing, clamp(α, a, 1), off)` it replaces.
+ */
+export function alphaLowerSlope(l: Tensor, u: Tensor, alpha: Tensor, a: number): Tensor {
+  const B = l.shape[0]!, n = l.size / B;
+  const [Ba, R] = alpha.shape as [number, number];
+  if (l.shape[1] !== 1 || alpha.size !== Ba * R * n || (Ba !== 1 && Ba !== B) || u.size !== l.size) throw new Error(`alphaLowerSlope: l, u [B, 1, ...S] and alpha [B | 1, R, ...S] expected, got [${l.shape.join(', ')}] and [${alpha.shape.join(', ')}]`);
+  const f32 = l.dtype === 'float32';
+  const out = new Tensor(f32 ? new Float32Array(B * R * n) : new Float64Array(B * R * n), [B, ...alpha.shape.slice(1)]);
+  const lo = f32 ? Math.fround(a) : a;
+  const [ld, ud, al, o] = [l.data, u.data, alpha.data, out.data];
+  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
+    const src = ((Ba === 1 ? 0 : b) * R + r) * n, dst = (b * R + r) * n, box = b * n;
+    for (let k = 0; k < n; k++) {
+      const x = ld[box + k]!, y = ud[box + k]!;
+      o[dst + k] = x < 0 && y > 0 ? Math.min(Math.max(al[src + k]!, lo), 1) : x >= 0 ? 1 : lo;
+    }
+  }
+  return record(out, 'alphaLowerSlope', [alpha], (g) => {
+    const d = f32 ? new Float32Array(alpha.size) : new Float64Array(alpha.size);
+    const gd = g.data;
+    for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
+      const src = ((Ba === 1 ? 0 : b) * R + r) * n, dst = (b * R + r) * n, box = b * n;
+      for (let k = 0; k < n; k++) {
+        const v = al[src + k]!;
+        if (ld[box + k]! < 0 && ud[box + k]! > 0 && v >= lo && v <= 1) d[src + k] += gd[dst + k]!;
+      }
+    }
+    return [new Tensor(d, alpha.shape)];
+  });
 }
