@@ -15,7 +15,8 @@
  */
 import { pgdSearch } from './attack.js';
 import { forwardPl, type PlNetwork } from './network.js';
-import { boundSubdomain, type BoundContext, type Split, type SubdomainBound } from './relu-bound.js';
+import { boundSubdomain, startingAlpha, type BoundContext, type Split, type SubdomainBound } from './relu-bound.js';
+import { optimiseRanges } from './relu-ranges.js';
 import { satisfiedConjunction, type StackedRows } from './spec.js';
 import { boundRows, boundTolerance, type UnitRange } from './symbolic.js';
 import { MinHeap, type BabOutcome } from './bab.js';
@@ -31,7 +32,12 @@ export interface ReluBabOptions {
   readonly maxPasses?: number;
   /** PGD seed. */
   readonly seed?: number;
+  /** α steps per unit row when the root's intermediate ranges are optimised (0: CROWN ranges only). */
+  readonly rangeIterations?: number;
 }
+
+/** Share of the remaining time the root's α-optimised intermediate ranges may take. */
+const RANGE_SHARE = 0.15;
 
 /** One open subdomain. */
 interface Domain {
@@ -104,16 +110,6 @@ function tryMinimisers(net: PlNetwork, stacked: StackedRows, bound: SubdomainBou
   return undefined;
 }
 
-/** CROWN's adaptive lower slope (1 where u > −l) of every unit, repeated for each row: the starting α. */
-function startingAlpha(ranges: readonly UnitRange[], rows: number): Float64Array[] {
-  return ranges.map((r) => {
-    const n = r.lo.length;
-    const a = new Float64Array(rows * n);
-    for (let q = 0; q < rows; q++) for (let i = 0; i < n; i++) a[q * n + i] = r.hi[i]! > -r.lo[i]! ? 1 : 0;
-    return a;
-  });
-}
-
 /**
  * ReLU-splitting branch and bound on the box [lower, upper] until proof, a candidate point (for
  * the caller to re-check), the deadline, the memory cap or `maxPasses` bounded subdomains.
@@ -123,7 +119,9 @@ export function reluSplitBab(net: PlNetwork, stacked: StackedRows, lower: Float6
   const root = boundRows(net, lower, upper, undefined, true, deadline);
   const open = all.filter((k) => !stacked.rowsOf[k]!.some((r) => root.lower[r]! > boundTolerance(root.scale[r]!)));
   if (open.length === 0) return { kind: 'unsat', boxes: 1 };
-  const ctx: BoundContext = { net, lower, upper, ranges: root.ranges, alpha: startingAlpha(root.ranges, net.stages[net.stages.length - 1]!.size) };
+  const ranges = root.ranges.map((r) => ({ lo: Float64Array.from(r.lo), hi: Float64Array.from(r.hi) }));
+  if ((o.rangeIterations ?? 20) > 0) optimiseRanges(net, lower, upper, ranges, o.rangeIterations ?? 20, Date.now() + RANGE_SHARE * Math.max(0, deadline - Date.now()));
+  const ctx: BoundContext = { net, lower, upper, ranges, alpha: startingAlpha(ranges, net.stages[net.stages.length - 1]!.size) };
   const first = evaluate(ctx, stacked, [], open, undefined, o.rootIterations ?? 50, deadline);
   let passes = 2;
   if (!first.domain) return { kind: 'unsat', boxes: passes };

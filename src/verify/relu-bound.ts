@@ -60,6 +60,16 @@ export function splitRanges(ranges: readonly UnitRange[], splits: readonly Split
   return out;
 }
 
+/** CROWN's adaptive lower slope (1 where u > −l) of every unit, repeated for each of `rows` rows: the starting α. */
+export function startingAlpha(ranges: readonly UnitRange[], rows: number): Float64Array[] {
+  return ranges.map((r) => {
+    const n = r.lo.length;
+    const a = new Float64Array(rows * n);
+    for (let q = 0; q < rows; q++) for (let i = 0; i < n; i++) a[q * n + i] = r.hi[i]! > -r.lo[i]! ? 1 : 0;
+    return a;
+  });
+}
+
 /** Per-layer state of one backward pass for one row. */
 interface Pass { bound: number; scale: number; x: Float64Array; lam: Float64Array[]; alpha: Float64Array[] }
 

@@ -1,8 +1,8 @@
 // ReLU-splitting branch and bound (inputs above the input-splitting threshold) against the exact
 // MILP (HiGHS): never a wrong sat/unsat on random networks with 20-40 inputs, counterexamples
 // valid on the ONNX graph; a property the first bound pass cannot prove that the search proves
-// (and does not prove when stopped after the root); the deadline is honoured on a hard instance
-// (the sampled minimum 10⁻³ above the threshold).
+// (and does not prove when stopped after the root); the deadline is honoured on a hard instance;
+// the root's alpha-optimised intermediate ranges are tighter and still contain sampled values.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +11,7 @@ import { INPUT_SPLIT_MAX_DIM, verifyInstance } from '../../src/verify/instance.j
 import { extractNetwork, forwardPl, type PlNetwork } from '../../src/verify/network.js';
 import { loadOnnxGraph } from '../../src/verify/onnx/graph.js';
 import { reluSplitBab } from '../../src/verify/relu-bab.js';
+import { optimiseRanges } from '../../src/verify/relu-ranges.js';
 import { specNetwork, stackRows } from '../../src/verify/spec.js';
 import { boundRows } from '../../src/verify/symbolic.js';
 import type { VnnProperty } from '../../src/verify/vnnlib.js';
@@ -75,7 +76,7 @@ test('a property the first bound pass cannot prove is proved by ReLU splitting (
     const stacked = stackRows([[{ c: Float64Array.from([1, -1]), d: g.dd }]]);
     const spec = specNetwork(g.net, stacked.rows);
     assert.ok(g.rootLower < 0, 'the root bound must be inconclusive');
-    const rootOnly = reluSplitBab(spec, stacked, g.lower, g.upper, Date.now() + 10_000, { maxPasses: 2, rootIterations: 0 });
+    const rootOnly = reluSplitBab(spec, stacked, g.lower, g.upper, Date.now() + 10_000, { maxPasses: 2, rootIterations: 0, rangeIterations: 0 });
     assert.is(rootOnly.kind, 'unknown', `seed ${seed}: the root alone (no splits) must not decide`);
     const full = reluSplitBab(spec, stacked, g.lower, g.upper, Date.now() + 20_000);
     assert.is(full.kind, 'unsat', `seed ${seed}: ${JSON.stringify(full)}`);
@@ -98,6 +99,28 @@ test('the deadline is honoured on a hard instance', () => {
   const elapsed = Date.now() - start;
   assert.is(r.kind, 'timeout', 'the instance is meant to be too hard for 500 ms');
   assert.ok(elapsed < 500 + 1500, `took ${elapsed} ms on a 500 ms deadline`);
+});
+
+test('alpha-optimised intermediate ranges are inside the CROWN ranges, tighter somewhere, and contain sampled pre-activations', () => {
+  const d = 30;
+  const net = extractNetwork(loadOnnxGraph(randomModel(3, d, [16, 16, 16])));
+  const { lower, upper } = region(net, 4, d, 0.15);
+  const crown = boundRows(net, lower, upper).ranges;
+  const ranges = crown.map((r) => ({ lo: Float64Array.from(r.lo), hi: Float64Array.from(r.hi) }));
+  assert.ok(optimiseRanges(net, lower, upper, ranges, 20, Date.now() + 20_000) >= 1);
+  let tighter = 0;
+  ranges.forEach((r, k) => r.lo.forEach((lo, i) => {
+    assert.ok(lo >= crown[k]!.lo[i]! && r.hi[i]! <= crown[k]!.hi[i]!, `layer ${k} unit ${i} widened`);
+    if (lo > crown[k]!.lo[i]! + 1e-9 || r.hi[i]! < crown[k]!.hi[i]! - 1e-9) tighter++;
+  }));
+  assert.ok(tighter > 0, 'no range got tighter');
+  const rand = seededRandom(5);
+  for (let s = 0; s < 300; s++) {
+    const x = lower.map((l, j) => (s < 100 ? (rand() < 0.5 ? l : upper[j]!) : l + rand() * (upper[j]! - l)));
+    forwardPl(net, x).pre.slice(0, -1).forEach((z, k) => z.forEach((v, i) => {
+      assert.ok(v >= ranges[k]!.lo[i]! - 1e-9 && v <= ranges[k]!.hi[i]! + 1e-9, `sample outside layer ${k} unit ${i}`);
+    }));
+  }
 });
 
 test.run();
