@@ -11,6 +11,9 @@ import type { PlNetwork } from './network.js';
 import { boundSubdomain, startingAlpha } from './relu-bound.js';
 import type { UnitRange } from './symbolic.js';
 
+/** Per-row lower slopes (rows × earlier units) above which a layer is skipped (memory: 8 bytes each). */
+const MAX_SLOPES = 1e7;
+
 /** The network cut after stage k, whose outputs are z_{k,i} and −z_{k,i} for the given units. */
 function cutNetwork(net: PlNetwork, k: number, units: readonly number[]): PlNetwork {
   const stage = net.stages[k]!;
@@ -32,8 +35,8 @@ function cutNetwork(net: PlNetwork, k: number, units: readonly number[]): PlNetw
 
 /**
  * Tightens `ranges` (in place, layers 1..R−1) by α-optimised backward bounds, `iterations` steps
- * per unit row, until `deadline` (ms); a layer whose units would take more than `maxRows` rows is
- * left as it is. Returns the number of layers tightened.
+ * per unit row, until `deadline` (ms); a layer whose units would take more than `maxRows` rows
+ * (or {@link MAX_SLOPES} slopes) is left as it is. Returns the number of layers tightened.
  */
 export function optimiseRanges(net: PlNetwork, lower: Float64Array, upper: Float64Array, ranges: UnitRange[], iterations: number, deadline: number, maxRows = 2048): number {
   let done = 0;
@@ -41,9 +44,10 @@ export function optimiseRanges(net: PlNetwork, lower: Float64Array, upper: Float
     const range = ranges[k]!;
     const units: number[] = [];
     for (let i = 0; i < range.lo.length; i++) if (range.lo[i]! < 0 && range.hi[i]! > 0) units.push(i);
-    if (units.length === 0 || 2 * units.length > maxRows) continue;
-    const cut = cutNetwork(net, k, units);
     const earlier = ranges.slice(0, k);
+    const slopes = 2 * units.length * earlier.reduce((a, r) => a + r.lo.length, 0);
+    if (units.length === 0 || 2 * units.length > maxRows || slopes > MAX_SLOPES) continue;
+    const cut = cutNetwork(net, k, units);
     const ctx = { net: cut, lower, upper, ranges: earlier, alpha: startingAlpha(earlier, 2 * units.length) };
     const b = boundSubdomain(ctx, [], Array.from({ length: 2 * units.length }, (_, r) => r), { iterations, deadline });
     units.forEach((i, r) => {
