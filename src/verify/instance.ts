@@ -7,9 +7,9 @@
  *    {@link INPUT_SPLIT_MAX_DIM} dimensions, ReLU splitting with the splits in the bound
  *    (β-CROWN style, `relu-bab.ts`) for larger inputs.
  *
- * Image-sized inputs, and graphs that are not densified (convolutions, MaxPool, over 3·10⁷
- * densified weights), are first bounded on the operator network (CROWN, then α-CROWN). Graphs
- * with neither network (e.g. Sigmoid) get a random search on the ONNX graph.
+ * Graphs that are not densified (convolutional image networks, MaxPool, over 3·10⁷ densified
+ * weights) are searched and bounded on the operator network instead (PGD, CROWN, α-CROWN).
+ * Graphs with neither network (e.g. Sigmoid) get a random search on the ONNX graph.
  *
  * `sat` is only said after the candidate, clipped into its box, satisfies an unsafe conjunction
  * on a plain float64 forward pass of the ONNX graph itself (not the densified network); `unsat`
@@ -77,9 +77,8 @@ function sampleOnly(graph: OnnxGraph, property: VnnProperty, deadline: number, s
 /**
  * Verifies `property` on the network. `net` is the densified network (undefined when the graph
  * cannot or should not be densified); `operators` the graph as a network of the bound engine's
- * operators (`onnx/to-network.ts`), bounded by CROWN / α-CROWN for inputs of more than
- * {@link INPUT_SPLIT_MAX_DIM} dimensions or when there is no densified network. With neither,
- * only the counterexample search runs.
+ * operators (`onnx/to-network.ts`), searched by PGD and bounded by CROWN / α-CROWN when there is
+ * no densified network. With neither, only the counterexample search runs.
  */
 export function verifyInstance(graph: OnnxGraph, net: PlNetwork | undefined, property: VnnProperty, o: VerifyOptions, operators?: OperatorNetwork): InstanceResult {
   const start = o.start ?? Date.now();
@@ -93,26 +92,20 @@ export function verifyInstance(graph: OnnxGraph, net: PlNetwork | undefined, pro
     const cex = found && confirmCounterexample(graph, property, i, found);
     if (cex) return { result: 'sat', counterexample: cex, detail: 'PGD' };
   }
-  let proven: ReadonlySet<number> = new Set();
-  let note = '';
-  if (operators && (!net || property.inputs > INPUT_SPLIT_MAX_DIM)) {
-    // with a densified network left to search, the operator bounds get at most half the time
+  if (operators && !net) {
     const phase = operatorPhase(operators, property, {
-      seed: o.seed ?? 0, attack: !net, attackDeadline, boundDeadline: net ? start + 0.5 * o.timeoutSeconds * 1000 : deadline,
+      seed: o.seed ?? 0, attack: true, attackDeadline, boundDeadline: deadline,
       confirm: (part, x) => confirmCounterexample(graph, property, part, x),
     });
     if (phase.counterexample) return { result: 'sat', counterexample: phase.counterexample, detail: phase.detail };
     if (phase.proven.size === property.parts.length) return { result: 'unsat', detail: phase.detail };
-    if (!net) return { result: Date.now() > deadline ? 'timeout' : 'unknown', detail: phase.detail };
-    proven = phase.proven;
-    note = `; ${phase.detail}`;
+    return { result: Date.now() > deadline ? 'timeout' : 'unknown', detail: phase.detail };
   }
   if (!net) return sampleOnly(graph, property, Math.min(deadline, Date.now() + 0.2 * o.timeoutSeconds * 1000), o.seed ?? 0);
   let open = 0;
   let boxes = 0;
   let timedOut = false;
   for (const [i, p] of property.parts.entries()) {
-    if (proven.has(i)) continue;
     const stacked = stackRows(p.conjunctions);
     let outcome = property.inputs <= INPUT_SPLIT_MAX_DIM
       ? inputSplitBab(specs[i]!, stacked, p.lower, p.upper, deadline)
@@ -128,5 +121,5 @@ export function verifyInstance(graph: OnnxGraph, net: PlNetwork | undefined, pro
     timedOut ||= outcome.kind === 'timeout' && Date.now() > deadline;
   }
   if (open === 0) return { result: 'unsat', detail: `branch and bound, ${boxes} boxes` };
-  return { result: timedOut ? 'timeout' : 'unknown', detail: `${open} boxes left open after ${boxes}${note}` };
+  return { result: timedOut ? 'timeout' : 'unknown', detail: `${open} boxes left open after ${boxes}` };
 }
