@@ -14,8 +14,7 @@ constexpr int64_t kChunk = 1 << 15, kParallelElements = 1 << 17;
 
 template <typename F>
 void chunked(int64_t n, F&& f) {
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-  parallelFor(int(chunks), n >= kParallelElements, [&](int t) { f(t * kChunk, std::min(n, (t + 1) * kChunk)); });
+  relaxjs::chunked(n, kChunk, kParallelElements, f);
 }
 
 template <typename T, typename F>

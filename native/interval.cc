@@ -14,12 +14,6 @@ namespace {
 
 constexpr int64_t kChunk = 1 << 14, kParallelElements = 1 << 17;
 
-template <typename F>
-void chunked(int64_t n, F&& f) {
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-  parallelFor(int(chunks), n >= kParallelElements, [&](int t) { f(t * kChunk, std::min(n, (t + 1) * kChunk)); });
-}
-
 // The generic clamp kernel's comparison order (NaN stays NaN).
 template <typename T>
 inline T clampLow(T v) { return v < T(0) ? T(0) : v; }
@@ -30,7 +24,7 @@ template <typename T>
 void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
               int64_t channels) {
   const T half = T(0.5);
-  chunked(n, [&](int64_t from, int64_t to) {
+  chunked(n, kChunk, kParallelElements, [&](int64_t from, int64_t to) {
     switch (kind) {
       case IntervalKernel::Centre:
         for (int64_t i = from; i < to; i++) {
@@ -88,7 +82,7 @@ void adamRange(T* __restrict x, const T* __restrict g, T* __restrict m, T* __res
 
 template <typename T>
 void adam(T* x, const T* g, T* m, T* v, int64_t n, double b1, double b2, double stepSize, double sqrtCorrection2, double eps) {
-  chunked(n, [&](int64_t from, int64_t to) { adamRange(x, g, m, v, from, to, b1, b2, stepSize, sqrtCorrection2, eps); });
+  chunked(n, kChunk, kParallelElements, [&](int64_t from, int64_t to) { adamRange(x, g, m, v, from, to, b1, b2, stepSize, sqrtCorrection2, eps); });
 }
 
 #define RELAXJS_INTERVAL(T)                                                                                                   \

@@ -3,7 +3,9 @@
 // that the OS has not scheduled yet only delays the tasks it already took). Helpers spin briefly
 // after a job, then sleep on a condition variable (the machine is shared: no busy waiting).
 #pragma once
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -44,6 +46,13 @@ void parallelFor(int tasks, bool parallel, F&& fn) {
   }
   std::function<void(int)> job = fn;
   Pool::instance().run(tasks, job);
+}
+
+// Runs f(from, to) over [0, n) in chunks of `chunk` elements, on the pool when n >= parallelFrom.
+template <typename F>
+void chunked(int64_t n, int64_t chunk, int64_t parallelFrom, F&& f) {
+  const int64_t chunks = (n + chunk - 1) / chunk;
+  parallelFor(int(chunks), n >= parallelFrom, [&](int t) { f(t * chunk, std::min(n, (t + 1) * chunk)); });
 }
 
 }  // namespace relaxjs
