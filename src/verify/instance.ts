@@ -94,7 +94,8 @@ export function verifyInstance(graph: OnnxGraph, net: PlNetwork | undefined, pro
   }
   if (operators && !net) {
     const phase = operatorPhase(operators, property, {
-      seed: o.seed ?? 0, attack: true, attackDeadline, boundDeadline: deadline,
+      seed: o.seed ?? 0, attackDeadline, boundDeadline: deadline,
+      searchDeadline: () => Math.min(deadline, Date.now() + 0.2 * o.timeoutSeconds * 1000),
       confirm: (part, x) => confirmCounterexample(graph, property, part, x),
     });
     if (phase.counterexample) return { result: 'sat', counterexample: phase.counterexample, detail: phase.detail };

@@ -1,9 +1,9 @@
 /**
- * The operator-network phase of one instance (`../instance.ts`) for image-sized inputs or graphs
- * that cannot be densified: PGD on the operator network (when no densified network searched
- * already), then per input box CROWN and α-CROWN bounds of the property rows (`bound.ts`). A box
- * is excluded when every unsafe conjunction has a row proven positive; candidates are re-checked
- * by the caller's `confirm` (the ONNX graph's float64 forward pass) before `sat` is said.
+ * The operator-network phase of one instance (`../instance.ts`) for graphs that are not
+ * densified: PGD on the operator network, then per input box CROWN and α-CROWN bounds of the
+ * property rows (`bound.ts`). A box is excluded when every unsafe conjunction has a row proven
+ * positive; boxes left open get more random-start PGD until the search deadline. Candidates are
+ * re-checked by the caller's `confirm` (the ONNX graph's float64 forward pass) before `sat` is said.
  * @module
  */
 import { stackRows } from '../spec.js';
@@ -18,11 +18,11 @@ export interface Counterexample { readonly x: Float64Array; readonly y: Float64A
 /** Options of {@link operatorPhase}. */
 export interface OperatorPhaseOptions {
   readonly seed: number;
-  /** Run PGD first (false when the densified network's PGD ran already). */
-  readonly attack: boolean;
   readonly attackDeadline: number;
   /** α-CROWN is only started while it can finish before this (ms since epoch). */
   readonly boundDeadline: number;
+  /** When the bounds leave a box open: random-start PGD on the open boxes until this (ms since epoch). */
+  readonly searchDeadline: () => number;
   /** Re-checks a candidate of part `part` on the ONNX graph. */
   readonly confirm: (part: number, x: Float64Array) => Counterexample | undefined;
 }
@@ -34,15 +34,13 @@ export interface OperatorPhase {
   readonly detail: string;
 }
 
-/** PGD, then CROWN / α-CROWN on every part. */
+/** PGD, then CROWN / α-CROWN on every part, then PGD on the open parts. */
 export function operatorPhase(net: OperatorNetwork, property: VnnProperty, o: OperatorPhaseOptions): OperatorPhase {
   if (net.inputSize !== property.inputs) throw new Error(`the property declares ${property.inputs} inputs, the network has ${net.inputSize}`);
-  if (o.attack) {
-    for (const [i, p] of property.parts.entries()) {
-      const found = pgdOperators(net, stackRows(p.conjunctions), p.lower, p.upper, { restarts: 16, steps: 20, seed: o.seed + i, deadline: o.attackDeadline });
-      const cex = found && o.confirm(i, found);
-      if (cex) return { counterexample: cex, proven: new Set(), detail: 'PGD on the operator network' };
-    }
+  for (const [i, p] of property.parts.entries()) {
+    const found = pgdOperators(net, stackRows(p.conjunctions), p.lower, p.upper, { restarts: 16, steps: 20, seed: o.seed + i, deadline: o.attackDeadline });
+    const cex = found && o.confirm(i, found);
+    if (cex) return { counterexample: cex, proven: new Set(), detail: 'PGD on the operator network' };
   }
   const proven = new Set<number>();
   const methods = new Set<string>();
@@ -53,5 +51,21 @@ export function operatorPhase(net: OperatorNetwork, property: VnnProperty, o: Op
     if (stacked.rowsOf.every((rows) => rows.some((r) => bounds.proven[r]))) proven.add(i);
   }
   const how = [...methods].join(' / ');
-  return { proven, detail: `${how} on the operator network: ${proven.size} of ${property.parts.length} input boxes proven` };
+  const detail = `${how} on the operator network: ${proven.size} of ${property.parts.length} input boxes proven`;
+  const cex = proven.size < property.parts.length ? searchOpen(net, property, proven, o) : undefined;
+  return cex ? { counterexample: cex, proven, detail: `${detail}; then PGD found a counterexample` } : { proven, detail };
+}
+
+/** Random-start PGD over the boxes the bounds left open, round-robin until the search deadline. */
+function searchOpen(net: OperatorNetwork, property: VnnProperty, proven: ReadonlySet<number>, o: OperatorPhaseOptions): Counterexample | undefined {
+  const open = property.parts.map((_, i) => i).filter((i) => !proven.has(i));
+  const until = o.searchDeadline();
+  for (let round = 0; Date.now() < until; round++) {
+    const i = open[round % open.length]!;
+    const p = property.parts[i]!;
+    const found = pgdOperators(net, stackRows(p.conjunctions), p.lower, p.upper, { restarts: 8, steps: 30, seed: o.seed + 1000 * (round + 1) + i, deadline: until, centreFirst: false });
+    const cex = found && o.confirm(i, found);
+    if (cex) return cex;
+  }
+  return undefined;
 }
