@@ -5,8 +5,10 @@
  * spread over a small persistent thread pool), conv2d / conv2dTranspose / conv2dWeightGrad
  * (im2col / col2im around that GEMM, over groups of images), the element-wise maps (binary ones
  * with any broadcast that collapses to 3 dimensions), clamp, the sum reduction, `sumToShape`,
- * `productSumToShape` and `rowDot`; every other kernel (and every call below the size thresholds)
- * goes to the `wasm` backend when its module is built, else to `js`.
+ * `productSumToShape`, `rowDot` and the optional fused kernels `interval` (IBP's interval steps,
+ * src/autograd/ops/interval.ts), `reluGrad` and `adam` (each the same bits as what it replaces);
+ * every other kernel (and every call below the size thresholds) goes to the `wasm` backend when
+ * its module is built, else to `js`.
  * Element-wise results equal js bit for bit (exp and log: computed in double, rounded once);
  * products and sums use fused multiply-adds and their own summation order, so they agree with js
  * to rounding (float32 ~1e-6 relative), not bit for bit. Threads: `RELAXJS_THREADS`, as `wasm`.
