@@ -135,21 +135,27 @@ export function extractNetwork(graph: OnnxGraph, maxWeights = 3e7): PlNetwork {
   return net;
 }
 
+/** One stage's pre-activation z = Σ_t W_t · outs[s_t] + b, given the outputs of its sources (outs[0] = the input). */
+export function stageForward(stage: Stage, outs: readonly Float64Array[]): Float64Array {
+  const z = Float64Array.from(stage.bias);
+  for (const term of stage.terms) {
+    const src = outs[term.source]!;
+    const n = src.length;
+    for (let i = 0; i < stage.size; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += term.weight[i * n + j]! * src[j]!;
+      z[i]! += s;
+    }
+  }
+  return z;
+}
+
 /** Forward pass of the stages (float64); returns the output and every stage's pre-activation. */
 export function forwardPl(net: PlNetwork, x: ArrayLike<number>): { output: Float64Array; pre: Float64Array[] } {
   const outs: Float64Array[] = [Float64Array.from(x)];
   const pre: Float64Array[] = [];
   net.stages.forEach((stage, k) => {
-    const z = Float64Array.from(stage.bias);
-    for (const term of stage.terms) {
-      const src = outs[term.source]!;
-      const n = src.length;
-      for (let i = 0; i < stage.size; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += term.weight[i * n + j]! * src[j]!;
-        z[i]! += s;
-      }
-    }
+    const z = stageForward(stage, outs);
     pre.push(z);
     outs.push(k < net.stages.length - 1 ? z.map((v) => (v > 0 ? v : 0)) : z);
   });

@@ -16,7 +16,7 @@
  * of x* through the chosen lines: ∂B/∂β_i = −s_i ẑ_i(x*), ∂B/∂α_i = λ_i ẑ_i(x*).
  * @module
  */
-import type { PlNetwork } from './network.js';
+import { stageForward, type PlNetwork } from './network.js';
 import { boundTolerance, type UnitRange } from './symbolic.js';
 
 /** One split decision: unit `unit` of ReLU layer `layer` (0-based stage) active (+1) or inactive (−1). */
@@ -160,17 +160,7 @@ function linearForward(ctx: BoundContext, ranges: readonly UnitRange[], sign: re
   const outs: Float64Array[] = [p.x];
   const pre: Float64Array[] = [];
   for (let k = 0; k < last; k++) {
-    const stage = net.stages[k]!;
-    const z = Float64Array.from(stage.bias);
-    for (const term of stage.terms) {
-      const src = outs[term.source]!;
-      const m = src.length;
-      for (let i = 0; i < stage.size; i++) {
-        let s = 0;
-        for (let j = 0; j < m; j++) s += term.weight[i * m + j]! * src[j]!;
-        z[i]! += s;
-      }
-    }
+    const z = stageForward(net.stages[k]!, outs);
     pre.push(z);
     const { lo, hi } = ranges[k]!;
     outs.push(z.map((v, i) => {
