@@ -4,8 +4,11 @@
 //   conv2d:      out[pixel, o]   = Σ_f x̄[corner(pixel) + field(f)] · W[o, f]     (rows = pixels)
 //   transpose:   dx̄[corner + field(f)] += Σ_o dy[n, o, pixel] · W[o, f]         (rows = pixels)
 //   weight grad: dW[o, f]        = Σ_pixel x̄[field(f) + corner(pixel)] · dy[pixel, o] (rows = f)
-// with f = (c, ki, kj) and x̄ the padded image. Work is split over the pool by pixel tiles,
-// by images (the transpose: each thread owns its images' gradient) or by field rows.
+// with f = (c, ki, kj) and x̄ the padded image. The transpose of a layer with C ≥ one vector of
+// channels is instead a gather, per stride phase a stride-1 correlation of dy (conv.cc): each
+// output written once, by one tile; few channels keep the scatter above, each task owning its
+// images' gradient. Work is split over the pool by pixel tiles, by images or by field rows, and
+// never changes the order of a sum: the same bits for any thread count.
 #pragma once
 #include <cstdint>
 

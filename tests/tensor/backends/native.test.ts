@@ -101,6 +101,36 @@ if (!available) {
     for (const dtype of dtypes) fc.assert(fc.property(convArb, seedArb, (s, seed) => checkConvs(s, seed, dtype)), { seed: 7, numRuns: 60 });
   });
 
+  test('conv2dTranspose with 1-40 input channels (the scatter, one-vector and two-vector gathers), float32 and float64 (fast-check)', () => {
+    const wide = convArb.chain((s) => fc.integer({ min: 1, max: 40 }).map((inChannels): Conv2dSpec => ({ ...s, inChannels, batch: Math.min(s.batch, 2) })));
+    for (const dtype of dtypes) {
+      fc.assert(fc.property(wide, seedArb, (s, seed) => {
+        const rng = new Rng(seed);
+        const y = randomArray(s.batch * s.outChannels * s.outHeight * s.outWidth, rng, dtype);
+        const w = randomArray(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, rng, dtype);
+        const abs = (v: ArrayLike<number>): Float64Array => Float64Array.from(v, Math.abs);
+        agree(`conv2dTranspose ${JSON.stringify(s)} ${dtype}`, s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, dtype,
+          (be) => be.conv2dTranspose(y, w, s), () => js.conv2dTranspose(abs(y), abs(w), s));
+      }), { seed: 29, numRuns: 60 });
+    }
+  });
+
+  test('convolutions give the same bits on 1 and 2 threads (mnist_model shapes, batch 50)', () => {
+    const [one, two] = [backends[0]![1], backends[1]![1]];
+    for (const dtype of dtypes) {
+      for (const [c, o, hw] of [[1, 16, 28], [16, 32, 14], [8, 12, 9]] as const) {
+        const s: Conv2dSpec = { batch: 50, inChannels: c, outChannels: o, inHeight: hw, inWidth: hw, kernelHeight: 4, kernelWidth: 4,
+          stride: [2, 2], padding: [1, 1], outHeight: Math.floor((hw - 2) / 2) + 1, outWidth: Math.floor((hw - 2) / 2) + 1 };
+        const rng = new Rng(c + o);
+        const x = randomArray(50 * c * hw * hw, rng, dtype), w = randomArray(o * c * 16, rng, dtype);
+        const y = randomArray(50 * o * s.outHeight * s.outWidth, rng, dtype);
+        assertClose(two.conv2dTranspose(y, w, s), one.conv2dTranspose(y, w, s), null, 0, dtype, `conv2dTranspose ${c}→${o}`);
+        assertClose(two.conv2d(x, w, s), one.conv2d(x, w, s), null, 0, dtype, `conv2d ${c}→${o}`);
+        assertClose(two.conv2dWeightGrad(x, y, s), one.conv2dWeightGrad(x, y, s), null, 0, dtype, `conv2dWeightGrad ${c}→${o}`);
+      }
+    }
+  });
+
   test('convolutions of mnist_model (k4 s2 p1) on a batch of 13', () => {
     const k4s2p1 = (c: number, o: number, hw: number): Conv2dSpec => ({
       batch: 13, inChannels: c, outChannels: o, inHeight: hw, inWidth: hw, kernelHeight: 4, kernelWidth: 4, stride: [2, 2], padding: [1, 1],
