@@ -86,6 +86,17 @@ std::vector<T>& local() {
 
 int64_t strips(int64_t n, int NR) { return (n + NR - 1) / NR; }
 
+// A padded copy's buffer, kept per calling thread (the image or dy of every convolution call: a
+// fresh one each call would cost its page faults again). Its contents are left to the caller;
+// the pool's threads must reach it through the returned pointer, never by name.
+template <typename T>
+T* paddedScratch(int64_t n) {
+  thread_local std::vector<T> kept;
+  kept.resize(size_t(n));
+  return kept.data();
+}
+
+
 }  // namespace
 
 template <typename T>
@@ -94,8 +105,9 @@ void conv2d(const T* x, const T* w, T* out, const ConvGeom& s, int64_t parallelM
   const bool parallel = worthThreads(s, parallelMinWork);
   const Layout L = layoutOf(s);
   const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR);
-  std::vector<T> xp(size_t(s.N * s.C * L.Hp * L.Wp)), wt(size_t(So * K * NR));
-  pad(x, s, L, xp.data(), parallel);
+  std::vector<T> wt(size_t(So * K * NR));
+  T* const xp = paddedScratch<T>(s.N * s.C * L.Hp * L.Wp);
+  pad(x, s, L, xp, parallel);
   packStrips<T>(K, s.O, [&](int64_t f, int64_t o) { return w[o * K + f]; }, wt.data());
   const int64_t tiles = (NP + MR - 1) / MR, threads = parallel ? Pool::instance().threads() : 1;
   const int64_t per = (tiles + threads * 4 - 1) / (threads * 4);
@@ -105,7 +117,7 @@ void conv2d(const T* x, const T* w, T* out, const ConvGeom& s, int64_t parallelM
     const T* rows[MR];
     for (int64_t q0 = t * per * MR; q0 < std::min(NP, (t + 1) * per * MR); q0 += MR) {
       const int valid = int(std::min<int64_t>(MR, NP - q0));
-      for (int i = 0; i < MR; i++) rows[i] = xp.data() + L.corner[size_t(q0 + std::min(i, valid - 1))];
+      for (int i = 0; i < MR; i++) rows[i] = xp + L.corner[size_t(q0 + std::min(i, valid - 1))];
       for (int64_t so = 0; so < So; so++) {
         indirectTile<T>(K, rows, L.field.data(), wt.data() + so * K * NR, tile, NR, false);
         const int cols = int(std::min<int64_t>(NR, s.O - so * NR));
@@ -228,9 +240,7 @@ void gatherTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool par
   constexpr int MR = kTileRows;
   const PhaseGrid& G = phaseGridOf(s);
   const int64_t phases = s.SH * s.SW;
-  thread_local std::vector<T> kept;  // a fresh ȳ each call would cost page faults
-  kept.resize(size_t(s.N * s.O * G.Uh * G.Uw));
-  T* const yp = kept.data();  // (the pool's threads see this thread's buffer through the pointer)
+  T* const yp = paddedScratch<T>(s.N * s.O * G.Uh * G.Uw);
   padResponses(y, s, G, yp);
   std::vector<std::vector<int64_t>> fields(static_cast<size_t>(phases));
   std::vector<std::vector<T>> packed(static_cast<size_t>(phases));
@@ -324,8 +334,9 @@ void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_
   // four fixed pixel ranges, each into its own accumulator, summed in range order afterwards (the
   // same numbers for any thread count), and each range packs only its own part of dy.
   const int64_t blocks = (NP + kPixelBlock - 1) / kPixelBlock, ranges = tiles >= 8 || blocks < 8 ? 1 : 4;
-  std::vector<T> xp(size_t(s.N * s.C * L.Hp * L.Wp)), acc(size_t(ranges * tiles * MR * Opad));
-  pad(x, s, L, xp.data(), parallel);
+  std::vector<T> acc(size_t(ranges * tiles * MR * Opad));
+  T* const xp = paddedScratch<T>(s.N * s.C * L.Hp * L.Wp);
+  pad(x, s, L, xp, parallel);
   const int64_t threads = parallel ? Pool::instance().threads() : 1, per = ranges > 1 ? tiles : (tiles + threads - 1) / threads;
   const int64_t tileTasks = (tiles + per - 1) / per, perRange = (blocks + ranges - 1) / ranges;
   parallelFor(int(tileTasks * ranges), parallel, [&](int task) {
@@ -339,7 +350,7 @@ void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_
       const int64_t kc = std::min(kPixelBlock, NP - q0);
       packResponses(dy, s.O, P, q0, kc, block.data());
       for (int64_t tile = t * per; tile < std::min(tiles, (t + 1) * per); tile++) {
-        for (int i = 0; i < MR; i++) rows[i] = xp.data() + L.field[size_t(std::min(tile * MR + i, K - 1))];
+        for (int i = 0; i < MR; i++) rows[i] = xp + L.field[size_t(std::min(tile * MR + i, K - 1))];
         for (int64_t so = 0; so < So; so++)
           indirectTile<T>(kc, rows, L.corner.data() + q0, block.data() + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, q0 > qBegin);
       }
