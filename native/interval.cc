@@ -8,62 +8,119 @@
 #include <cmath>
 
 #include "pool.h"
+#include "simd.h"
 
 namespace relaxjs {
 namespace {
 
 constexpr int64_t kChunk = 1 << 14, kParallelElements = 1 << 17;
 
-// The generic clamp kernel's comparison order (NaN stays NaN).
+// X is T (one element) or Simd<T>::V (one vector): the kernels below are written once for both.
+template <typename X, typename T>
+inline X ld(const T* p) {
+  X v;
+  __builtin_memcpy(&v, p, sizeof(X));
+  return v;
+}
+template <typename X, typename T>
+inline void st(T* p, X v) {
+  __builtin_memcpy(p, &v, sizeof(X));
+}
+// Every lane = v.
+template <typename X, typename T>
+inline X all(T v) {
+  if constexpr (sizeof(X) == sizeof(T)) return v;
+  else return splat<X>(v);
+}
+
+// body(X{}, i) for i in [from, to): whole vectors, then single elements. Every element is read
+// before it is written (so outputs may be the inputs a and b), and each lane does exactly the
+// scalar operations: the same bits as the element-by-element loop.
+template <typename T, typename Body>
+inline void lanes(int64_t from, int64_t to, Body&& body) {
+  using V = typename Simd<T>::V;
+  constexpr int64_t W = Simd<T>::W;
+  int64_t i = from;
+  for (; i + W <= to; i += W) body(V{}, i);
+  for (; i < to; i++) body(T(0), i);
+}
+
+// Shift over [from, to): mid = a + bias, o1 = mid − b, o2 = mid + b, the bias read per row
+// segment (a broadcast, or for inner = 1 a contiguous row of it) instead of one division per element.
 template <typename T>
-inline T clampLow(T v) { return v < T(0) ? T(0) : v; }
+void shiftRange(const T* a, const T* b, const T* c, T* o1, T* o2, int64_t from, int64_t to, int64_t inner, int64_t channels) {
+  const auto write = [&](auto z, int64_t i, auto mid) {
+    using X = decltype(z);
+    const X y = ld<X>(b + i);
+    st(o1 + i, mid - y);
+    st(o2 + i, mid + y);
+  };
+  if (!c) return lanes<T>(from, to, [&](auto z, int64_t i) { write(z, i, ld<decltype(z)>(a + i)); });
+  for (int64_t i = from, end; i < to; i = end) {
+    const int64_t q = i / inner;
+    end = std::min(to, (q + 1) * inner);
+    if (inner == 1) {  // bias[i % channels]: a row of the bias
+      const int64_t j = q % channels;
+      end = std::min(to, i - j + channels);
+      const T* row = c + j - i;
+      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, ld<decltype(z)>(a + k) + ld<decltype(z)>(row + k)); });
+    } else {
+      const T bias = c[q % channels];
+      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, ld<decltype(z)>(a + k) + all<decltype(z)>(bias)); });
+    }
+  }
+}
+
+template <typename T>
+void intervalRange(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t from, int64_t to,
+                   int64_t inner, int64_t channels) {
+  const T half = T(0.5), one = T(1);
+  switch (kind) {
+    case IntervalKernel::Centre:
+      return lanes<T>(from, to, [&](auto z, int64_t i) {
+        using X = decltype(z);
+        const X x = ld<X>(a + i), y = ld<X>(b + i), r = (y - x) * all<X>(half);
+        st(o1 + i, (x + y) * all<X>(half));
+        st(o2 + i, r < z ? z : r);  // the generic clamp's comparison (NaN stays NaN)
+      });
+    case IntervalKernel::Shift:
+      return shiftRange(a, b, c, o1, o2, from, to, inner, channels);
+    case IntervalKernel::Split:
+      return lanes<T>(from, to, [&](auto z, int64_t i) {
+        using X = decltype(z);
+        const X x = ld<X>(a + i), y = ld<X>(b + i);
+        st(o1 + i, x + y);
+        st(o2 + i, y - x);
+      });
+    case IntervalKernel::CentreGrad:
+      return lanes<T>(from, to, [&](auto z, int64_t i) {
+        using X = decltype(z);
+        const X h = (ld<X>(d + i) - ld<X>(c + i)) * all<X>(half);
+        const X mask = (h >= z) & (h <= all<X>(T(INFINITY))) ? all<X>(one) : z;
+        const X s = ld<X>(a + i) * all<X>(half), e = (ld<X>(b + i) * mask) * all<X>(half);  // read before o1 (maybe a) is written
+        st(o1 + i, s - e);
+        st(o2 + i, s + e);
+      });
+    case IntervalKernel::SignFold:
+      return lanes<T>(from, to, [&](auto z, int64_t i) {
+        using X = decltype(z);
+        const X w = ld<X>(c + i), sign = w > z ? all<X>(one) : w < z ? all<X>(-one) : z;
+        st(o1 + i, ld<X>(a + i) + ld<X>(b + i) * sign);
+      });
+    case IntervalKernel::ReluGrad:
+      return lanes<T>(from, to, [&](auto z, int64_t i) {
+        using X = decltype(z);
+        st(o1 + i, ld<X>(a + i) * (ld<X>(b + i) > z ? all<X>(one) : z));
+      });
+  }
+}
 
 }  // namespace
 
 template <typename T>
 void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
               int64_t channels) {
-  const T half = T(0.5);
-  chunked(n, kChunk, kParallelElements, [&](int64_t from, int64_t to) {
-    switch (kind) {
-      case IntervalKernel::Centre:
-        for (int64_t i = from; i < to; i++) {
-          const T x = a[i], y = b[i];
-          o1[i] = (x + y) * half;
-          o2[i] = clampLow((y - x) * half);
-        }
-        break;
-      case IntervalKernel::Shift:
-        for (int64_t i = from; i < to; i++) {
-          const T mid = c ? a[i] + c[(i / inner) % channels] : a[i], y = b[i];
-          o1[i] = mid - y;
-          o2[i] = mid + y;
-        }
-        break;
-      case IntervalKernel::Split:
-        for (int64_t i = from; i < to; i++) {
-          const T x = a[i], y = b[i];
-          o1[i] = x + y;
-          o2[i] = y - x;
-        }
-        break;
-      case IntervalKernel::CentreGrad:
-        for (int64_t i = from; i < to; i++) {
-          const T h = (d[i] - c[i]) * half;
-          const T mask = T(h >= T(0) ? 1 : 0) * T(h <= T(INFINITY) ? 1 : 0);
-          const T s = a[i] * half, e = (b[i] * mask) * half;  // both read before o1 (which may be a) is written
-          o1[i] = s - e;
-          o2[i] = s + e;
-        }
-        break;
-      case IntervalKernel::SignFold:
-        for (int64_t i = from; i < to; i++) o1[i] = a[i] + b[i] * (c[i] > T(0) ? T(1) : c[i] < T(0) ? T(-1) : T(0));
-        break;
-      case IntervalKernel::ReluGrad:
-        for (int64_t i = from; i < to; i++) o1[i] = a[i] * (b[i] > T(0) ? T(1) : T(0));
-        break;
-    }
-  });
+  chunked(n, kChunk, kParallelElements, [&](int64_t from, int64_t to) { intervalRange(kind, a, b, c, d, o1, o2, from, to, inner, channels); });
 }
 
 // One range of Adam; distinct arrays (restrict), so that the loop vectorises (double lanes).
