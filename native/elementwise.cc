@@ -140,13 +140,28 @@ void sumAxis(const T* x, T* out, int64_t outer, int64_t size, int64_t inner) {
   });
 }
 
+// Σ over o and i of x[o, s, i], one s per task, in a fixed order: vector k of each row goes into
+// accumulator k mod 4, the elements past the row's last whole vector into one scalar. Short rows
+// (a convolution's bias gradient: 7x7 pixels) mostly stay in vector lanes.
 template <typename T>
 void sumOuterInner(const T* x, T* out, int64_t outer, int64_t size, int64_t inner) {
-  for (int64_t s = 0; s < size; s++) {
+  using V = typename Simd<T>::V;
+  constexpr int64_t W = Simd<T>::W;
+  // (Threads only for large sums: at 156,800 floats one thread took 10 us, two 13-23 us.)
+  parallelFor(int(size), outer * size * inner >= 4 * kParallelElements, [&](int s) {
+    V acc[4] = {V{}, V{}, V{}, V{}};
+    T rest = 0;
+    const int64_t whole = inner - inner % W;
+    for (int64_t o = 0; o < outer; o++) {
+      const T* row = x + (o * size + s) * inner;
+      for (int64_t i = 0; i < whole; i += W) acc[(i / W) & 3] += loadu<V>(row + i);
+      for (int64_t i = whole; i < inner; i++) rest += row[i];
+    }
+    const V both = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     T total = 0;
-    for (int64_t o = 0; o < outer; o++) total += dotRow<T, RowMap::Identity>(x + (o * size + s) * inner, nullptr, inner);
-    out[s] = total;
-  }
+    for (int l = 0; l < int(W); l++) total += both[l];
+    out[s] = total + rest;
+  });
 }
 
 template <typename T>

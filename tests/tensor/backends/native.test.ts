@@ -194,6 +194,20 @@ if (!available) {
     }
   });
 
+  test('sumToShape over both ends (a bias gradient) at mnist_model sizes: within the bound, NaN kept, the same bits on 1 and 2 threads', () => {
+    for (const dtype of dtypes) {
+      for (const shape of [[50, 32, 7, 7], [50, 16, 14, 14], [3, 5, 37, 1], [2, 3, 1, 40]]) {
+        const rng = new Rng(shape[1]!), n = shape.reduce((p, d) => p * d, 1), target = [1, shape[1]!, 1, 1];
+        const x = randomArray(n, rng, dtype), absX = Float64Array.from(x, Math.abs);
+        agree(`sumToShape ${shape}→${target}`, n / shape[1]!, dtype, (be) => be.sumToShape(x, shape, target), () => js.sumToShape(absX, shape, target));
+        assertClose(backends[1]![1].sumToShape(x, shape, target), backends[0]![1].sumToShape(x, shape, target), null, 0, dtype, `sumToShape ${shape} 1 vs 2 threads`);
+        x[n - 1] = NaN;
+        const got = backends[1]![1].sumToShape(x, shape, target);
+        assert.ok(Number.isNaN(got[shape[1]! - 1]!) && got.slice(0, -1).every(Number.isFinite), `NaN in the last channel only ${shape}`);
+      }
+    }
+  });
+
   test('rowDot: every map, with and without w, shared x / w, float32 and float64 (fast-check)', () => {
     const specArb = fc.record({
       batch: fc.integer({ min: 1, max: 3 }), groups: fc.integer({ min: 1, max: 3 }), rows: fc.integer({ min: 1, max: 4 }),
