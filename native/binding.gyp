@@ -7,6 +7,7 @@
         "pool.cc",
         "gemm.cc",
         "conv.cc",
+        "conv-narrow.cc",
         "elementwise.cc",
         "interval.cc"
       ],

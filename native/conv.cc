@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "conv-layout.h"
+#include "conv-narrow.h"
 #include "indirect.h"
 #include "pool.h"
 
@@ -11,50 +13,17 @@ namespace {
 
 constexpr int64_t kPixelBlock = 256;
 
-// The padded image x̄ [N, C, Hp, Wp]: just large enough for every receptive field (rows past
-// H + ph that no field reaches are dropped), the field offsets and the pixel corners.
-struct Layout {
-  int64_t Hp, Wp;
-  std::vector<int64_t> field;   // [K]: c·Hp·Wp + ki·Wp + kj
-  std::vector<int64_t> corner;  // [N·P]: n·C·Hp·Wp + oi·sh·Wp + oj·sw
-};
-
-Layout layoutOf(const ConvGeom& s) {
-  Layout L;
-  L.Hp = (s.HO - 1) * s.SH + s.KH;
-  L.Wp = (s.WO - 1) * s.SW + s.KW;
-  const int64_t plane = L.Hp * L.Wp;
-  L.field.resize(size_t(s.K()));
-  for (int64_t c = 0, f = 0; c < s.C; c++)
-    for (int64_t ki = 0; ki < s.KH; ki++)
-      for (int64_t kj = 0; kj < s.KW; kj++) L.field[size_t(f++)] = c * plane + ki * L.Wp + kj;
-  L.corner.resize(size_t(s.N * s.P()));
-  for (int64_t n = 0, q = 0; n < s.N; n++)
-    for (int64_t oi = 0; oi < s.HO; oi++)
-      for (int64_t oj = 0; oj < s.WO; oj++) L.corner[size_t(q++)] = n * s.C * plane + oi * s.SH * L.Wp + oj * s.SW;
-  return L;
-}
-
 bool worthThreads(const ConvGeom& s, int64_t parallelMinWork) { return s.N * s.O * s.K() * s.P() >= parallelMinWork; }
 
-// x̄ from x (zero borders).
+// x̄ of every image.
 template <typename T>
 void pad(const T* x, const ConvGeom& s, const Layout& L, T* xp, bool parallel) {
-  const int64_t rows = std::min(s.H, L.Hp - s.PH), cols = std::min(s.W, L.Wp - s.PW);
-  parallelFor(int(s.N), parallel, [&](int n) {
-    for (int64_t c = 0; c < s.C; c++) {
-      T* dst = xp + (n * s.C + c) * L.Hp * L.Wp;
-      const T* src = x + (n * s.C + c) * s.H * s.W;
-      std::fill(dst, dst + L.Hp * L.Wp, T(0));
-      for (int64_t r = 0; r < rows; r++) std::copy_n(src + r * s.W, cols, dst + (r + s.PH) * L.Wp + s.PW);
-    }
-  });
+  parallelFor(int(s.N), parallel, [&](int n) { padImage(x + n * s.C * s.H * s.W, s, L, xp + n * s.C * L.plane); });
 }
 
 // Packs the [k × n] matrix at(p, j) into strips [⌈n/NR⌉][k][NR] (zero lanes past n).
-template <typename T, typename At>
+template <typename T, typename At, int NR = tileCols<T>()>
 void packStrips(int64_t k, int64_t n, At at, T* dst) {
-  constexpr int NR = tileCols<T>();
   for (int64_t j0 = 0; j0 < n; j0 += NR)
     for (int64_t p = 0; p < k; p++)
       for (int j = 0; j < NR; j++) *dst++ = j0 + j < n ? at(p, j0 + j) : T(0);
@@ -78,35 +47,17 @@ void packResponses(const T* dy, int64_t O, int64_t P, int64_t q0, int64_t kc, T*
   }
 }
 
-template <typename T>
-std::vector<T>& local() {
-  thread_local std::vector<T> buffer;
-  return buffer;
-}
-
-int64_t strips(int64_t n, int NR) { return (n + NR - 1) / NR; }
-
-// A padded copy's buffer, kept per calling thread (the image or dy of every convolution call: a
-// fresh one each call would cost its page faults again). Its contents are left to the caller;
-// the pool's threads must reach it through the returned pointer, never by name.
-template <typename T>
-T* paddedScratch(int64_t n) {
-  thread_local std::vector<T> kept;
-  kept.resize(size_t(n));
-  return kept.data();
-}
-
-
 }  // namespace
 
 template <typename T>
 void conv2d(const T* x, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   constexpr int MR = kTileRows, NR = tileCols<T>();
   const bool parallel = worthThreads(s, parallelMinWork);
-  const Layout L = layoutOf(s);
+  if (s.O <= Simd<T>::W) return narrowConv2d(x, w, out, s, parallel);
+  const Layout L = layoutOf(s, s.N);
   const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR);
   std::vector<T> wt(size_t(So * K * NR));
-  T* const xp = paddedScratch<T>(s.N * s.C * L.Hp * L.Wp);
+  T* const xp = threadBuffer<T, 0>(s.N * s.C * L.Hp * L.Wp);
   pad(x, s, L, xp, parallel);
   packStrips<T>(K, s.O, [&](int64_t f, int64_t o) { return w[o * K + f]; }, wt.data());
   const int64_t tiles = (NP + MR - 1) / MR, threads = parallel ? Pool::instance().threads() : 1;
@@ -200,7 +151,7 @@ void padResponses(const T* y, const ConvGeom& s, const PhaseGrid& G, T* yp) {
 
 // One phase's fields (o, b, b') as offsets in ȳ from a pixel's corner, and its weights packed in
 // strips of NR channels.
-template <typename T>
+template <typename T, int NR>
 int64_t phaseFields(const T* w, const ConvGeom& s, const PhaseGrid& G, int64_t rh, int64_t rw, std::vector<int64_t>& field,
                     std::vector<T>& packed) {
   field.clear();
@@ -212,8 +163,9 @@ int64_t phaseFields(const T* w, const ConvGeom& s, const PhaseGrid& G, int64_t r
         tap.push_back(o * s.K() + ki * s.KW + kj);
       }
   const int64_t k = int64_t(field.size()), plane = s.KH * s.KW;
-  packed.resize(size_t(strips(s.C, tileCols<T>()) * k * tileCols<T>()));
-  packStrips<T>(k, s.C, [&](int64_t f, int64_t c) { return w[tap[size_t(f)] + c * plane]; }, packed.data());
+  const auto weight = [&](int64_t f, int64_t c) { return w[tap[size_t(f)] + c * plane]; };
+  packed.resize(size_t(strips(s.C, NR) * k * NR));
+  packStrips<T, decltype(weight), NR>(k, s.C, weight, packed.data());
   return k;
 }
 
@@ -240,13 +192,13 @@ void gatherTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool par
   constexpr int MR = kTileRows;
   const PhaseGrid& G = phaseGridOf(s);
   const int64_t phases = s.SH * s.SW;
-  T* const yp = paddedScratch<T>(s.N * s.O * G.Uh * G.Uw);
+  T* const yp = threadBuffer<T, 0>(s.N * s.O * G.Uh * G.Uw);
   padResponses(y, s, G, yp);
   std::vector<std::vector<int64_t>> fields(static_cast<size_t>(phases));
   std::vector<std::vector<T>> packed(static_cast<size_t>(phases));
   std::vector<int64_t> tileStart, tilePhase;  // every phase's pixel tiles, in order
   for (int64_t p = 0; p < phases; p++) {
-    phaseFields(w, s, G, p / s.SW, p % s.SW, fields[size_t(p)], packed[size_t(p)]);
+    phaseFields<T, tileCols<T>()>(w, s, G, p / s.SW, p % s.SW, fields[size_t(p)], packed[size_t(p)]);
     for (int64_t q0 = G.phaseStart[size_t(p)]; q0 < G.phaseStart[size_t(p + 1)]; q0 += MR) {
       tileStart.push_back(q0);
       tilePhase.push_back(p);
@@ -263,53 +215,92 @@ void gatherTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool par
   });
 }
 
-// The transpose for few channels C (a first layer's input gradient, C = 1..3), where the gather's
-// tile would be mostly empty lanes: rows = dy's pixels, columns = the fields f = (c, ki, kj),
-// each product added into the padded gradient ḡ (each task owns its images' part of ḡ).
+// The transpose for 4 ≤ C ≤ one vector of channels, where the gather's tile (two vectors of
+// channels wide) would be half empty. Per image and stride phase, the phase's pixels (a, a') are
+// a rectangle of ȳ's plane, so along the flattened plane u = a·Uw + a' every field's values are
+// one unaligned load:
+//   dx_phase[c, u] = Σ_(o,b,b') W[o, c, b·sh + rh, b'·sw + rw] · ȳ[n, o, u + field(o, b, b')]
+// with the lanes along u (the Uw − cols columns between the rectangle's rows computed, dropped).
+// A register tile is kPlaneRows channels × kPlaneVectors vectors of u; each output is written once.
+constexpr int kPlaneRows = 4, kPlaneVectors = 4;
+
+// tile[i][u] = Σ_p wp[p][i] · base[field[p] + u] for u < kPlaneVectors·W.
 template <typename T>
-void scatterTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool parallel) {
-  constexpr int MR = kTileRows, NR = tileCols<T>();
-  const Layout L = layoutOf(s);
-  const int64_t K = s.K(), P = s.P(), Sk = strips(K, NR), plane = L.Hp * L.Wp;
-  std::vector<T> gp(size_t(s.N * s.C * plane)), wk(size_t(Sk * s.O * NR));
-  std::vector<int64_t> channel(size_t(s.O));
-  for (int64_t o = 0; o < s.O; o++) channel[size_t(o)] = o * P;
-  packStrips<T>(s.O, K, [&](int64_t o, int64_t f) { return w[o * K + f]; }, wk.data());
-  // Four image ranges a thread: a helper that the OS deschedules holds up only a small one.
-  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = (s.N + 4 * threads - 1) / (4 * threads);
-  parallelFor(int((s.N + per - 1) / per), parallel, [&](int t) {
-    // This task owns images [n0, n1) of the padded gradient ḡ.
-    const int64_t n0 = t * per, n1 = std::min(s.N, n0 + per), end = n1 * P;
-    std::fill(gp.data() + n0 * s.C * plane, gp.data() + n1 * s.C * plane, T(0));
-    T tile[MR * NR];
-    const T* rows[MR];
-    // Tiles start at each image's first pixel, so which pixels share a tile (and so the order of
-    // the sums into ḡ) is the same for any thread count.
-    for (int64_t q0 = n0 * P, step = 0; q0 < end; q0 += step) {
-      const int valid = int(std::min<int64_t>(MR, (q0 / P + 1) * P - q0));
-      step = valid;
-      for (int i = 0; i < MR; i++) {
-        const int64_t q = q0 + std::min(i, valid - 1);
-        rows[i] = y + (q / P) * s.O * P + q % P;
-      }
-      for (int64_t sk = 0; sk < Sk; sk++) {
-        indirectTile<T>(s.O, rows, channel.data(), wk.data() + sk * s.O * NR, tile, NR, false);
-        const int cols = int(std::min<int64_t>(NR, K - sk * NR));
-        const int64_t* field = L.field.data() + sk * NR;
-        for (int j = 0; j < cols; j++)
-          for (int i = 0; i < valid; i++) gp[size_t(L.corner[size_t(q0 + i)] + field[j])] += tile[i * NR + j];
+void planeTile(int64_t k, const T* __restrict wp, const T* base, const int64_t* __restrict field, T* tile) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
+  V c[kPlaneRows][kPlaneVectors];
+  for (int i = 0; i < kPlaneRows; i++)
+    for (int v = 0; v < kPlaneVectors; v++) c[i][v] = V{};
+  for (int64_t p = 0; p < k; p++, wp += kPlaneRows) {
+    const T* src = base + field[p];
+    V b[kPlaneVectors];
+    for (int v = 0; v < kPlaneVectors; v++) b[v] = loadu<V>(src + v * W);
+    for (int i = 0; i < kPlaneRows; i++) {
+      const V a = splat<V>(wp[i]);
+      for (int v = 0; v < kPlaneVectors; v++) c[i][v] += a * b[v];
+    }
+  }
+  for (int i = 0; i < kPlaneRows; i++)
+    for (int v = 0; v < kPlaneVectors; v++) storeu(tile + (i * kPlaneVectors + v) * W, c[i][v]);
+}
+
+// One stride phase of planeTranspose: its pixel rectangle (rows × cols from pixel (h0, w0)), its
+// corner in ȳ's plane, its fields and its weights in strips of kPlaneRows channels.
+template <typename T>
+struct PlanePhase {
+  int64_t h0, w0, rows, cols, corner, k;
+  std::vector<int64_t> field;
+  std::vector<T> packed;
+};
+
+template <typename T>
+PlanePhase<T> planePhase(const T* w, const ConvGeom& s, const PhaseGrid& G, int64_t rh, int64_t rw) {
+  PlanePhase<T> F;
+  F.h0 = phaseFirst(rh, s.PH, s.SH);
+  F.w0 = phaseFirst(rw, s.PW, s.SW);
+  F.rows = F.h0 < s.H ? (s.H - F.h0 + s.SH - 1) / s.SH : 0;
+  F.cols = F.w0 < s.W ? (s.W - F.w0 + s.SW - 1) / s.SW : 0;
+  F.corner = ((F.h0 + s.PH) / s.SH + G.Th - 1) * G.Uw + (F.w0 + s.PW) / s.SW + G.Tw - 1;
+  F.k = phaseFields<T, kPlaneRows>(w, s, G, rh, rw, F.field, F.packed);
+  return F;
+}
+
+// One image's phase: all its pixels, all C channels.
+template <typename T>
+void planeImagePhase(const T* base, const PlanePhase<T>& F, const ConvGeom& s, int64_t Uw, T* dst) {
+  constexpr int L = kPlaneVectors * Simd<T>::W;
+  T tile[kPlaneRows * L];
+  const int64_t span = (F.rows - 1) * Uw + F.cols, HW = s.H * s.W;
+  for (int64_t u0 = 0; u0 < span; u0 += L)
+    for (int64_t sc = 0; sc < strips(s.C, kPlaneRows); sc++) {
+      if (F.k == 0) std::fill(tile, tile + kPlaneRows * L, T(0));  // no tap reaches this phase
+      else planeTile(F.k, F.packed.data() + sc * F.k * kPlaneRows, base + u0, F.field.data(), tile);
+      const int channels = int(std::min<int64_t>(kPlaneRows, s.C - sc * kPlaneRows));
+      int64_t r = u0 / Uw, cc = u0 % Uw;
+      for (int lane = 0; lane < L && u0 + lane < span; lane++) {
+        if (cc < F.cols)
+          for (int i = 0; i < channels; i++) dst[(sc * kPlaneRows + i) * HW + r * s.SH * s.W + cc * s.SW] = tile[i * L + lane];
+        if (++cc == Uw) cc = 0, r++;
       }
     }
-    // Crop ḡ to the image; pixels no field reaches get 0.
-    for (int64_t nc = n0 * s.C; nc < n1 * s.C; nc++)
-      for (int64_t r = 0; r < s.H; r++) {
-        T* dst = out + (nc * s.H + r) * s.W;
-        const int64_t pr = r + s.PH;
-        for (int64_t q = 0; q < s.W; q++) {
-          const int64_t pq = q + s.PW;
-          dst[q] = pr < L.Hp && pq < L.Wp ? gp[size_t(nc * plane + pr * L.Wp + pq)] : T(0);
-        }
-      }
+}
+
+template <typename T>
+void planeTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool parallel) {
+  constexpr int L = kPlaneVectors * Simd<T>::W;
+  const PhaseGrid& G = phaseGridOf(s);
+  const int64_t plane = G.Uh * G.Uw;
+  // ȳ with L zeros of slack: a tile's last loads may run past the last image's plane.
+  T* const yp = threadBuffer<T, 0>(s.N * s.O * plane + L);
+  padResponses(y, s, G, yp);
+  std::fill(yp + s.N * s.O * plane, yp + s.N * s.O * plane + L, T(0));
+  std::vector<PlanePhase<T>> phases;
+  for (int64_t p = 0; p < s.SH * s.SW; p++) phases.push_back(planePhase(w, s, G, p / s.SW, p % s.SW));
+  forImages(s.N, parallel, [&](int64_t n) {
+    for (const PlanePhase<T>& F : phases)
+      if (F.rows > 0 && F.cols > 0)
+        planeImagePhase(yp + n * s.O * plane + F.corner, F, s, G.Uw, out + n * s.C * s.H * s.W + F.h0 * s.W + F.w0);
   });
 }
 
@@ -319,7 +310,8 @@ template <typename T>
 void conv2dTranspose(const T* y, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   const bool parallel = worthThreads(s, parallelMinWork);
   // The gather's tile is 2·W channels wide: below W channels, most of its lanes would be empty.
-  if (s.C < Simd<T>::W) scatterTranspose(y, w, out, s, parallel);
+  if (s.C < kPlaneRows) narrowTranspose(y, w, out, s, parallel);
+  else if (s.C <= Simd<T>::W) planeTranspose(y, w, out, s, parallel);
   else gatherTranspose(y, w, out, s, parallel);
 }
 
@@ -327,7 +319,8 @@ template <typename T>
 void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   constexpr int MR = kTileRows, NR = tileCols<T>();
   const bool parallel = worthThreads(s, parallelMinWork);
-  const Layout L = layoutOf(s);
+  if (s.K() <= 2 * Simd<T>::W && s.K() * s.O <= 1024) return narrowWeightGrad(x, dy, out, s, parallel);
+  const Layout L = layoutOf(s, s.N);
   const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR), Opad = So * NR;
   const int64_t tiles = (K + MR - 1) / MR;
   // Few kernel positions (a first layer: K = C·kh·kw = 16) give too few row tiles to share: then
@@ -335,24 +328,23 @@ void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_
   // same numbers for any thread count), and each range packs only its own part of dy.
   const int64_t blocks = (NP + kPixelBlock - 1) / kPixelBlock, ranges = tiles >= 8 || blocks < 8 ? 1 : 4;
   std::vector<T> acc(size_t(ranges * tiles * MR * Opad));
-  T* const xp = paddedScratch<T>(s.N * s.C * L.Hp * L.Wp);
+  T* const xp = threadBuffer<T, 0>(s.N * s.C * L.Hp * L.Wp);
   pad(x, s, L, xp, parallel);
   const int64_t threads = parallel ? Pool::instance().threads() : 1, per = ranges > 1 ? tiles : (tiles + threads - 1) / threads;
   const int64_t tileTasks = (tiles + per - 1) / per, perRange = (blocks + ranges - 1) / ranges;
   parallelFor(int(tileTasks * ranges), parallel, [&](int task) {
     const int64_t t = task % tileTasks, range = task / tileTasks;
     T* accRange = acc.data() + range * tiles * MR * Opad;
-    std::vector<T>& block = local<T>();
-    block.resize(size_t(So * kPixelBlock * NR));
+    T* const block = threadBuffer<T, 1>(So * kPixelBlock * NR);
     const T* rows[MR];
     const int64_t qBegin = range * perRange * kPixelBlock, qEnd = std::min(NP, (range + 1) * perRange * kPixelBlock);
     for (int64_t q0 = qBegin; q0 < qEnd; q0 += kPixelBlock) {
       const int64_t kc = std::min(kPixelBlock, NP - q0);
-      packResponses(dy, s.O, P, q0, kc, block.data());
+      packResponses(dy, s.O, P, q0, kc, block);
       for (int64_t tile = t * per; tile < std::min(tiles, (t + 1) * per); tile++) {
         for (int i = 0; i < MR; i++) rows[i] = xp + L.field[size_t(std::min(tile * MR + i, K - 1))];
         for (int64_t so = 0; so < So; so++)
-          indirectTile<T>(kc, rows, L.corner.data() + q0, block.data() + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, q0 > qBegin);
+          indirectTile<T>(kc, rows, L.corner.data() + q0, block + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, q0 > qBegin);
       }
     }
   });

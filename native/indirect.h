@@ -52,4 +52,41 @@ inline void indirectTile(int64_t kc, const T* const* rows, const int64_t* __rest
   storeTile<T, MR>(c0, c1, C, ldc, accumulate);
 }
 
+// The one-vector tile, for products at most one vector wide (16 float channels or fields on
+// AVX-512), where the two-vector tile above would leave half its lanes empty:
+//   C[i][j] (=|+=) Σ_p a(i, p) · B[p·ldb + j],  i < validRows, j < validCols ≤ W,
+// with a(i, p) an inlined accessor: a packed panel A[p·MR + i] or an indirect row rows[i][off[p]].
+// MR accumulators (AVX-512: up to 24 of 32 registers; AVX2 / SSE: up to 12 of 16).
+constexpr int kNarrowRows = kVectorBytes == 64 ? 24 : 12;
+template <typename T, int MR, typename Rows>
+inline void narrowTile(int64_t kc, Rows a, const T* __restrict B, int64_t ldb, T* C, int64_t ldc, bool accumulate, int validRows,
+                       int validCols) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
+  static_assert(MR <= kNarrowRows, "the accumulators must fit the register file");
+  V c[MR];
+  for (int i = 0; i < MR; i++) c[i] = V{};
+  for (int64_t p = 0; p < kc; p++, B += ldb) {
+    const V b = loadu<V>(B);
+    for (int i = 0; i < MR; i++) c[i] += splat<V>(a(i, p)) * b;
+  }
+  T lanes[W];
+  for (int i = 0; i < validRows; i++) {
+    T* row = C + i * ldc;
+    if (validCols == W) {
+      storeu(row, accumulate ? loadu<V>(row) + c[i] : c[i]);
+      continue;
+    }
+    storeu(lanes, c[i]);
+    for (int j = 0; j < validCols; j++) row[j] = accumulate ? row[j] + lanes[j] : lanes[j];
+  }
+}
+
+// narrowTile over a packed panel A [kc][MR].
+template <typename T, int MR>
+inline void packedNarrowTile(int64_t kc, const T* __restrict A, const T* __restrict B, int64_t ldb, T* C, int64_t ldc, bool accumulate,
+                             int validRows, int validCols) {
+  narrowTile<T, MR>(kc, [A](int i, int64_t p) { return A[p * MR + i]; }, B, ldb, C, ldc, accumulate, validRows, validCols);
+}
+
 }  // namespace relaxjs

@@ -29,9 +29,14 @@ export function intervalStep(graph: BoundGraph, i: number, boxes: readonly (Inte
   }
 }
 
-/** A m + b ± |A| r: one fused op where the operator declares its map, else composed. */
+/**
+ * A m + b ± |A| r: one fused op where the operator declares its map, else composed. A reshape
+ * (A = I, no bias) passes [l, u] through as views: exact, where m ± r would round.
+ */
 function linearInterval(op: LinearOp, [l, u]: Interval): Interval {
-  if (op.intervalMap) return intervalAffine(l, u, op.intervalMap, op.bias);
+  const map = op.intervalMap;
+  if (map?.kind === 'reshape' && !op.bias) return [reshape(l, [l.shape[0]!, ...map.outShape]), reshape(u, [u.shape[0]!, ...map.outShape])];
+  if (map) return intervalAffine(l, u, map, op.bias);
   const [m, r] = intervalCentre(l, u);
   const centre = op.apply(m);
   const radius = op.applyAbs(r);

@@ -1,0 +1,83 @@
+// Shared pieces of the convolutions (conv.cc, conv-narrow.cc): the zero-padded copy x̄ of an image
+// [C, Hp, Wp], just large enough for every receptive field (rows or columns past H + ph that no
+// field reaches are dropped), with the field offsets f = (c, ki, kj) and the pixels' corners in it,
+// and the per-thread scratch buffers the kernels reuse from call to call.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "conv.h"
+#include "pool.h"
+
+namespace relaxjs {
+
+struct Layout {
+  int64_t Hp, Wp, plane;
+  std::vector<int64_t> field;   // [K]: c·Hp·Wp + ki·Wp + kj
+  std::vector<int64_t> corner;  // [images·P]: n·C·Hp·Wp + oi·sh·Wp + oj·sw
+};
+
+// The layout of `images` padded images of geometry s (1: the corners of one image).
+inline Layout layoutOf(const ConvGeom& s, int64_t images) {
+  Layout L;
+  L.Hp = (s.HO - 1) * s.SH + s.KH;
+  L.Wp = (s.WO - 1) * s.SW + s.KW;
+  L.plane = L.Hp * L.Wp;
+  L.field.reserve(size_t(s.K()));
+  for (int64_t c = 0; c < s.C; c++)
+    for (int64_t ki = 0; ki < s.KH; ki++)
+      for (int64_t kj = 0; kj < s.KW; kj++) L.field.push_back(c * L.plane + ki * L.Wp + kj);
+  L.corner.reserve(size_t(images * s.P()));
+  for (int64_t n = 0; n < images; n++)
+    for (int64_t oi = 0; oi < s.HO; oi++)
+      for (int64_t oj = 0; oj < s.WO; oj++) L.corner.push_back(n * s.C * L.plane + oi * s.SH * L.Wp + oj * s.SW);
+  return L;
+}
+
+// x̄ of one image x [C, H, W] (zero borders).
+template <typename T>
+inline void padImage(const T* x, const ConvGeom& s, const Layout& L, T* xp) {
+  const int64_t rows = std::min(s.H, L.Hp - s.PH), cols = std::min(s.W, L.Wp - s.PW);
+  std::fill(xp, xp + s.C * L.plane, T(0));
+  for (int64_t c = 0; c < s.C; c++)
+    for (int64_t r = 0; r < rows; r++) std::copy_n(x + (c * s.H + r) * s.W, cols, xp + c * L.plane + (r + s.PH) * L.Wp + s.PW);
+}
+
+// The inverse crop: an image [C, H, W] from its padded gradient ḡ (pixels no field reaches: 0).
+template <typename T>
+inline void cropImage(const T* gp, const ConvGeom& s, const Layout& L, T* out) {
+  for (int64_t c = 0; c < s.C; c++)
+    for (int64_t r = 0; r < s.H; r++) {
+      T* dst = out + (c * s.H + r) * s.W;
+      const int64_t pr = r + s.PH;
+      for (int64_t q = 0; q < s.W; q++) {
+        const int64_t pq = q + s.PW;
+        dst[q] = pr < L.Hp && pq < L.Wp ? gp[c * L.plane + pr * L.Wp + pq] : T(0);
+      }
+    }
+}
+
+// A buffer of n elements kept per thread and slot (a fresh one each call would cost its page
+// faults again); its contents are left to the caller. Pool threads that share one must reach it
+// through the returned pointer, never by name.
+template <typename T, int Slot>
+T* threadBuffer(int64_t n) {
+  thread_local std::vector<T> kept;
+  kept.resize(size_t(n));
+  return kept.data();
+}
+
+// Runs f(n) for every image, in up to four ranges a thread (a descheduled helper holds up only a
+// small one).
+template <typename F>
+void forImages(int64_t N, bool parallel, F&& f) {
+  const int64_t tasks = parallel ? 4 * Pool::instance().threads() : 1, per = (N + tasks - 1) / tasks;
+  parallelFor(int((N + per - 1) / per), parallel, [&](int t) {
+    for (int64_t n = t * per; n < std::min(N, (t + 1) * per); n++) f(n);
+  });
+}
+
+inline int64_t strips(int64_t n, int width) { return (n + width - 1) / width; }
+
+}  // namespace relaxjs

@@ -1,0 +1,23 @@
+// The convolutions at small channel counts (a first layer: C = 1, K = C·kh·kw = 16, O = 16), where
+// conv.cc's tiles, two vectors of channels wide, would leave lanes empty. Each image is padded and
+// unrolled into a small panel (im2col, a few KB), and the one-vector tile (indirect.h narrowTile)
+// runs over it with pixels or fields in the lanes:
+//   conv2d (O ≤ W):      out[n, o, p] = Σ_f W[o, f] · col_n[f, p]           lanes = pixels p
+//   weight grad (K ≤ W): dW[o, f]     = Σ_(n,p) dy[n, o, p] · col_n[f, p]    lanes = fields f
+//   transpose (C < W):   col_n[f, p]  = Σ_o W[o, f] · dy[n, o, p], then added into the padded
+//                        gradient ḡ_n[corner(p) + field(f)] (col2im) and cropped
+// with W the vector's lanes. Images go to tasks in ranges fixed by N alone; the weight gradient
+// sums each range in image order, then the ranges in order: the same bits for any thread count.
+#pragma once
+#include "conv.h"
+
+namespace relaxjs {
+
+template <typename T>
+void narrowConv2d(const T* x, const T* w, T* out, const ConvGeom& s, bool parallel);
+template <typename T>
+void narrowWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, bool parallel);
+template <typename T>
+void narrowTranspose(const T* dy, const T* w, T* out, const ConvGeom& s, bool parallel);
+
+}  // namespace relaxjs
