@@ -10,7 +10,7 @@
 namespace relaxjs {
 namespace {
 
-// Rows of the weight-gradient and transpose tiles (output channels or fields): 16 on AVX-512.
+// Rows (fields) of the transpose's tile: 16 on AVX-512.
 constexpr int kRows = kVectorBytes == 64 ? 16 : kNarrowRows;
 
 // One padded image x̄ [C, Hp, Wp] stored by column phase, x̃[c, j mod sw, i, j div sw] = x̄[c, i, j],
