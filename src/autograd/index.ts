@@ -4,6 +4,7 @@
  */
 export { backward, enableGrad, isGradEnabled, noGrad, record, recordMulti } from './tape.js';
 export * from './ops/interval.js';
+export * from './ops/interval-rows.js';
 export * from './ops/elementwise.js';
 export * from './ops/shape.js';
 export * from './ops/reduce.js';

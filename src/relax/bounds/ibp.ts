@@ -6,7 +6,7 @@
  * is tighter than bounding the logits and then c.
  * @module
  */
-import { abs, add, clamp, intervalAffine, intervalCentre, matmul, mul, reshape, sub } from '../../autograd/index.js';
+import { add, clamp, intervalAffine, intervalCentre, intervalRows, matmul, mul, reshape, sub } from '../../autograd/index.js';
 import { assertNever } from '../../nn/layer.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { inputBox, type Perturbation } from '../perturbation.js';
@@ -69,7 +69,7 @@ export function ballInterval(graph: BoundGraph, i: number, X: Tensor, p: Perturb
 
 /**
  * min of c·f over the boxes, `[B, K]` for c `[B, K, ...S_out]`: when the output node is linear,
- * over its input box with A' = cᵀA (merged); otherwise c⁺·l + c⁻·u on the output box.
+ * over its input box with A' = cᵀA (merged; one `intervalRows` op); otherwise c⁺·l + c⁻·u on the output box.
  */
 export function intervalSpecification(graph: BoundGraph, boxes: readonly Interval[], c: Tensor): Tensor {
   const last = graph.nodes.length - 1;
@@ -80,10 +80,8 @@ export function intervalSpecification(graph: BoundGraph, boxes: readonly Interva
     const rows = reshape(op.adjoint(reshape(c, [B * K, ...op.outShape])), [B, K, -1]);
     const [l, u] = boxes[node.inputs[0]!]!;
     const [m, r] = intervalCentre(l, u);
-    const centre = reshape(m, [B, -1, 1]);
-    const radius = reshape(r, [B, -1, 1]);
-    const value = sub(matmul(rows, centre), matmul(abs(rows), radius));
-    return reshape(op.bias ? add(value, biasDot(reshape(c, [B, K, -1]), op)) : value, [B, K]);
+    const value = intervalRows(rows, reshape(m, [B, -1]), reshape(r, [B, -1]));
+    return op.bias ? add(value, reshape(biasDot(reshape(c, [B, K, -1]), op), [B, K])) : value;
   }
   const [l, u] = boxes[last]!;
   const flat = reshape(c, [B, K, -1]);
