@@ -7,8 +7,15 @@
  *
  * α starts at CROWN's adaptive slopes, so the first evaluation is CROWN; the returned bound is
  * the best seen per entry over the iterations (never looser than CROWN), with the gradient of the
- * last iterate (for training). Deterministic: no
- * random draw is made (the seed is accepted for a later random start). α is per row of the
+ * last iterate (for training). The bound is not concave in α and the MaxPool weights jointly: where
+ * a MaxPool window's CROWN line sits on a tie of lower bounds that the largest upper bound breaks
+ * otherwise (max-pool.ts; after a ReLU whole windows tie at 0 and the first entry may be a dead
+ * unit), the second half of the iterations starts again from those lines and the best of both
+ * starts is kept. On example 0, margin 1 of the lirpa case conv_maxpool_linf_0_a (100 steps): one
+ * start −0.151059, auto_LiRPA's one start −0.151355, two starts −0.152901; the exact LP of the
+ * same relaxations with CROWN's intermediate bounds is −0.152148, and in both tied windows where
+ * its weights leave CROWN's entry they sit on the upper-tie entry. Networks without such ties run
+ * as before, bit for bit. Deterministic: no random draw is made (the seed is accepted for a later random start). α is per row of the
  * bounded node (`[B, R, ...S]`: the K specification rows, or the 2m rows of an intermediate node's
  * m unstable units, fixed at the first evaluation) when that tensor is small and `shared` is not
  * set, else shared by the node's rows (`[B, 1, ...S]`).
@@ -36,6 +43,9 @@ export interface AlphaOptions {
   /** One α per node shared by all specification rows (default: per row when small). */
   readonly shared?: boolean;
 }
+
+/** Where a MaxPool lower line starts (max-pool.ts): CROWN's ('first' of tied lower bounds) or the largest upper bound among them. */
+type PoolStart = 'first' | 'upper';
 
 /** Per-row α tensors larger than this many entries are shared instead. */
 const PER_ROW_LIMIT = 1 << 22;
@@ -67,48 +77,90 @@ export function alphaCrown(base: BackwardContext, c: Tensor, options: AlphaOptio
 function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, params: readonly Tensor[]): Tensor {
   const iterations = options.iterations ?? 20;
   const lr = options.lr ?? 0.1;
-  const decay = options.lrDecay ?? 0.98;
   if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`options.alpha.iterations must be an integer >= 0, got ${iterations}`);
   if (!(lr > 0)) throw new Error(`options.alpha.lr must be > 0, got ${lr}`);
-  const slopes = new Map<string, Slopes>();
+  const run: Run = { options, params, saved: params.map((p) => p.grad), best: new Float64Array(0) };
+  const crown = descent(base, c, options, 'first');
+  const first = crown.evaluate();
+  run.best = Float64Array.from(first.data);
+  if (iterations === 0 || crown.slopes.size === 0) return first;
+  const second = crown.ties ? Math.floor(iterations / 2) : 0;
+  let current = descend(run, crown, first, iterations - second);
+  if (second > 0) {
+    const other = descent(base, c, options, 'upper');
+    current = descend(run, other, keepBest(run, other.evaluate()), second);
+  }
+  return bestWithGradient(current, run.best);
+}
+
+/** What the descents share: the options, the parameters whose gradients are kept, and the best bound per entry so far. */
+interface Run {
+  readonly options: AlphaOptions;
+  readonly params: readonly Tensor[];
+  readonly saved: readonly (Tensor | null)[];
+  best: Float64Array;
+}
+
+/** One start of the optimisation: its α per (target, node), created on first use, and its evaluation. */
+interface Descent {
+  readonly slopes: Map<string, Slopes>;
+  /** The bound `[B, K]` at the current α (intermediate bounds recomputed with their own α). */
+  evaluate(): Tensor;
+  /** Whether a MaxPool line began on a tie that the 'upper' start breaks otherwise. */
+  ties: boolean;
+}
+
+/** A start whose MaxPool lower lines begin at `start` (max-pool.ts) and element-wise slopes at CROWN's. */
+function descent(base: BackwardContext, c: Tensor, options: AlphaOptions, start: PoolStart): Descent {
   const last = base.graph.nodes.length - 1;
+  const shared = options.shared ?? false;
   // one α per row of every bounded node: the rows of intermediate nodes are fixed at the first evaluation
   const fixedUnits = new Map<number, Int32Array>();
   const rowsOf = (t: number): number => (t === last ? c.shape[1]! : 2 * fixedUnits.get(t)!.length);
-  const evaluate = (): Tensor => {
-    const boxes: (Interval | undefined)[] = [];
-    const cache = new Map<string, Lines>(); // one evaluation's lines (row groups and the window path ask again)
-    const ctx: BackwardContext = {
-      ...base, boxes, fixedUnits,
-      lines: (i, t) => {
-        const key = `${t}:${i}`;
-        let lines = cache.get(key);
-        if (!lines) cache.set(key, (lines = linesOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false)));
-        return lines;
-      },
-      poolWeights: (i, t) => poolWeightsOf(ctx, i, t, slopes, rowsOf(t), options.shared ?? false),
-    };
-    crownBoxes(ctx);
-    return backSubstituteInChunks(ctx, last, c);
+  const d: Descent = {
+    slopes: new Map(),
+    ties: false,
+    evaluate: () => {
+      const boxes: (Interval | undefined)[] = [];
+      const cache = new Map<string, Lines>(); // one evaluation's lines (row groups and the window path ask again)
+      const ctx: BackwardContext = {
+        ...base, boxes, fixedUnits,
+        lines: (i, t) => {
+          const key = `${t}:${i}`;
+          let lines = cache.get(key);
+          if (!lines) cache.set(key, (lines = linesOf(ctx, i, t, d.slopes, rowsOf(t), shared)));
+          return lines;
+        },
+        poolWeights: (i, t) => poolWeightsOf(ctx, i, t, d, rowsOf(t), shared, start),
+      };
+      crownBoxes(ctx);
+      return backSubstituteInChunks(ctx, last, c);
+    },
   };
-  const saved = params.map((p) => p.grad);
-  const best = evaluate();
-  const bestData = Float64Array.from(best.data);
-  if (iterations === 0 || slopes.size === 0) return best;
-  const optimiser = new Adam([...slopes.values()].map((s) => s.alpha), { lr });
-  let current = best;
-  for (let it = 0; it < iterations; it++) {
+  return d;
+}
+
+/** `steps` Adam steps of `d` from its evaluation `current` (lr decayed per step), keeping the best per entry; the last iterate. */
+function descend(run: Run, d: Descent, current: Tensor, steps: number): Tensor {
+  const optimiser = new Adam([...d.slopes.values()].map((s) => s.alpha), { lr: run.options.lr ?? 0.1 });
+  const decay = run.options.lrDecay ?? 0.98;
+  for (let it = 0; it < steps; it++) {
     const objective = neg(sum(where(compare('gt', current, -Infinity), current, 0)));
     if (!objective.requiresGrad) break;
     backward(objective);
-    params.forEach((p, i) => { p.grad = saved[i] ?? null; });
+    run.params.forEach((p, i) => { p.grad = run.saved[i] ?? null; });
     optimiser.step();
     optimiser.lr *= decay;
-    for (const s of slopes.values()) { s.project(); s.alpha.grad = null; }
-    current = evaluate();
-    current.data.forEach((v, k) => { if (v > bestData[k]!) bestData[k] = v; });
+    for (const s of d.slopes.values()) { s.project(); s.alpha.grad = null; }
+    current = keepBest(run, d.evaluate());
   }
-  return bestWithGradient(current, bestData);
+  return current;
+}
+
+/** Folds `bound` into the best per entry; returns it. */
+function keepBest(run: Run, bound: Tensor): Tensor {
+  bound.data.forEach((v, k) => { if (v > run.best[k]!) run.best[k] = v; });
+  return bound;
 }
 
 /**
@@ -142,19 +194,23 @@ function linesOf(ctx: BackwardContext, i: number, t: number, slopes: Map<string,
   return safeLines(op, unsqueeze(l, 1), unsqueeze(u, 1), clamp(s.alpha, min, max));
 }
 
-/** The lower-line weights of pooling node i for target t (`[B, R | 1, C, P, K]`, on the simplex), created at the default line. */
-function poolWeightsOf(ctx: BackwardContext, i: number, t: number, slopes: Map<string, Slopes>, rows: number, shared: boolean): Tensor | undefined {
+/**
+ * The lower-line weights of pooling node i for target t (`[B, R | 1, C, P, K]`, on the simplex),
+ * created at the line `start`; notes in `d.ties` when the 'upper' start would begin elsewhere.
+ */
+function poolWeightsOf(ctx: BackwardContext, i: number, t: number, d: Descent, rows: number, shared: boolean, start: PoolStart): Tensor | undefined {
   const node = ctx.graph.nodes[i]!;
   if (node.op.kind !== 'pool' || !node.op.lowerWeights) return undefined;
   const weights = node.op.lowerWeights;
   const key = `${t}:${i}`;
-  let s = slopes.get(key);
+  let s = d.slopes.get(key);
   if (!s) {
     const [l, u] = ctx.boxes[node.inputs[0]!]!;
-    const start = weights.init(l, u);
-    const perRow = !shared && start.size * rows <= PER_ROW_LIMIT ? rows : 1;
-    const alpha = noGrad(() => mul(start, Tensor.ones([1, perRow, ...start.shape.slice(2)], start.dtype))).detach().requireGrad();
-    slopes.set(key, (s = { alpha, project: () => weights.project(alpha) }));
+    const line = weights.init(l, u, start);
+    if (start === 'first' && weights.init(l, u, 'upper').data.some((v, k) => v !== line.data[k])) d.ties = true;
+    const perRow = !shared && line.size * rows <= PER_ROW_LIMIT ? rows : 1;
+    const alpha = noGrad(() => mul(line, Tensor.ones([1, perRow, ...line.shape.slice(2)], line.dtype))).detach().requireGrad();
+    d.slopes.set(key, (s = { alpha, project: () => weights.project(alpha) }));
   }
   return s.alpha;
 }

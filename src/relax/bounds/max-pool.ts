@@ -8,7 +8,10 @@
  *               y_o ≤ max_W u  otherwise (a constant).
  * The window choice and the linear/constant flag are constants; max_W u carries the gradient.
  * α-CROWN may replace the lower line by any convex combination y ≥ Σ_k w_k z_k of the window
- * (auto_LiRPA's optimised MaxPool), kept on the simplex by projection.
+ * (auto_LiRPA's optimised MaxPool), kept on the simplex by projection. It starts from the CROWN
+ * line, or (`ties: 'upper'`, α-CROWN's second start) from the entry of largest upper bound among
+ * those of largest lower bound: after a ReLU whole windows tie at l = 0, and the first entry may
+ * be a dead unit, whose line y ≥ 0 ignores the window's live entries.
  * Padding never wins (as PyTorch pads with −∞).
  * @module
  */
@@ -56,8 +59,8 @@ export function maxPoolOp(name: string, pool: PoolLayerGeometry, inShape: Shape)
       return { rows: reshape(slice(rows, 1, 0, H * W), [B, R, C, H, W]), constant };
     },
     lowerWeights: {
-      init: (l, u) => {
-        const { star } = choose(l, u, window, g, l.shape[0]! * C, H * W);
+      init: (l, u, ties = 'first') => {
+        const { star } = choose(l, u, window, g, l.shape[0]! * C, H * W, ties === 'upper');
         const P = g.out[0] * g.out[1];
         const K = g.kernel[0] * g.kernel[1];
         const w = Tensor.zeros([l.shape[0]!, 1, C, P, K], l.dtype);
@@ -98,9 +101,10 @@ function projectWindows(w: Float32Array | Float64Array, window: Int32Array, area
 
 /**
  * Per (example·channel, output position): i* (flat position in H·W of the largest lower bound,
- * first on ties) and whether l_{i*} ≥ max_{i≠i*} u_i.
+ * first on ties, or with `upperTies` the largest upper bound among the ties) and whether
+ * l_{i*} ≥ max_{i≠i*} u_i.
  */
-function choose(l: Tensor, u: Tensor, window: Int32Array, g: Pool2dGeometry, planes: number, area: number): { star: Int32Array; linear: Float64Array } {
+function choose(l: Tensor, u: Tensor, window: Int32Array, g: Pool2dGeometry, planes: number, area: number, upperTies = false): { star: Int32Array; linear: Float64Array } {
   const K = g.kernel[0] * g.kernel[1];
   const P = window.length / K;
   const star = new Int32Array(planes * P);
@@ -112,7 +116,9 @@ function choose(l: Tensor, u: Tensor, window: Int32Array, g: Pool2dGeometry, pla
       let bestLower = -Infinity;
       for (let k = 0; k < K; k++) {
         const i = window[o * K + k]!;
-        if (i < area && (best < 0 || l.data[base + i]! > bestLower)) { best = i; bestLower = l.data[base + i]!; }
+        if (i >= area) continue;
+        const li = l.data[base + i]!;
+        if (best < 0 || li > bestLower || (upperTies && li === bestLower && u.data[base + i]! > u.data[base + best]!)) { best = i; bestLower = li; }
       }
       let otherUpper = -Infinity;
       for (let k = 0; k < K; k++) {

@@ -100,10 +100,11 @@ export interface PoolOp {
   backward(lambda: Tensor, l: Tensor, u: Tensor, lower?: Tensor): { rows: Tensor; constant: Tensor };
   /**
    * Optional (α-CROWN): the lower line may be any convex combination y ≥ Σ_k w_k z_k of each
-   * window's entries; `init` gives the default line's weights `[B, 1, C, P, K]`, `project` puts
-   * weights back on the simplex of the window's real entries (in place).
+   * window's entries; `init` gives the default line's weights `[B, 1, C, P, K]` (`ties`: which
+   * entry of tied largest lower bounds, 'first' as CROWN or 'upper', the largest upper bound),
+   * `project` puts weights back on the simplex of the window's real entries (in place).
    */
-  readonly lowerWeights?: { init(l: Tensor, u: Tensor): Tensor; project(w: Tensor): void };
+  readonly lowerWeights?: { init(l: Tensor, u: Tensor, ties?: 'first' | 'upper'): Tensor; project(w: Tensor): void };
 }
 
 /** y = Σ inputs (all of one shape). */
