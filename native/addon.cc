@@ -15,6 +15,7 @@
 #include "gemm.h"
 #include "interval.h"
 #include "pool.h"
+#include "relax-step.h"
 
 namespace relaxjs {
 namespace {
@@ -295,6 +296,71 @@ napi_value AdamOp(napi_env env, napi_callback_info info) {
   });
 }
 
+// relaxStep(kind, lam, al, au, bl | null, bu | null, gRows | null, gConst | null, o0, o1, o2 | null, o3 | null, o4 | null,
+//           B, B0, R, n, layout): see relax-step.h. kind 0: o0 = rows, o1 = constant; kind 1: o0..o4 = the gradients of
+// λ, a_l, a_u, b_l, b_u (each nullable). layout: bit 2i set when line i's batch is B, bit 2i + 1 when its rows are R.
+template <typename T>
+void runRelaxStep(int64_t kind, const Array& lam, const Array* lines, const Array& gRows, const Array& gConst, const Array* outs, const StepGeom& g) {
+  const auto in = [](const Array& a) { return a.isNull ? nullptr : static_cast<const T*>(a.data); };
+  const auto out = [](const Array& a) { return a.isNull ? nullptr : static_cast<T*>(a.data); };
+  const T* L[4] = {in(lines[0]), in(lines[1]), in(lines[2]), in(lines[3])};
+  if (kind == 0) return relaxStepForward<T>(in(lam), L, out(outs[0]), out(outs[1]), g);
+  T* const G[4] = {out(outs[1]), out(outs[2]), out(outs[3]), out(outs[4])};
+  relaxStepBackward<T>(in(lam), L, in(gRows), in(gConst), out(outs[0]), G, g);
+}
+
+napi_value RelaxStepOp(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info);
+    const int64_t kind = args.integer(0, "kind");
+    const Array lam = args.array(1, "lambda");
+    const Array lines[4] = {args.array(2, "lowerSlope"), args.array(3, "upperSlope"), args.array(4, "lowerBias", true), args.array(5, "upperBias", true)};
+    const Array gRows = args.array(6, "gRows", true), gConst = args.array(7, "gConst", true);
+    Array outs[5];
+    for (int i = 0; i < 5; i++) outs[i] = args.array(8 + i, "out", kind == 1 || i >= 2);
+    StepGeom g{args.integer(13, "B"), args.integer(14, "B0"), args.integer(15, "R"), args.integer(16, "n"), {}, {}};
+    const int64_t layout = args.integer(17, "layout");
+    if (kind > 1) throw Fail{"unknown relaxStep kind"};
+    if (g.B0 != 1 && g.B0 != g.B) throw Fail{"B0 must be 1 or B"};
+    for (int i = 0; i < 4; i++) g.batch[i] = (layout >> (2 * i)) & 1 ? g.B : 1, g.rows[i] = (layout >> (2 * i + 1)) & 1 ? g.R : 1;
+    need(lam, g.B0 * g.R * g.n, "lambda", true);
+    for (int i = 0; i < 4; i++) {
+      sameType(lam, lines[i], "every line");
+      if (!lines[i].isNull) need(lines[i], g.batch[i] * g.rows[i] * g.n, "a line", true);
+    }
+    sameType(lam, gRows, "gRows"), sameType(lam, gConst, "gConst");
+    for (const Array& a : outs) sameType(lam, a, "every output");
+    if (!gRows.isNull) need(gRows, g.B * g.R * g.n, "gRows", true);
+    if (!gConst.isNull) need(gConst, g.B * g.R, "gConst", true);
+    for (int i = 0; i < (kind == 0 ? 2 : 5); i++) {
+      const int64_t length = kind == 0 ? (i == 0 ? g.B * g.R * g.n : g.B * g.R) : i == 0 ? g.B0 * g.R * g.n : g.batch[i - 1] * g.rows[i - 1] * g.n;
+      if (!outs[i].isNull) need(outs[i], length, "out", true);
+    }
+    DISPATCH(lam, runRelaxStep<T>(kind, lam, lines, gRows, gConst, outs, g));
+  });
+}
+
+// intervalRows(backward, A, m, r, g | null, o1, o2 | null, o3 | null, B, K, F): see interval.h.
+napi_value IntervalRowsOp(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info);
+    const bool backward = args.integer(0, "backward") != 0;
+    const Array A = args.array(1, "A"), m = args.array(2, "m"), r = args.array(3, "r"), g = args.array(4, "g", true);
+    const Array o1 = args.array(5, "out1"), o2 = args.array(6, "out2", true), o3 = args.array(7, "out3", true);
+    const int64_t B = args.integer(8, "batch"), K = args.integer(9, "rows"), F = args.integer(10, "length");
+    for (const Array* x : {&m, &r, &g, &o1, &o2, &o3}) sameType(A, *x, "every operand");
+    need(A, B * K * F, "A", true), need(m, B * F, "m", true), need(r, B * F, "r", true);
+    if (backward) {
+      if (g.isNull || o2.isNull || o3.isNull) throw Fail{"g, out2 and out3 are required by the backward"};
+      need(g, B * K, "g", true), need(o1, B * K * F, "out1", true), need(o2, B * F, "out2", true), need(o3, B * F, "out3", true);
+    } else {
+      need(o1, B * K, "out1", true);
+    }
+    DISPATCH(A, intervalRows<T>(backward, IN(A), IN(m), IN(r), g.isNull ? nullptr : IN(g), OUT(o1), o2.isNull ? nullptr : OUT(o2),
+                                o3.isNull ? nullptr : OUT(o3), B, K, F));
+  });
+}
+
 // setThreads(n): the pool's total thread count (the caller included); returns it.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   int64_t n = 1;
@@ -353,6 +419,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"rowDot", nullptr, RowDotOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"interval", nullptr, IntervalOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"intervalRows", nullptr, IntervalRowsOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relaxStep", nullptr, RelaxStepOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keepFreedMemory", nullptr, KeepFreedMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -9,7 +9,8 @@
         "conv.cc",
         "conv-narrow.cc",
         "elementwise.cc",
-        "interval.cc"
+        "interval.cc",
+        "relax-step.cc"
       ],
       "cflags_cc!": [
         "-fno-exceptions",

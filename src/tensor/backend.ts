@@ -168,6 +168,29 @@ export interface Backend {
    * moments rounded to x's dtype first, as the JavaScript loop it replaces, bit for bit).
    */
   adam?(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void;
+  /**
+   * Optional fused kernel of back-substitution's element-wise step (src/relax/bounds/relax-step.ts,
+   * the same bits as its table kernel): rows = λ·(a_u where λ's sign bit is set, else a_l)
+   * `[B, R, n]` and constant = Σ_k λ·(b_u or b_l by the same choice) `[B, R]` (in double, k in order).
+   */
+  relaxStep?(lambda: TypedArray, lines: StepLines, spec: RelaxStepSpec): [TypedArray, TypedArray];
+  /** Its backward: the gradients of λ, a_l, a_u, b_l, b_u, each in its own layout, where `wanted[i]` (else null); a null upstream gradient is 0. */
+  relaxStepGrad?(lambda: TypedArray, lines: StepLines, gRows: TypedArray | null, gConst: TypedArray | null, wanted: readonly boolean[], spec: RelaxStepSpec): (TypedArray | null)[];
+}
+
+/** The lines a_l, a_u, b_l, b_u of {@link Backend.relaxStep} (a null bias is 0). */
+export type StepLines = readonly [TypedArray, TypedArray, TypedArray | null, TypedArray | null];
+
+/**
+ * Geometry of {@link Backend.relaxStep}: λ `[B0, R, n]` (B0 ∈ {1, B}) and, for a_l, a_u, b_l, b_u,
+ * `[batch, rows]` of each line `[batch, rows, n]` (batch ∈ {1, B}, rows ∈ {1, R}; a null line: [1, 1]).
+ */
+export interface RelaxStepSpec {
+  readonly B: number;
+  readonly B0: number;
+  readonly R: number;
+  readonly n: number;
+  readonly layouts: readonly (readonly [number, number])[];
 }
 
 /**

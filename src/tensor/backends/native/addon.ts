@@ -33,6 +33,14 @@ export interface NativeAddon {
   /** Adam in place on x, m, v. */
   adam(x: Float32Array | Float64Array, g: Float32Array | Float64Array, m: Float32Array | Float64Array, v: Float32Array | Float64Array,
     b1: number, b2: number, stepSize: number, sqrtCorrection2: number, eps: number): void;
+  /**
+   * kind 0: rows `o0` and constant `o1` of the element-wise step of back-substitution; kind 1: the
+   * gradients of λ, a_l, a_u, b_l, b_u into o0..o4 (null: not wanted). layout: bit 2i when line i's
+   * batch is B, bit 2i + 1 when its rows are R (native/relax-step.h).
+   */
+  relaxStep(kind: number, lambda: Float32Array | Float64Array, lowerSlope: Float32Array | Float64Array, upperSlope: Float32Array | Float64Array,
+    lowerBias: Float32Array | Float64Array | null, upperBias: Float32Array | Float64Array | null, gRows: Float32Array | Float64Array | null,
+    gConst: Float32Array | Float64Array | null, ...outsAndGeometry: StepOutsAndGeometry): void;
   /** Makes glibc keep freed blocks up to 32 MB for reuse (no page faults on every fresh output); false where not glibc. */
   keepFreedMemory(): boolean;
   /** Sets the thread pool's size (the caller included); returns it. */
@@ -40,6 +48,10 @@ export interface NativeAddon {
   /** The vector instruction set the kernels were compiled for (`avx512`, `avx2`, ...). */
   isa(): string;
 }
+
+type MaybeArray = Float32Array | Float64Array | null;
+/** The five outputs of {@link NativeAddon.relaxStep}, then B, B0, R, n and the layout bits. */
+export type StepOutsAndGeometry = [MaybeArray, MaybeArray, MaybeArray, MaybeArray, MaybeArray, number, number, number, number, number];
 
 /** Where `npm install` builds the addon, relative to this file (src/ or dist/: both sit one level under the root). */
 const addonUrl = new URL('../../../../native/build/Release/relaxjs_native.node', import.meta.url);

@@ -6,7 +6,8 @@
  * (im2col / col2im around that GEMM, over groups of images), the element-wise maps (binary ones
  * with any broadcast that collapses to 3 dimensions), clamp, the sum reduction, `sumToShape`,
  * `productSumToShape`, `rowDot` and the optional fused kernels `interval` (IBP's interval steps,
- * src/autograd/ops/interval.ts), `reluGrad` and `adam` (each the same bits as what it replaces);
+ * src/autograd/ops/interval.ts), `reluGrad`, `adam` and `relaxStep` (CROWN's element-wise step,
+ * src/relax/bounds/relax-step.ts) (each the same bits as what it replaces);
  * every other kernel (and every call below the size thresholds) goes to the `wasm` backend when
  * its module is built, else to `js`.
  * Element-wise results equal js bit for bit (exp and log: computed in double, rounded once);
@@ -15,7 +16,7 @@
  * @module
  */
 import { platform } from '../../../platform/index.js';
-import type { AdamScalars, Backend, BiasLayout, BinaryOp, Conv2dSpec, IntervalKernel, MatmulSpec, ReduceOp, RowDotSpec, RowMap, UnaryOp } from '../../backend.js';
+import type { AdamScalars, Backend, BiasLayout, BinaryOp, Conv2dSpec, IntervalKernel, MatmulSpec, ReduceOp, RelaxStepSpec, RowDotSpec, RowMap, StepLines, UnaryOp } from '../../backend.js';
 import { allocate, dtypeOf, type TypedArray } from '../../dtype.js';
 import { sizeOf, splitAt, type Shape } from '../../shape.js';
 import { jsBackend } from '../js/index.js';
@@ -59,6 +60,10 @@ export function nativeUnavailableReason(): string {
 /** The 13 numbers of a Conv2dSpec in the addon's order. */
 const geometry = (s: Conv2dSpec): number[] => [s.batch, s.inChannels, s.outChannels, s.inHeight, s.inWidth, s.kernelHeight,
   s.kernelWidth, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.outHeight, s.outWidth];
+
+/** B, B0, R, n and the layout bits of a relaxStep (bit 2i: line i's batch is B; bit 2i + 1: its rows are R). */
+const stepGeometry = (s: RelaxStepSpec): [number, number, number, number, number] =>
+  [s.B, s.B0, s.R, s.n, s.layouts.reduce((bits, [b, r], i) => bits | (b !== 1 ? 1 << (2 * i) : 0) | (r !== 1 ? 2 << (2 * i) : 0), 0)];
 
 const convWork = (s: Conv2dSpec): number => s.batch * s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth * s.outHeight * s.outWidth;
 
@@ -133,6 +138,17 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
     adam(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void {
       addon.adam(x, g, m, v, s.b1, s.b2, s.stepSize, s.sqrtCorrection2, s.eps);
     },
+    relaxStep(lambda: TypedArray, lines: StepLines, spec: RelaxStepSpec): [TypedArray, TypedArray] {
+      const rows = into(spec.B * spec.R * spec.n, lambda, () => undefined);
+      const constant = into(spec.B * spec.R, lambda, (c) => addon.relaxStep(0, lambda, ...lines, null, null, rows, c, null, null, null, ...stepGeometry(spec)));
+      return [rows, constant];
+    },
+    relaxStepGrad(lambda: TypedArray, lines: StepLines, gRows: TypedArray | null, gConst: TypedArray | null, wanted: readonly boolean[], spec: RelaxStepSpec): (TypedArray | null)[] {
+      const lengths = [spec.B0 * spec.R * spec.n, ...spec.layouts.map(([b, r]) => b * r * spec.n)];
+      const outs = lengths.map((length, i) => (wanted[i] ? into(length, lambda, () => undefined) : null));
+      addon.relaxStep(1, lambda, ...lines, gRows, gConst, outs[0] ?? null, outs[1] ?? null, outs[2] ?? null, outs[3] ?? null, outs[4] ?? null, ...stepGeometry(spec));
+      return outs;
+    },
     conv2d: (x: TypedArray, w: TypedArray, s: Conv2dSpec) => conv(addon, 0, x, w, s, s.batch * s.outChannels * s.outHeight * s.outWidth),
     conv2dTranspose: (y: TypedArray, w: TypedArray, s: Conv2dSpec) => conv(addon, 1, y, w, s, s.batch * s.inChannels * s.inHeight * s.inWidth),
     conv2dWeightGrad: (x: TypedArray, dy: TypedArray, s: Conv2dSpec) => conv(addon, 2, x, dy, s, s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth),
@@ -171,6 +187,7 @@ function withThreads(addon: NativeAddon, threads: number): NativeAddon {
     rowDot: (...args) => (ready(), addon.rowDot(...args)),
     interval: (...args) => (ready(), addon.interval(...args)),
     adam: (...args) => (ready(), addon.adam(...args)),
+    relaxStep: (...args) => (ready(), addon.relaxStep(...args)),
   };
 }
 
