@@ -148,7 +148,8 @@ void narrowWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, bool p
   const int64_t Kp = strips(K, kBlockF) * kBlockF, Op = strips(O, kBlockO) * kBlockO;
   // Ranges of images fixed by N, each summed lane by lane into its own accumulator.
   const int64_t per = (s.N + 7) / 8, ranges = (s.N + per - 1) / per;
-  std::vector<T> acc(size_t(ranges * Op * Kp * W));
+  T* const acc = threadBuffer<T, 5>(ranges * Op * Kp * W);
+  std::fill(acc, acc + ranges * Op * Kp * W, T(0));
   parallelFor(int(ranges), parallel, [&](int r) {
     T* xp = threadBuffer<T, 2>(s.C * X.plane);
     T* col = threadBuffer<T, 3>(Kp * Pw);
@@ -158,7 +159,7 @@ void narrowWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, bool p
       padPhased(x + n * s.C * s.H * s.W, s, X, xp);
       pixelPanel(xp, s, X, Pw, col);
       padRows(dy + n * O * P, O, P, Op, Pw, ys);
-      laneProducts(ys, col, Op, Kp, Pw, acc.data() + r * Op * Kp * W);
+      laneProducts(ys, col, Op, Kp, Pw, acc + r * Op * Kp * W);
     }
   });
   for (int64_t o = 0; o < O; o++)

@@ -29,22 +29,19 @@ void packStrips(int64_t k, int64_t n, At at, T* dst) {
       for (int j = 0; j < NR; j++) *dst++ = j0 + j < n ? at(p, j0 + j) : T(0);
 }
 
-// Packs dy's pixels [q0, q0 + kc) (q = n·P + p) into strips [⌈O/NR⌉][kc][NR] as packStrips
-// would, with one division per pixel instead of one per element.
+// Packs the responses of images [n0, n0 + images) (pixels q = i·P + p) into strips
+// [⌈O/NR⌉][images·P][NR] as packStrips would (zero lanes past O), reading dy row by row.
 template <typename T>
-void packResponses(const T* dy, int64_t O, int64_t P, int64_t q0, int64_t kc, T* dst) {
+void packResponses(const T* dy, int64_t O, int64_t P, int64_t n0, int64_t images, T* dst) {
   constexpr int NR = tileCols<T>();
-  const int64_t strips = (O + NR - 1) / NR;
-  for (int64_t p = 0; p < kc; p++) {
-    const int64_t q = q0 + p, base = (q / P) * O * P + q % P;
-    for (int64_t so = 0; so < strips; so++) {
-      T* row = dst + (so * kc + p) * NR;
-      for (int j = 0; j < NR; j++) {
-        const int64_t o = so * NR + j;
-        row[j] = o < O ? dy[base + o * P] : T(0);
-      }
+  const int64_t kc = images * P, So = strips(O, NR);
+  if (O % NR) std::fill(dst + (So - 1) * kc * NR, dst + So * kc * NR, T(0));
+  for (int64_t i = 0; i < images; i++)
+    for (int64_t o = 0; o < O; o++) {
+      const T* src = dy + ((n0 + i) * O + o) * P;
+      T* col = dst + ((o / NR) * kc + i * P) * NR + o % NR;
+      for (int64_t p = 0; p < P; p++) col[p * NR] = src[p];
     }
-  }
 }
 
 }  // namespace
@@ -320,41 +317,35 @@ void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_
   constexpr int MR = kTileRows, NR = tileCols<T>();
   const bool parallel = worthThreads(s, parallelMinWork);
   if (s.K() <= 2 * Simd<T>::W && s.K() * s.O <= 1024) return narrowWeightGrad(x, dy, out, s, parallel);
-  const Layout L = layoutOf(s, s.N);
-  const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR), Opad = So * NR;
-  const int64_t tiles = (K + MR - 1) / MR;
-  // Few kernel positions (a first layer: K = C·kh·kw = 16) give too few row tiles to share: then
-  // four fixed pixel ranges, each into its own accumulator, summed in range order afterwards (the
-  // same numbers for any thread count), and each range packs only its own part of dy.
-  const int64_t blocks = (NP + kPixelBlock - 1) / kPixelBlock, ranges = tiles >= 8 || blocks < 8 ? 1 : 4;
-  std::vector<T> acc(size_t(ranges * tiles * MR * Opad));
-  T* const xp = threadBuffer<T, 0>(s.N * s.C * L.Hp * L.Wp);
-  pad(x, s, L, xp, parallel);
-  const int64_t threads = parallel ? Pool::instance().threads() : 1, per = ranges > 1 ? tiles : (tiles + threads - 1) / threads;
-  const int64_t tileTasks = (tiles + per - 1) / per, perRange = (blocks + ranges - 1) / ranges;
-  parallelFor(int(tileTasks * ranges), parallel, [&](int task) {
-    const int64_t t = task % tileTasks, range = task / tileTasks;
-    T* accRange = acc.data() + range * tiles * MR * Opad;
-    T* const block = threadBuffer<T, 1>(So * kPixelBlock * NR);
+  // Fixed ranges of images (by N alone), each summed into its own accumulator in blocks of about
+  // kPixelBlock pixels (whole images, padded into a per-thread buffer: cache-local), then the
+  // ranges in order: the same bits for any thread count.
+  const int64_t K = s.K(), P = s.P(), So = strips(s.O, NR), Opad = So * NR, tiles = strips(K, MR);
+  const int64_t chunk = std::max<int64_t>(1, kPixelBlock / P), per = (s.N + 7) / 8, ranges = (s.N + per - 1) / per;
+  const Layout L = layoutOf(s, chunk);
+  T* const acc = threadBuffer<T, 5>(ranges * tiles * MR * Opad);
+  parallelFor(int(ranges), parallel, [&](int r) {
+    const int64_t n0 = r * per, n1 = std::min(s.N, n0 + per);
+    T* const accRange = acc + r * tiles * MR * Opad;
+    T* const xp = threadBuffer<T, 0>(chunk * s.C * L.plane);
+    T* const block = threadBuffer<T, 1>(So * chunk * P * NR);
     const T* rows[MR];
-    const int64_t qBegin = range * perRange * kPixelBlock, qEnd = std::min(NP, (range + 1) * perRange * kPixelBlock);
-    for (int64_t q0 = qBegin; q0 < qEnd; q0 += kPixelBlock) {
-      const int64_t kc = std::min(kPixelBlock, NP - q0);
-      packResponses(dy, s.O, P, q0, kc, block);
-      for (int64_t tile = t * per; tile < std::min(tiles, (t + 1) * per); tile++) {
+    for (int64_t c0 = n0; c0 < n1; c0 += chunk) {
+      const int64_t images = std::min(chunk, n1 - c0), kc = images * P;
+      for (int64_t i = 0; i < images; i++) padImage(x + (c0 + i) * s.C * s.H * s.W, s, L, xp + i * s.C * L.plane);
+      packResponses(dy, s.O, P, c0, images, block);
+      for (int64_t tile = 0; tile < tiles; tile++) {
         for (int i = 0; i < MR; i++) rows[i] = xp + L.field[size_t(std::min(tile * MR + i, K - 1))];
         for (int64_t so = 0; so < So; so++)
-          indirectTile<T>(kc, rows, L.corner.data() + q0, block + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, q0 > qBegin);
+          indirectTile<T>(kc, rows, L.corner.data(), block + so * kc * NR, accRange + tile * MR * Opad + so * NR, Opad, c0 > n0);
       }
     }
   });
   const int64_t stride = tiles * MR * Opad;
+  for (int64_t r = 1; r < ranges; r++)
+    for (int64_t i = 0; i < K * Opad; i++) acc[i] += acc[r * stride + i];
   for (int64_t o = 0; o < s.O; o++)
-    for (int64_t f = 0; f < K; f++) {
-      T sum = acc[size_t(f * Opad + o)];
-      for (int64_t r = 1; r < ranges; r++) sum += acc[size_t(r * stride + f * Opad + o)];
-      out[o * K + f] = sum;
-    }
+    for (int64_t f = 0; f < K; f++) out[o * K + f] = acc[f * Opad + o];
 }
 
 #define RELAXJS_CONV(T)                                                                \
