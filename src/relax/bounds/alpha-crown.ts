@@ -7,18 +7,19 @@
  *
  * α starts at CROWN's adaptive slopes, so the first evaluation is CROWN; the returned bound is
  * the best seen per entry over the iterations (never looser than CROWN), with the gradient of the
- * last iterate (for training). The bound is not concave in α and the MaxPool weights jointly: where
- * a MaxPool window's CROWN line sits on a tie of lower bounds that the largest upper bound breaks
- * otherwise (max-pool.ts; after a ReLU whole windows tie at 0 and the first entry may be a dead
- * unit), the second half of the iterations starts again from those lines and the best of both
- * starts is kept. On example 0, margin 1 of the lirpa case conv_maxpool_linf_0_a (100 steps): one
- * start −0.151059, auto_LiRPA's one start −0.151355, two starts −0.152901; the exact LP of the
- * same relaxations with CROWN's intermediate bounds is −0.152148, and in both tied windows where
- * its weights leave CROWN's entry they sit on the upper-tie entry. Networks without such ties run
- * as before, bit for bit. Deterministic: no random draw is made (the seed is accepted for a later random start). α is per row of the
- * bounded node (`[B, R, ...S]`: the K specification rows, or the 2m rows of an intermediate node's
- * m unstable units, fixed at the first evaluation) when that tensor is small and `shared` is not
- * set, else shared by the node's rows (`[B, 1, ...S]`).
+ * last iterate (for training). The bound is not concave in α and the MaxPool weights jointly:
+ * where a MaxPool window's CROWN line sits on a tie of lower bounds that the largest upper bound
+ * breaks otherwise (max-pool.ts; after a ReLU whole windows tie at 0 and the first entry may be a
+ * dead unit), half as many steps again start from those lines, and the best of both starts is
+ * kept (never looser than the first start, which is the one-start run bit for bit). On example
+ * 0, margin 1 of the lirpa case conv_maxpool_linf_0_a (100 steps): one start −0.151059,
+ * auto_LiRPA's one start −0.151355, two starts −0.152901; the exact LP of the same relaxations
+ * with CROWN's intermediate bounds is −0.152148, and in both tied windows where its weights leave
+ * CROWN's entry they sit on the upper-tie entry. Networks without such ties run as before.
+ * Deterministic: no random draw is made (the seed is accepted for a later random start). α is
+ * per row of the bounded node (`[B, R, ...S]`: the K specification rows, or the 2m rows of an
+ * intermediate node's m unstable units, fixed at the first evaluation) when that tensor is small
+ * and `shared` is not set, else shared by the node's rows (`[B, 1, ...S]`).
  * @module
  */
 import { add, backward, clamp, compare, enableGrad, isGradEnabled, mul, neg, noGrad, sum, unsqueeze, where } from '../../autograd/index.js';
@@ -32,7 +33,7 @@ import type { ElementwiseOp, Lines } from './operators.js';
 
 /** Options of α-CROWN. */
 export interface AlphaOptions {
-  /** Adam steps (default 20). */
+  /** Adam steps (default 20); half as many again from a second start on MaxPool nets with tied windows (see the module note). */
   readonly iterations?: number;
   /** Adam learning rate (default 0.1). */
   readonly lr?: number;
@@ -84,8 +85,9 @@ function optimise(base: BackwardContext, c: Tensor, options: AlphaOptions, param
   const first = crown.evaluate();
   run.best = Float64Array.from(first.data);
   if (iterations === 0 || crown.slopes.size === 0) return first;
+  // the first start is the one-start run bit for bit, so the second can only tighten entries
   const second = crown.ties ? Math.floor(iterations / 2) : 0;
-  let current = descend(run, crown, first, iterations - second);
+  let current = descend(run, crown, first, iterations);
   if (second > 0) {
     const other = descent(base, c, options, 'upper');
     current = descend(run, other, keepBest(run, other.evaluate()), second);
