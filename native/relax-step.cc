@@ -4,8 +4,10 @@
 #include "relax-step.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "pool.h"
 #include "simd.h"
@@ -166,25 +168,42 @@ void lamGradient(const T* lam, const T* const L[4], const T* gRows, const T* gCo
     }
 }
 
-// inner += g·λ where line `Which` (0 a_l, 1 a_u, 2 b_l, 3 b_u) is the one taken, else +0 (inner
-// starts at +0 so it is never −0: adding +0 changes nothing, and skips a NaN the table never adds).
-template <typename T, int Which>
-void lineTerms(const T* x, const T* gr, double gc, double* inner, int len) {
+// inner[j] += g·λ for each line j of `Set` (bit j: 0 a_l, 1 a_u, 2 b_l, 3 b_u) where it is the
+// line taken, else +0 (inner starts at +0 so it is never −0: adding +0 changes nothing, and skips a
+// NaN the table never adds). Slopes: λ = ±0 takes a_l; biases: λ's sign bit.
+template <typename T, int Set>
+void lineTerms(const T* x, const T* gr, double gc, double (*inner)[kBlock], int len) {
   lanes(len, [&](auto tag, int k) {
     using V = decltype(tag);
     const V v = load(x + k, tag);
-    const auto neg = signOf(v), zero = v == 0.0;
-    const auto take = Which == 0 ? zero | notm(neg) : Which == 1 ? notm(zero) & neg : Which == 2 ? notm(neg) : neg;
-    const V w = (Which < 2 ? load(gr + k, tag) : splat<V>(gc)) * v;
-    store(inner + k, load(inner + k, tag) + (take ? w : V{}));
+    const auto neg = signOf(v);
+    const auto add = [&](double* to, V w) { store(to + k, load(to + k, tag) + w); };
+    if constexpr ((Set & 3) != 0) {
+      const V w = load(gr + k, tag) * v;
+      const auto upper = notm(v == 0.0) & neg;
+      if constexpr ((Set & 1) != 0) add(inner[0], upper ? V{} : w);
+      if constexpr ((Set & 2) != 0) add(inner[1], upper ? w : V{});
+    }
+    if constexpr ((Set & 12) != 0) {
+      const V w = splat<V>(gc) * v;
+      if constexpr ((Set & 4) != 0) add(inner[2], neg ? V{} : w);
+      if constexpr ((Set & 8) != 0) add(inner[3], neg ? w : V{});
+    }
   });
+}
+
+template <typename T>
+using LineTerms = void (*)(const T*, const T*, double, double (*)[kBlock], int);
+
+template <typename T, int... S>
+constexpr std::array<LineTerms<T>, sizeof...(S)> lineTermTable(std::integer_sequence<int, S...>) {
+  return {&lineTerms<T, S>...};
 }
 
 // Wanted line gradients summed in the same order: one own layout (tb, tr) and one layout (pb, pr)
 // of the table kernel's interleaved pair (the broadcast of a_l's and a_u's, or b_l's and b_u's).
 struct LineGroup {
-  int count = 0;
-  int which[4] = {};
+  int set = 0;  // bit j: line j
   int64_t tb = 1, tr = 1, pb = 1, pr = 1;
 };
 
@@ -193,21 +212,17 @@ struct LineGroup {
 template <typename T>
 void pairCell(const T* lam, const T* gRows, const T* gConst, const LineGroup& grp, const StepGeom& g, int64_t pbi, int64_t pri,
               T* const out[4], int64_t k0, int len) {
+  static constexpr auto terms = lineTermTable<T>(std::make_integer_sequence<int, 16>{});
   double inner[4][kBlock];
-  for (int i = 0; i < grp.count; i++) std::fill(inner[i], inner[i] + len, 0.0);
+  for (int j = 0; j < 4; j++)
+    if (grp.set >> j & 1) std::fill(inner[j], inner[j] + len, 0.0);
   for (int64_t b = (grp.pb == 1 ? 0 : pbi); b < (grp.pb == 1 ? g.B : pbi + 1); b++)
     for (int64_t r = (grp.pr == 1 ? 0 : pri); r < (grp.pr == 1 ? g.R : pri + 1); r++) {
-      const T* x = lamAt(lam, g, b, r, k0);
       const T* gr = gRows ? gRows + (b * g.R + r) * g.n + k0 : nullptr;
-      const double gc = gConst ? double(gConst[b * g.R + r]) : 0.0;
-      for (int i = 0; i < grp.count; i++) switch (grp.which[i]) {
-          case 0: lineTerms<T, 0>(x, gr, gc, inner[i], len); break;
-          case 1: lineTerms<T, 1>(x, gr, gc, inner[i], len); break;
-          case 2: lineTerms<T, 2>(x, gr, gc, inner[i], len); break;
-          default: lineTerms<T, 3>(x, gr, gc, inner[i], len); break;
-        }
+      terms[grp.set](lamAt(lam, g, b, r, k0), gr, gConst ? double(gConst[b * g.R + r]) : 0.0, inner, len);
     }
-  for (int i = 0; i < grp.count; i++) lanes(len, [&](auto tag, int k) { store(out[i] + k, load(out[i] + k, tag) + load(inner[i] + k, tag)); });
+  for (int j = 0; j < 4; j++)
+    if (grp.set >> j & 1) lanes(len, [&](auto tag, int k) { store(out[j] + k, load(out[j] + k, tag) + load(inner[j] + k, tag)); });
 }
 
 // The group's outputs on [k0, k0 + len): each own cell sums the pair cells it covers, in order.
@@ -217,11 +232,12 @@ void groupGradient(const T* lam, const T* gRows, const T* gConst, T* const gLine
   const bool allB = grp.tb != grp.pb, allR = grp.tr != grp.pr;
   for (int64_t ob = 0; ob < grp.tb; ob++)
     for (int64_t orow = 0; orow < grp.tr; orow++) {
-      T* out[4];
-      for (int i = 0; i < grp.count; i++) {
-        out[i] = gLines[grp.which[i]] + (ob * grp.tr + orow) * g.n + k0;
-        std::fill(out[i], out[i] + len, T(0));
-      }
+      T* out[4] = {};
+      for (int j = 0; j < 4; j++)
+        if (grp.set >> j & 1) {
+          out[j] = gLines[j] + (ob * grp.tr + orow) * g.n + k0;
+          std::fill(out[j], out[j] + len, T(0));
+        }
       for (int64_t pbi = allB ? 0 : ob; pbi < (allB ? grp.pb : ob + 1); pbi++)
         for (int64_t pri = allR ? 0 : orow; pri < (allR ? grp.pr : orow + 1); pri++)
           pairCell(lam, gRows, gConst, grp, g, pbi, pri, out, k0, len);
@@ -246,7 +262,7 @@ int lineGroups(const T* const L[4], const T* gRows, const T* gConst, T* const gL
     int at = 0;
     while (at < count && !(groups[at].tb == key.tb && groups[at].tr == key.tr && groups[at].pb == key.pb && groups[at].pr == key.pr)) at++;
     if (at == count) groups[count++] = key;
-    groups[at].which[groups[at].count++] = j;
+    groups[at].set |= 1 << j;
   }
   return count;
 }
