@@ -123,6 +123,56 @@ void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* 
   chunked(n, kChunk, kParallelElements, [&](int64_t from, int64_t to) { intervalRange(kind, a, b, c, d, o1, o2, from, to, inner, channels); });
 }
 
+namespace {
+
+// Σ_f A·m − Σ_f |A|·r of one row: vector lanes, then the lanes in order, then the tail.
+template <typename T>
+T rowBound(const T* a, const T* m, const T* r, int64_t F) {
+  using V = typename Simd<T>::V;
+  constexpr int64_t W = Simd<T>::W;
+  V centre{}, spread{};
+  int64_t f = 0;
+  for (; f + W <= F; f += W) {
+    const V v = loadu<V>(a + f);
+    centre += v * loadu<V>(m + f);
+    spread += (v < 0 ? -v : v) * loadu<V>(r + f);
+  }
+  T c = 0, s = 0;
+  for (int l = 0; l < int(W); l++) c += centre[l], s += spread[l];
+  for (; f < F; f++) c += a[f] * m[f], s += std::fabs(a[f]) * r[f];
+  return c - s;
+}
+
+// The backward of one example b (see interval.h): g_m, g_r rows accumulated over k in order.
+template <typename T>
+void rowsBackward(const T* a, const T* m, const T* r, const T* g, T* gA, T* gm, T* gr, int64_t K, int64_t F) {
+  std::fill(gm, gm + F, T(0));
+  std::fill(gr, gr + F, T(0));
+  for (int64_t k = 0; k < K; k++, a += F, gA += F) {
+    const T gk = g[k];
+    lanes<T>(0, F, [&](auto z, int64_t f) {
+      using X = decltype(z);
+      const X v = ld<X>(a + f), s = all<X>(gk), one = all<X>(T(1));
+      const X sign = v > z ? one : v < z ? -one : z;
+      st(gA + f, s * ld<X>(m + f) - sign * (s * ld<X>(r + f)));
+      st(gm + f, ld<X>(gm + f) + s * v);
+      st(gr + f, ld<X>(gr + f) - s * (v < z ? -v : v));
+    });
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void intervalRows(bool backward, const T* A, const T* m, const T* r, const T* g, T* o1, T* o2, T* o3, int64_t B, int64_t K, int64_t F) {
+  for (int64_t b = 0; b < B; b++) {
+    const T *a = A + b * K * F, *mb = m + b * F, *rb = r + b * F;
+    if (backward) rowsBackward(a, mb, rb, g + b * K, o1 + b * K * F, o2 + b * F, o3 + b * F, K, F);
+    else
+      for (int64_t k = 0; k < K; k++) o1[b * K + k] = rowBound(a + k * F, mb, rb, F);
+  }
+}
+
 // One range of Adam; distinct arrays (restrict), so that the loop vectorises (double lanes).
 template <typename T>
 void adamRange(T* __restrict x, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t from, int64_t to, double b1, double b2,
@@ -144,7 +194,8 @@ void adam(T* x, const T* g, T* m, T* v, int64_t n, double b1, double b2, double 
 
 #define RELAXJS_INTERVAL(T)                                                                                                   \
   template void interval<T>(IntervalKernel, const T*, const T*, const T*, const T*, T*, T*, int64_t, int64_t, int64_t); \
-  template void adam<T>(T*, const T*, T*, T*, int64_t, double, double, double, double, double);
+  template void adam<T>(T*, const T*, T*, T*, int64_t, double, double, double, double, double);                      \
+  template void intervalRows<T>(bool, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t, int64_t, int64_t);
 RELAXJS_INTERVAL(float)
 RELAXJS_INTERVAL(double)
 

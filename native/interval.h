@@ -20,6 +20,13 @@ template <typename T>
 void interval(IntervalKernel kind, const T* a, const T* b, const T* c, const T* d, T* o1, T* o2, int64_t n, int64_t inner,
               int64_t channels);
 
+// The lower bound of rows A [B, K, F] over the box m ± r (m, r [B, F]; IBP's merged last layer):
+// forward:  o1 [B, K] = Σ_f A·m − Σ_f |A|·r (each sum in T, lanes in a fixed order);
+// backward (g [B, K]): o1 = g_A [B, K, F] = g·m − sign(A)·(g·r), o2 = g_m [B, F] = Σ_k g·A,
+// o3 = g_r [B, F] = −Σ_k g·|A| (k ascending). No term is skipped: 0·∞ is NaN (fail closed).
+template <typename T>
+void intervalRows(bool backward, const T* A, const T* m, const T* r, const T* g, T* o1, T* o2, T* o3, int64_t B, int64_t K, int64_t F);
+
 // Adam (PyTorch semantics, as src/optim/adam.ts, in double with the moments stored in T first):
 // m ← b1·m + (1 − b1)·g, v ← b2·v + (1 − b2)·g², x ← x − stepSize·m / (√v / sqrtCorrection2 + eps).
 template <typename T>

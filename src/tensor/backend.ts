@@ -63,6 +63,13 @@ export interface Conv2dSpec {
   outWidth: number;
 }
 
+/** Geometry of {@link Backend.intervalRows}: B examples of K rows of length F. */
+export interface IntervalRowsSpec {
+  readonly batch: number;
+  readonly rows: number;
+  readonly length: number;
+}
+
 /** The element-wise map {@link Backend.rowDot} applies to x before its products. */
 export type RowMap = 'identity' | 'relu' | 'abs' | 'square';
 
@@ -168,6 +175,13 @@ export interface Backend {
    * moments rounded to x's dtype first, as the JavaScript loop it replaces, bit for bit).
    */
   adam?(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void;
+  /**
+   * Optional: the lower bound of rows A `[B, K, F]` over the box m ± r (m, r `[B, F]`), y `[B, K]` =
+   * Σ_f A·m − Σ_f |A|·r (src/autograd/ops/interval-rows.ts, IBP's merged last layer); no term skipped.
+   */
+  intervalRows?(A: TypedArray, m: TypedArray, r: TypedArray, spec: IntervalRowsSpec): TypedArray;
+  /** Its backward from g `[B, K]`: [g·m − sign(A)·(g·r) `[B, K, F]`, Σ_k g·A `[B, F]`, −Σ_k g·|A| `[B, F]`]. */
+  intervalRowsGrad?(A: TypedArray, m: TypedArray, r: TypedArray, g: TypedArray, spec: IntervalRowsSpec): [TypedArray, TypedArray, TypedArray];
   /**
    * Optional fused kernel of back-substitution's element-wise step (src/relax/bounds/relax-step.ts,
    * the same bits as its table kernel): rows = λ·(a_u where λ's sign bit is set, else a_l)

@@ -8,9 +8,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { abs, backward, intervalRows, matmul, mul, reshape, sub, sum } from '../../src/autograd/index.js';
+import { nativeBackendAvailable } from '../../src/tensor/backends/native/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Rng } from '../../src/tensor/random.js';
+import { backendNames, withBackend } from '../../src/tensor/registry.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+
+/** js runs the loops, native its kernels (where built). */
+const backends = ['js', ...(nativeBackendAvailable() ? ['native'] : [])].filter((b) => backendNames().includes(b));
 
 type Op = (A: Tensor, m: Tensor, r: Tensor) => Tensor;
 
@@ -34,15 +39,18 @@ function run(op: Op, [B, K, F]: number[], seed: number, dtype: DType): Float64Ar
   return [y, A.grad!, m.grad!, r.grad!].map((t) => Float64Array.from(t.data));
 }
 
-test('intervalRows = A·m − |A|·r by matmul, abs and sub, values and gradients (float64 1e-12, float32 1e-5) (fast-check)', () => {
+test(`intervalRows = A·m − |A|·r by matmul, abs and sub, values and gradients (float64 1e-12, float32 1e-5) on ${backends.join(', ')} (fast-check)`, () => {
   const arb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1e6 }));
   for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
     fc.assert(fc.property(arb, ([B, K, F, seed]) => {
-      const want = run(composed, [B, K, F], seed, dtype), got = run(intervalRows, [B, K, F], seed, dtype);
-      got.forEach((g, i) => g.forEach((v, j) => {
-        const e = want[i]![j]!;
-        assert.ok(Math.abs(v - e) <= tol * (1 + Math.abs(e)) * Math.sqrt(F), `${dtype} output ${i}[${j}]: ${v} vs ${e}`);
-      }));
+      const want = withBackend('js', () => run(composed, [B, K, F], seed, dtype));
+      for (const backend of backends) {
+        const got = withBackend(backend, () => run(intervalRows, [B, K, F], seed, dtype));
+        got.forEach((g, i) => g.forEach((v, j) => {
+          const e = want[i]![j]!;
+          assert.ok(Math.abs(v - e) <= tol * (1 + Math.abs(e)) * Math.sqrt(F), `${backend} ${dtype} output ${i}[${j}]: ${v} vs ${e}`);
+        }));
+      }
     }), { seed: 5, numRuns: 40 });
   }
 });
@@ -53,8 +61,10 @@ test('intervalRows fails closed: a NaN or infinite centre or radius gives a non-
     for (const which of ['m', 'r']) {
       const m = new Tensor(Float64Array.from([0.5, which === 'm' ? bad : 0, 1]), [1, 3]);
       const r = new Tensor(Float64Array.from([0.1, which === 'r' ? bad : 0, 0.2]), [1, 3]);
-      const y = intervalRows(A, m, r).data[0]!;
-      assert.ok(!Number.isFinite(y), `${which} ${bad}: ${y}`);
+      for (const backend of backends) {
+        const y = withBackend(backend, () => intervalRows(A, m, r)).data[0]!;
+        assert.ok(!Number.isFinite(y), `${backend} ${which} ${bad}: ${y}`);
+      }
     }
   }
 });

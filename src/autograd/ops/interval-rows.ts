@@ -12,11 +12,15 @@
  *
  * It replaces two batched products, an abs and a subtraction (and ~8 kernels of their backward):
  * B·K·F is small (mnist_model: 50·10·100), so the calls and their short-lived arrays cost more
- * than the arithmetic. Sums run in float64 in a fixed order and are rounded once (deterministic,
- * no threads); 0·∞ is NaN as in a product, so a non-finite box still gives a non-finite bound.
+ * than the arithmetic. The backend's `intervalRows` kernels run it where present (native: vector
+ * lanes, sums in the dtype in a fixed order), else loops with float64 sums rounded once; either is
+ * deterministic (no threads), and 0·∞ is NaN as in a product, so a non-finite box still gives a
+ * non-finite bound.
  * @module
  */
-import { allocate } from '../../tensor/dtype.js';
+import type { IntervalRowsSpec } from '../../tensor/backend.js';
+import { allocate, type TypedArray } from '../../tensor/dtype.js';
+import { getBackend } from '../../tensor/registry.js';
 import { shapeText } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
@@ -31,6 +35,18 @@ export function intervalRows(A: Tensor, m: Tensor, r: Tensor): Tensor {
   if (A.rank !== 3 || !fits(m) || !fits(r)) {
     throw new Error(`intervalRows: A ${shapeText(A.shape)} must be [B, K, F] and m ${shapeText(m.shape)}, r ${shapeText(r.shape)} [B, F] of its dtype`);
   }
+  const spec: IntervalRowsSpec = { batch: B, rows: K, length: F };
+  const kernel = getBackend().intervalRows;
+  const y = kernel ? kernel(A.data, m.data, r.data, spec) : rowsLoop(A, m, r, spec);
+  return record(new Tensor(y, [B, K]), 'intervalRows', [A, m, r], (g) => {
+    const grad = getBackend().intervalRowsGrad;
+    const [gA, gm, gr] = grad && g.dtype === A.dtype ? grad(A.data, m.data, r.data, g.data, spec) : rowsBackward(A, m, r, g);
+    return [new Tensor(gA, A.shape), new Tensor(gm, m.shape), new Tensor(gr, r.shape)];
+  });
+}
+
+/** The forward as a loop (backends without the kernel), sums in float64 rounded once. */
+function rowsLoop(A: Tensor, m: Tensor, r: Tensor, { batch: B, rows: K, length: F }: IntervalRowsSpec): TypedArray {
   const a = A.data, mid = m.data, rad = r.data, out = allocate(A.dtype, B * K);
   for (let b = 0; b < B; b++) {
     for (let k = 0, row = b * K * F; k < K; k++, row += F) {
@@ -43,11 +59,11 @@ export function intervalRows(A: Tensor, m: Tensor, r: Tensor): Tensor {
       out[b * K + k] = centre - spread;
     }
   }
-  return record(new Tensor(out, [B, K]), 'intervalRows', [A, m, r], (g) => rowsBackward(A, m, r, g));
+  return out;
 }
 
-/** [g_A, g_m, g_r] of the module doc. */
-function rowsBackward(A: Tensor, m: Tensor, r: Tensor, grad: Tensor): [Tensor, Tensor, Tensor] {
+/** [g_A, g_m, g_r] of the module doc as a loop (backends without the kernel). */
+function rowsBackward(A: Tensor, m: Tensor, r: Tensor, grad: Tensor): [TypedArray, TypedArray, TypedArray] {
   const [B, K, F] = A.shape as [number, number, number];
   const a = A.data, mid = m.data, rad = r.data, g = grad.data;
   const gA = allocate(A.dtype, B * K * F), gm = new Float64Array(B * F), gr = new Float64Array(B * F);
@@ -62,6 +78,6 @@ function rowsBackward(A: Tensor, m: Tensor, r: Tensor, grad: Tensor): [Tensor, T
       }
     }
   }
-  const cast = (x: Float64Array): Tensor => new Tensor(A.dtype === 'float64' ? x : Float32Array.from(x), [B, F]);
-  return [new Tensor(gA, A.shape), cast(gm), cast(gr)];
+  const cast = (x: Float64Array): TypedArray => (A.dtype === 'float64' ? x : Float32Array.from(x));
+  return [gA, cast(gm), cast(gr)];
 }

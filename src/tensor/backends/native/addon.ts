@@ -41,6 +41,10 @@ export interface NativeAddon {
   relaxStep(kind: number, lambda: Float32Array | Float64Array, lowerSlope: Float32Array | Float64Array, upperSlope: Float32Array | Float64Array,
     lowerBias: Float32Array | Float64Array | null, upperBias: Float32Array | Float64Array | null, gRows: Float32Array | Float64Array | null,
     gConst: Float32Array | Float64Array | null, ...outsAndGeometry: StepOutsAndGeometry): void;
+  /** backward 0: out1 `[B, K]` = A·m − |A|·r row by row; 1: out1 = g_A, out2 = g_m, out3 = g_r from g (native/interval.h). */
+  intervalRows(backward: number, A: Float32Array | Float64Array, m: Float32Array | Float64Array, r: Float32Array | Float64Array,
+    g: Float32Array | Float64Array | null, out1: Float32Array | Float64Array, out2: Float32Array | Float64Array | null,
+    out3: Float32Array | Float64Array | null, batch: number, rows: number, length: number): void;
   /** Makes glibc keep freed blocks up to 32 MB for reuse (no page faults on every fresh output); false where not glibc. */
   keepFreedMemory(): boolean;
   /** Sets the thread pool's size (the caller included); returns it. */

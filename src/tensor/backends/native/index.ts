@@ -15,6 +15,7 @@
  * to rounding (float32 ~1e-6 relative), not bit for bit. Threads: `RELAXJS_THREADS`, as `wasm`.
  * @module
  */
+import type { IntervalRowsSpec } from '../../backend.js';
 import { platform } from '../../../platform/index.js';
 import type { AdamScalars, Backend, BiasLayout, BinaryOp, Conv2dSpec, IntervalKernel, MatmulSpec, ReduceOp, RelaxStepSpec, RowDotSpec, RowMap, StepLines, UnaryOp } from '../../backend.js';
 import { allocate, dtypeOf, type TypedArray } from '../../dtype.js';
@@ -138,6 +139,13 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
     adam(x: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, s: AdamScalars): void {
       addon.adam(x, g, m, v, s.b1, s.b2, s.stepSize, s.sqrtCorrection2, s.eps);
     },
+    intervalRows(A: TypedArray, m: TypedArray, r: TypedArray, s: IntervalRowsSpec): TypedArray {
+      return into(s.batch * s.rows, A, (out) => addon.intervalRows(0, A, m, r, null, out, null, null, s.batch, s.rows, s.length));
+    },
+    intervalRowsGrad(A: TypedArray, m: TypedArray, r: TypedArray, g: TypedArray, s: IntervalRowsSpec): [TypedArray, TypedArray, TypedArray] {
+      const gm = into(s.batch * s.length, A, () => undefined), gr = into(s.batch * s.length, A, () => undefined);
+      return [into(A.length, A, (gA) => addon.intervalRows(1, A, m, r, g, gA, gm, gr, s.batch, s.rows, s.length)), gm, gr];
+    },
     relaxStep(lambda: TypedArray, lines: StepLines, spec: RelaxStepSpec): [TypedArray, TypedArray] {
       const rows = into(spec.B * spec.R * spec.n, lambda, () => undefined);
       const constant = into(spec.B * spec.R, lambda, (c) => addon.relaxStep(0, lambda, ...lines, null, null, rows, c, null, null, null, ...stepGeometry(spec)));
@@ -187,6 +195,7 @@ function withThreads(addon: NativeAddon, threads: number): NativeAddon {
     rowDot: (...args) => (ready(), addon.rowDot(...args)),
     interval: (...args) => (ready(), addon.interval(...args)),
     adam: (...args) => (ready(), addon.adam(...args)),
+    intervalRows: (...args) => addon.intervalRows(...args), // one thread: no pool resize needed
     relaxStep: (...args) => (ready(), addon.relaxStep(...args)),
   };
 }
