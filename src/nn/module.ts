@@ -131,7 +131,9 @@ export abstract class Module {
 
   /** Drops every parameter's accumulated gradient (PyTorch `zero_grad(set_to_none=True)`). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    // straight over the maps: parameters() builds the dotted names and a dedup set every step
+    for (const p of this.params.values()) p.grad = null;
+    for (const child of this.children.values()) child.zeroGrad();
   }
 
   /**
