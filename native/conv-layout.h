@@ -4,11 +4,17 @@
 // and the per-thread scratch buffers the kernels reuse from call to call.
 #pragma once
 #include <algorithm>
+#include <type_traits>
 #include <cstdint>
 #include <vector>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "conv.h"
 #include "pool.h"
+#include "simd.h"
 
 namespace relaxjs {
 
@@ -76,6 +82,42 @@ void forImages(int64_t N, bool parallel, F&& f) {
   parallelFor(int((N + per - 1) / per), parallel, [&](int t) {
     for (int64_t n = t * per; n < std::min(N, (t + 1) * per); n++) f(n);
   });
+}
+
+// dst[q·ds] = src[q·ss] for q < n, with the common strides (1, 2) as constants so that the
+// compiler vectorizes them.
+template <typename T>
+inline void stridedCopy(const T* __restrict src, int64_t ss, T* __restrict dst, int64_t ds, int64_t n) {
+  const auto copy = [&](auto sc, auto dc) {
+    for (int64_t q = 0; q < n; q++) dst[q * dc] = src[q * sc];
+  };
+  if (ss == 1 && ds == 1) copy(std::integral_constant<int64_t, 1>(), std::integral_constant<int64_t, 1>());
+  else if (ss == 2 && ds == 1) copy(std::integral_constant<int64_t, 2>(), std::integral_constant<int64_t, 1>());
+  else if (ss == 1 && ds == 2) copy(std::integral_constant<int64_t, 1>(), std::integral_constant<int64_t, 2>());
+  else copy(ss, ds);
+}
+
+// dst[i] += src[i] for i < n (a row of a few dozen elements: masked vectors on AVX-512).
+template <typename T>
+inline void addRow(T* __restrict dst, const T* __restrict src, int64_t n) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
+  int64_t i = 0;
+  for (; i + W <= n; i += W) storeu(dst + i, loadu<V>(dst + i) + loadu<V>(src + i));
+#if defined(__AVX512F__)
+  if (i < n) {
+    const unsigned m = (1u << (n - i)) - 1;
+    if constexpr (std::is_same<T, float>::value) {
+      const __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(__mmask16(m), dst + i), _mm512_maskz_loadu_ps(__mmask16(m), src + i));
+      _mm512_mask_storeu_ps(dst + i, __mmask16(m), sum);
+    } else {
+      const __m512d sum = _mm512_add_pd(_mm512_maskz_loadu_pd(__mmask8(m), dst + i), _mm512_maskz_loadu_pd(__mmask8(m), src + i));
+      _mm512_mask_storeu_pd(dst + i, __mmask8(m), sum);
+    }
+    return;
+  }
+#endif
+  for (; i < n; i++) dst[i] += src[i];
 }
 
 inline int64_t strips(int64_t n, int width) { return (n + width - 1) / width; }

@@ -42,8 +42,7 @@ void padPhased(const T* x, const ConvGeom& s, const Phased& X, T* xp) {
       for (int64_t j0 = s.PW; j0 < s.PW + std::min(s.SW, cols); j0++) {
         // Padded columns j0, j0 + sw, ...: one phase, adjacent in x̃.
         T* dst = xp + c * X.plane + (j0 % s.SW * X.Hp + r + s.PH) * X.Wq + j0 / s.SW;
-        const T* src = x + (c * s.H + r) * s.W + j0 - s.PW;
-        for (int64_t q = 0; q < (cols - (j0 - s.PW) + s.SW - 1) / s.SW; q++) dst[q] = src[q * s.SW];
+        stridedCopy(x + (c * s.H + r) * s.W + j0 - s.PW, s.SW, dst, 1, (cols - (j0 - s.PW) + s.SW - 1) / s.SW);
       }
 }
 
@@ -58,7 +57,7 @@ void cropPhased(const T* gp, const ConvGeom& s, const Phased& X, T* out) {
       if (r + s.PH >= X.Hp) continue;
       for (int64_t j0 = s.PW; j0 < s.PW + std::min(s.SW, cols); j0++) {
         const T* src = gp + c * X.plane + (j0 % s.SW * X.Hp + r + s.PH) * X.Wq + j0 / s.SW;
-        for (int64_t q = 0; q < (cols - (j0 - s.PW) + s.SW - 1) / s.SW; q++) dst[j0 - s.PW + q * s.SW] = src[q];
+        stridedCopy(src, 1, dst + j0 - s.PW, s.SW, (cols - (j0 - s.PW) + s.SW - 1) / s.SW);
       }
     }
 }
@@ -71,13 +70,16 @@ inline void overRows(const ConvGeom& s, const Phased& X, int64_t f, F&& fn) {
 }
 
 // The panel of one image's fields, field-major: dst[f·ld + p] = x̃[field(f) at pixel p], zero
-// for p in [P, ld).
+// for p in [P, ld). Rows are copied a whole vector at a time (the part past a row's end is
+// overwritten by the next row, the next field or the zeros), so dst and xp need W elements of slack.
 template <typename T>
 void pixelPanel(const T* xp, const ConvGeom& s, const Phased& X, int64_t ld, T* dst) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
   for (int64_t f = 0; f < s.K(); f++) {
     T* row = dst + f * ld;
     overRows(s, X, f, [&](int64_t oi, int64_t at) {
-      for (int64_t oj = 0; oj < s.WO; oj++) row[oi * s.WO + oj] = xp[at + oj];
+      for (int64_t oj = 0; oj < s.WO; oj += W) storeu(row + oi * s.WO + oj, loadu<V>(xp + at + oj));
     });
     std::fill(row + s.P(), row + ld, T(0));
   }
@@ -130,8 +132,8 @@ void narrowConv2d(const T* x, const T* w, T* out, const ConvGeom& s, bool parall
   for (int64_t f = 0; f < K; f++)
     for (int i = 0; i < W; i++) wt[size_t(f * W + i)] = w[std::min<int64_t>(i, s.O - 1) * K + f];
   forImages(s.N, parallel, [&](int64_t n) {
-    T* xp = threadBuffer<T, 2>(s.C * X.plane);
-    T* col = threadBuffer<T, 3>(K * S * W);
+    T* xp = threadBuffer<T, 2>(s.C * X.plane + W);
+    T* col = threadBuffer<T, 3>((K + 1) * S * W);
     padPhased(x + n * s.C * s.H * s.W, s, X, xp);
     pixelPanel(xp, s, X, S * W, col);
     for (int64_t st = 0; st < S; st++)
@@ -151,8 +153,8 @@ void narrowWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, bool p
   T* const acc = threadBuffer<T, 5>(ranges * Op * Kp * W);
   std::fill(acc, acc + ranges * Op * Kp * W, T(0));
   parallelFor(int(ranges), parallel, [&](int r) {
-    T* xp = threadBuffer<T, 2>(s.C * X.plane);
-    T* col = threadBuffer<T, 3>(Kp * Pw);
+    T* xp = threadBuffer<T, 2>(s.C * X.plane + W);
+    T* col = threadBuffer<T, 3>((Kp + 1) * Pw);
     T* ys = threadBuffer<T, 4>(Op * Pw);
     std::fill(col + K * Pw, col + Kp * Pw, T(0));
     for (int64_t n = r * per; n < std::min(s.N, (r + 1) * per); n++) {
@@ -162,11 +164,12 @@ void narrowWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, bool p
       laneProducts(ys, col, Op, Kp, Pw, acc + r * Op * Kp * W);
     }
   });
+  for (int64_t r = 1; r < ranges; r++)
+    for (int64_t i = 0; i < Op * Kp * W; i++) acc[i] += acc[r * Op * Kp * W + i];
   for (int64_t o = 0; o < O; o++)
     for (int64_t f = 0; f < K; f++) {
       T sum = T(0);
-      for (int64_t r = 0; r < ranges; r++)
-        for (int j = 0; j < W; j++) sum += acc[size_t(((r * Op + o) * Kp + f) * W + j)];
+      for (int j = 0; j < W; j++) sum += acc[(o * Kp + f) * W + j];
       out[o * K + f] = sum;
     }
 }
@@ -193,9 +196,7 @@ void narrowTranspose(const T* dy, const T* w, T* out, const ConvGeom& s, bool pa
     std::fill(gp, gp + s.C * X.plane, T(0));
     for (int64_t f = 0; f < K; f++) {
       const T* c = col + f * Pw;
-      overRows(s, X, f, [&](int64_t oi, int64_t at) {
-        for (int64_t oj = 0; oj < s.WO; oj++) gp[at + oj] += c[oi * s.WO + oj];
-      });
+      overRows(s, X, f, [&](int64_t oi, int64_t at) { addRow(gp + at, c + oi * s.WO, s.WO); });
     }
     cropPhased(gp, s, X, out + n * s.C * s.H * s.W);
   });
