@@ -15,17 +15,8 @@ namespace {
 
 constexpr int64_t kChunk = 1 << 14, kParallelElements = 1 << 17;
 
-// X is T (one element) or Simd<T>::V (one vector): the kernels below are written once for both.
-template <typename X, typename T>
-inline X ld(const T* p) {
-  X v;
-  __builtin_memcpy(&v, p, sizeof(X));
-  return v;
-}
-template <typename X, typename T>
-inline void st(T* p, X v) {
-  __builtin_memcpy(p, &v, sizeof(X));
-}
+// X is T (one element) or Simd<T>::V (one vector): the kernels below are written once for both
+// (simd.h's loadu / storeu take either).
 // Every lane = v.
 template <typename X, typename T>
 inline X all(T v) {
@@ -51,11 +42,11 @@ template <typename T>
 void shiftRange(const T* a, const T* b, const T* c, T* o1, T* o2, int64_t from, int64_t to, int64_t inner, int64_t channels) {
   const auto write = [&](auto z, int64_t i, auto mid) {
     using X = decltype(z);
-    const X y = ld<X>(b + i);
-    st(o1 + i, mid - y);
-    st(o2 + i, mid + y);
+    const X y = loadu<X>(b + i);
+    storeu(o1 + i, mid - y);
+    storeu(o2 + i, mid + y);
   };
-  if (!c) return lanes<T>(from, to, [&](auto z, int64_t i) { write(z, i, ld<decltype(z)>(a + i)); });
+  if (!c) return lanes<T>(from, to, [&](auto z, int64_t i) { write(z, i, loadu<decltype(z)>(a + i)); });
   for (int64_t i = from, end; i < to; i = end) {
     const int64_t q = i / inner;
     end = std::min(to, (q + 1) * inner);
@@ -63,10 +54,10 @@ void shiftRange(const T* a, const T* b, const T* c, T* o1, T* o2, int64_t from, 
       const int64_t j = q % channels;
       end = std::min(to, i - j + channels);
       const T* row = c + j - i;
-      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, ld<decltype(z)>(a + k) + ld<decltype(z)>(row + k)); });
+      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, loadu<decltype(z)>(a + k) + loadu<decltype(z)>(row + k)); });
     } else {
       const T bias = c[q % channels];
-      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, ld<decltype(z)>(a + k) + all<decltype(z)>(bias)); });
+      lanes<T>(i, end, [&](auto z, int64_t k) { write(z, k, loadu<decltype(z)>(a + k) + all<decltype(z)>(bias)); });
     }
   }
 }
@@ -79,38 +70,38 @@ void intervalRange(IntervalKernel kind, const T* a, const T* b, const T* c, cons
     case IntervalKernel::Centre:
       return lanes<T>(from, to, [&](auto z, int64_t i) {
         using X = decltype(z);
-        const X x = ld<X>(a + i), y = ld<X>(b + i), r = (y - x) * all<X>(half);
-        st(o1 + i, (x + y) * all<X>(half));
-        st(o2 + i, r < z ? z : r);  // the generic clamp's comparison (NaN stays NaN)
+        const X x = loadu<X>(a + i), y = loadu<X>(b + i), r = (y - x) * all<X>(half);
+        storeu(o1 + i, (x + y) * all<X>(half));
+        storeu(o2 + i, r < z ? z : r);  // the generic clamp's comparison (NaN stays NaN)
       });
     case IntervalKernel::Shift:
       return shiftRange(a, b, c, o1, o2, from, to, inner, channels);
     case IntervalKernel::Split:
       return lanes<T>(from, to, [&](auto z, int64_t i) {
         using X = decltype(z);
-        const X x = ld<X>(a + i), y = ld<X>(b + i);
-        st(o1 + i, x + y);
-        st(o2 + i, y - x);
+        const X x = loadu<X>(a + i), y = loadu<X>(b + i);
+        storeu(o1 + i, x + y);
+        storeu(o2 + i, y - x);
       });
     case IntervalKernel::CentreGrad:
       return lanes<T>(from, to, [&](auto z, int64_t i) {
         using X = decltype(z);
-        const X h = (ld<X>(d + i) - ld<X>(c + i)) * all<X>(half);
+        const X h = (loadu<X>(d + i) - loadu<X>(c + i)) * all<X>(half);
         const X mask = (h >= z) & (h <= all<X>(T(INFINITY))) ? all<X>(one) : z;
-        const X s = ld<X>(a + i) * all<X>(half), e = (ld<X>(b + i) * mask) * all<X>(half);  // read before o1 (maybe a) is written
-        st(o1 + i, s - e);
-        st(o2 + i, s + e);
+        const X s = loadu<X>(a + i) * all<X>(half), e = (loadu<X>(b + i) * mask) * all<X>(half);  // read before o1 (maybe a) is written
+        storeu(o1 + i, s - e);
+        storeu(o2 + i, s + e);
       });
     case IntervalKernel::SignFold:
       return lanes<T>(from, to, [&](auto z, int64_t i) {
         using X = decltype(z);
-        const X w = ld<X>(c + i), sign = w > z ? all<X>(one) : w < z ? all<X>(-one) : z;
-        st(o1 + i, ld<X>(a + i) + ld<X>(b + i) * sign);
+        const X w = loadu<X>(c + i), sign = w > z ? all<X>(one) : w < z ? all<X>(-one) : z;
+        storeu(o1 + i, loadu<X>(a + i) + loadu<X>(b + i) * sign);
       });
     case IntervalKernel::ReluGrad:
       return lanes<T>(from, to, [&](auto z, int64_t i) {
         using X = decltype(z);
-        st(o1 + i, ld<X>(a + i) * (ld<X>(b + i) > z ? all<X>(one) : z));
+        storeu(o1 + i, loadu<X>(a + i) * (loadu<X>(b + i) > z ? all<X>(one) : z));
       });
   }
 }
@@ -152,11 +143,11 @@ void rowsBackward(const T* a, const T* m, const T* r, const T* g, T* gA, T* gm, 
     const T gk = g[k];
     lanes<T>(0, F, [&](auto z, int64_t f) {
       using X = decltype(z);
-      const X v = ld<X>(a + f), s = all<X>(gk), one = all<X>(T(1));
+      const X v = loadu<X>(a + f), s = all<X>(gk), one = all<X>(T(1));
       const X sign = v > z ? one : v < z ? -one : z;
-      st(gA + f, s * ld<X>(m + f) - sign * (s * ld<X>(r + f)));
-      st(gm + f, ld<X>(gm + f) + s * v);
-      st(gr + f, ld<X>(gr + f) - s * (v < z ? -v : v));
+      storeu(gA + f, s * loadu<X>(m + f) - sign * (s * loadu<X>(r + f)));
+      storeu(gm + f, loadu<X>(gm + f) + s * v);
+      storeu(gr + f, loadu<X>(gr + f) - s * (v < z ? -v : v));
     });
   }
 }
