@@ -154,10 +154,16 @@ function isChain(net: Module): net is Sequential | DenseSequential {
 
 function checkInputs(net: Module, X: Tensor, perturbation: Perturbation): void {
   if (X.rank < 2) throw new Error(`computeBounds: X must be a batch [B, ...], got [${X.shape.join(', ')}]`);
-  const bad = X.data.findIndex((v) => !Number.isFinite(v));
+  const bad = firstNonFinite(X.data);
   if (bad >= 0) throw new Error(`computeBounds: X must be finite, but element ${bad} is ${X.data[bad]}`);
   if (net.parameters().length > 0 && net.dtype !== X.dtype) throw new Error(`computeBounds: X is ${X.dtype} but the network's parameters are ${net.dtype}`);
   checkPerturbation(perturbation, X);
+}
+
+/** The index of the first NaN or ±∞ entry, or −1 (a plain loop: `findIndex` with a callback cost ~1 ms per call at batch 50). */
+function firstNonFinite(d: ArrayLike<number>): number {
+  for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k]!)) return k;
+  return -1;
 }
 
 /** The Wong–Kolter dual network's J(c) and ReLU input bounds. */

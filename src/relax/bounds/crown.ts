@@ -6,7 +6,7 @@
  *   element-wise y = σ(z):     λ ↦ λ⁺a_l + λ⁻a_u,  constant += λ⁺·b_l + λ⁻·b_u
  *   MaxPool: its own step;     Add: λ to every input,
  *
- * and the input set's support function closes the bound: λ_0·x' ≥ concretize(λ_0) (Hölder).
+ * and the input set's support function closes the bound: λ_0·x' ≥ concretize(λ_0) (Hölder; box-support.ts for l∞).
  * The result is a lower bound of λ·z_target over the set, `[B, R]`, differentiable on the tape.
  * Intermediate bounds ({@link crownBoxes}) stack the rows [I; −I] of every unit of a node that
  * feeds an element-wise or pooling op (lower = first half, upper = −second half). As auto_LiRPA,
@@ -20,13 +20,15 @@ import { abs, add, compare, mul, neg, reshape, slice, sub, where } from '../../a
 import { assertNever } from '../../nn/layer.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { concretize, inputBox, type Perturbation } from '../perturbation.js';
+import { inputBox, type Perturbation } from '../perturbation.js';
+import { supportFromBelow } from './box-support.js';
 import { placeUnits, windowBounds } from './conv-window.js';
 import { examplePairs, MINIMUM_SPARSITY, pairBounds, unionPairs, unstableFlags, type UnitSelection } from './unit-pairs.js';
 import { relaxStep } from './relax-step.js';
 import { backSubstituteInChunks } from './row-chunks.js';
 import { ballInterval, intervalStep, type Interval } from './ibp.js';
-import { biasDot, type BoundGraph, type ElementwiseOp, type Lines, type LowerSlope } from './operators.js';
+import { biasDot, type BoundGraph, type ElementwiseOp, type LinearOp, type Lines, type LowerSlope } from './operators.js';
+import { canFoldBias, linesWithBias } from './bias-fold.js';
 
 /** Everything a back-substitution reads. */
 export interface BackwardContext {
@@ -54,6 +56,7 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
   at[target] = rows;
   let constant: Tensor = Tensor.zeros([1, R], ctx.X.dtype);
   const send = (j: number, part: Tensor): void => { at[j] = at[j] ? add(at[j]!, part) : part; };
+  const biasFolded = new Uint8Array(target + 1); // linear nodes whose λ·b an element-wise step's constant already holds (bias-fold.ts)
   for (let i = target; i >= 1; i--) {
     const lambda = at[i];
     if (!lambda) continue;
@@ -63,13 +66,18 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
     const b = lambda.shape[0]!;
     switch (op.kind) {
       case 'linear': {
-        if (op.bias) constant = add(constant, reshape(biasDot(reshape(lambda, [b, R, -1]), op), [b, R]));
+        if (op.bias && !biasFolded[i]) constant = add(constant, reshape(biasDot(reshape(lambda, [b, R, -1]), op), [b, R]));
         send(node.inputs[0]!, reshape(op.adjoint(reshape(lambda, [b * R, ...op.outShape])), [b, R, ...op.inShape]));
         break;
       }
       case 'add': node.inputs.forEach((j) => send(j, lambda)); break;
       case 'elementwise': {
-        const step = relaxStep(lambda, ctx.lines(i, target)); // λ⁺a_l + λ⁻a_u, λ⁺·b_l + λ⁻·b_u (one fused op)
+        let lines = ctx.lines(i, target);
+        if (canFoldBias(graph, i, target, lines)) {
+          lines = linesWithBias(lines, (graph.nodes[node.inputs[0]!]!.op as LinearOp).bias!);
+          biasFolded[node.inputs[0]!] = 1;
+        }
+        const step = relaxStep(lambda, lines); // λ⁺a_l + λ⁻a_u, λ⁺·b_l + λ⁻·b_u (one fused op)
         constant = add(constant, step.constant);
         send(node.inputs[0]!, step.rows);
         break;
@@ -84,7 +92,7 @@ export function backSubstitute(ctx: BackwardContext, target: number, rows: Tenso
       default: assertNever(op, 'bound operator');
     }
   }
-  const bound = at[0] ? add(concretize(ctx.perturbation, ctx.X, at[0]), constant) : add(Tensor.zeros([B, R], ctx.X.dtype), constant);
+  const bound = at[0] ? add(supportFromBelow(ctx.perturbation, ctx.X, at[0]), constant) : add(Tensor.zeros([B, R], ctx.X.dtype), constant);
   return failClosed(bound, -Infinity);
 }
 
@@ -98,14 +106,8 @@ export function failClosed(x: Tensor, value: number): Tensor {
  * σ ∈ [−∞, +∞] (slopes 0), never a dead or an active unit; so do units whose width u − l overflows.
  */
 export function safeLines(op: ElementwiseOp, l: Tensor, u: Tensor, lower: LowerSlope): Lines {
-  const finite = (t: Tensor): boolean => {
-    const d = t.data; // a plain loop: \`every\` with a callback cost ~10 ms per CROWN-IBP step
-    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k]!)) return false;
-    return true;
-  };
-  // The width too (src/relax/finite.ts): l = −3e38, u = 3e38 in float32 overflow u − l, and the chord slope rounds to 0.
+  if (finiteWidths(l, u)) return op.relax(l, u, lower);
   const width = sub(u, l);
-  if (finite(l) && finite(u) && finite(width)) return op.relax(l, u, lower);
   const known = mul(mul(compare('lt', abs(l), Infinity), compare('lt', abs(u), Infinity)), compare('lt', abs(width), Infinity));
   const lines = op.relax(where(known, l, 0), where(known, u, 0), lower);
   return {
@@ -114,6 +116,28 @@ export function safeLines(op: ElementwiseOp, l: Tensor, u: Tensor, lower: LowerS
     upperSlope: where(known, lines.upperSlope, 0),
     upperBias: where(known, lines.upperBias ?? 0, Infinity),
   };
+}
+
+/**
+ * Whether l, u and the width u − l in their dtype are finite everywhere (src/relax/finite.ts: l = −3e38,
+ * u = 3e38 in float32 overflow u − l, and the chord slope rounds to 0), in one pass without a
+ * temporary: (u − l)·0 is NaN exactly when l, u or u − l is not finite, and NaN sticks in the sum.
+ */
+export function finiteWidths(l: Tensor, u: Tensor): boolean {
+  if (l.size !== u.size) return false;
+  return l.dtype === 'float32' ? widthCheck32(l.data, u.data) : widthCheck64(l.data, u.data);
+}
+
+function widthCheck32(l: Float32Array | Float64Array, u: Float32Array | Float64Array): boolean {
+  let s = 0;
+  for (let k = 0; k < l.length; k++) s += Math.fround(u[k]! - l[k]!) * 0; // fround: the width as a float32 subtraction gives it, overflow included
+  return s === 0;
+}
+
+function widthCheck64(l: Float32Array | Float64Array, u: Float32Array | Float64Array): boolean {
+  let s = 0;
+  for (let k = 0; k < l.length; k++) s += (u[k]! - l[k]!) * 0;
+  return s === 0;
 }
 
 /** Which nodes feed an element-wise or pooling op (their boxes are needed). */

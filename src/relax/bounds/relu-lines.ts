@@ -27,10 +27,11 @@ export function reluLines(l: Tensor, u: Tensor, a: number, lower: 'adaptive' | '
   const [lowerSlope, upperSlope, upperBias] = [make(), make(), make()];
   (f32 ? forward32 : forward64)(l.data, u.data, a, lower === 'same', lowerSlope.data, upperSlope.data, upperBias.data);
   recordMulti([lowerSlope, upperSlope, upperBias], 'reluLines', [l, u], ([gLower, gUpper, gBias]) => {
-    const gl = l.requiresGrad ? new Float64Array(l.size) : null;
-    const gu = u.requiresGrad ? new Float64Array(u.size) : null;
-    backward(l.data, u.data, a, lower === 'same', gLower?.data ?? null, gUpper?.data ?? null, gBias?.data ?? null, gl, gu);
-    return [gl ? Tensor.from(gl, l.shape, l.dtype) : null, gu ? Tensor.from(gu, u.shape, u.dtype) : null];
+    // each entry is computed in float64 and stored once, in the tensors' dtype (no float64 copy to convert)
+    const gl = l.requiresGrad ? make() : null;
+    const gu = u.requiresGrad ? make() : null;
+    backward(l.data, u.data, a, lower === 'same', gLower?.data ?? null, gUpper?.data ?? null, gBias?.data ?? null, gl?.data ?? null, gu?.data ?? null);
+    return [gl, gu];
   });
   return { lowerSlope, lowerBias: null, upperSlope, upperBias };
 }
@@ -70,7 +71,7 @@ function forward64(l: Data, u: Data, a: number, same: boolean, ls: Data, us: Dat
 }
 
 /** ∂/∂l, ∂/∂u on crossing units: through a_u (and the 'same' lower slope) and b_u = l·(a − a_u). */
-function backward(l: Data, u: Data, a: number, same: boolean, gLower: Data | null, gUpper: Data | null, gBias: Data | null, gl: Float64Array | null, gu: Float64Array | null): void {
+function backward(l: Data, u: Data, a: number, same: boolean, gLower: Data | null, gUpper: Data | null, gBias: Data | null, gl: Data | null, gu: Data | null): void {
   for (let k = 0; k < l.length; k++) {
     const lo = l[k]!, up = u[k]!;
     if (!(lo < 0 && up > 0)) continue;

@@ -39,6 +39,8 @@ function rowsOf(ctx: BackwardContext, r0: number, r1: number, R: number): Backwa
     lines(i, target): Lines {
       const lines = ctx.lines(i, target);
       const rank = 2 + ctx.graph.nodes[i]!.shape.length;
+      const perRow = [lines.lowerSlope, lines.lowerBias, lines.upperSlope, lines.upperBias].some((t) => t && t.rank === rank);
+      if (!perRow) return lines; // the same object for every group: what is built from it (bias-fold.ts) is built once
       return { lowerSlope: part(lines.lowerSlope, rank)!, lowerBias: part(lines.lowerBias, rank), upperSlope: part(lines.upperSlope, rank)!, upperBias: part(lines.upperBias, rank) };
     },
     ...(base ? { poolWeights: (i: number, target: number) => { const w = base(i, target); return w && w.shape[1] === R && R > 1 ? slice(w, 1, r0, r1) : w; } } : {}),
