@@ -13,6 +13,9 @@ namespace {
 
 constexpr int64_t kPixelBlock = 256;
 
+// The narrow paths unroll one image into a K × P panel: only where it stays small (a few MB).
+bool panelFits(const ConvGeom& s) { return s.K() * s.P() <= (int64_t(1) << 20); }
+
 bool worthThreads(const ConvGeom& s, int64_t parallelMinWork) { return s.N * s.O * s.K() * s.P() >= parallelMinWork; }
 
 // x̄ of every image.
@@ -50,7 +53,7 @@ template <typename T>
 void conv2d(const T* x, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   constexpr int MR = kTileRows, NR = tileCols<T>();
   const bool parallel = worthThreads(s, parallelMinWork);
-  if (s.O <= Simd<T>::W) return narrowConv2d(x, w, out, s, parallel);
+  if (s.O <= Simd<T>::W && panelFits(s)) return narrowConv2d(x, w, out, s, parallel);
   const Layout L = layoutOf(s, s.N);
   const int64_t K = s.K(), P = s.P(), NP = s.N * P, So = strips(s.O, NR);
   std::vector<T> wt(size_t(So * K * NR));
@@ -306,8 +309,9 @@ void planeTranspose(const T* y, const T* w, T* out, const ConvGeom& s, bool para
 template <typename T>
 void conv2dTranspose(const T* y, const T* w, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   const bool parallel = worthThreads(s, parallelMinWork);
-  // The gather's tile is 2·W channels wide: below W channels, most of its lanes would be empty.
-  if (s.C < kPlaneRows) narrowTranspose(y, w, out, s, parallel);
+  // The gather's tile is 2·W channels wide: up to W channels, half or more of its lanes would be
+  // empty; below kPlaneRows channels, so would most rows of the plane's tile.
+  if (s.C < kPlaneRows && panelFits(s)) narrowTranspose(y, w, out, s, parallel);
   else if (s.C <= Simd<T>::W) planeTranspose(y, w, out, s, parallel);
   else gatherTranspose(y, w, out, s, parallel);
 }
@@ -316,7 +320,7 @@ template <typename T>
 void conv2dWeightGrad(const T* x, const T* dy, T* out, const ConvGeom& s, int64_t parallelMinWork) {
   constexpr int MR = kTileRows, NR = tileCols<T>();
   const bool parallel = worthThreads(s, parallelMinWork);
-  if (s.K() <= 2 * Simd<T>::W && s.K() * s.O <= 1024) return narrowWeightGrad(x, dy, out, s, parallel);
+  if (s.K() <= 2 * Simd<T>::W && s.K() * s.O <= 1024 && panelFits(s)) return narrowWeightGrad(x, dy, out, s, parallel);
   // Fixed ranges of images (by N alone), each summed into its own accumulator in blocks of about
   // kPixelBlock pixels (whole images, padded into a per-thread buffer: cache-local), then the
   // ranges in order: the same bits for any thread count.

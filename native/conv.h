@@ -4,11 +4,16 @@
 //   conv2d:      out[pixel, o]   = Σ_f x̄[corner(pixel) + field(f)] · W[o, f]     (rows = pixels)
 //   transpose:   dx̄[corner + field(f)] += Σ_o dy[n, o, pixel] · W[o, f]         (rows = pixels)
 //   weight grad: dW[o, f]        = Σ_pixel x̄[field(f) + corner(pixel)] · dy[pixel, o] (rows = f)
-// with f = (c, ki, kj) and x̄ the padded image. The transpose of a layer with C ≥ one vector of
-// channels is instead a gather, per stride phase a stride-1 correlation of dy (conv.cc): each
-// output written once, by one tile; few channels keep the scatter above, each task owning its
-// images' gradient. Work is split over the pool by pixel tiles, by images or by field rows, and
-// never changes the order of a sum: the same bits for any thread count.
+// with f = (c, ki, kj) and x̄ the padded image. Which kernel runs (W = the vector's lanes):
+//   conv2d:      O ≤ W: conv-narrow.cc (per-image panel, lanes along pixels); else the above.
+//   transpose:   C < 4: conv-narrow.cc (panel, col2im); C ≤ W: along the flattened stride-phase
+//                plane of dy (conv.cc planeTranspose); else a gather, per stride phase a stride-1
+//                correlation of dy as an indirect GEMM (conv.cc). Each output written once.
+//   weight grad: K ≤ 2W and K·O ≤ 1024: conv-narrow.cc (lane-wise sums); else the above, in
+//                eight image ranges fixed by N, summed in order.
+// The panels are used only while one image's K × P panel stays small (panelFits). Work is split
+// over the pool by pixel tiles, by images or by fixed image ranges, and never changes the order
+// of a sum: the same bits for any thread count.
 #pragma once
 #include <cstdint>
 
