@@ -20,12 +20,8 @@ constexpr int kBlock = 128;                    // entries of n per block (the ba
 constexpr int kGroup = 8;                      // rows whose constants are summed side by side
 constexpr int kTaskEntries = 1 << 14;          // about this many entries per forward task
 
-// λ's sign bit (−0 and NaNs with the bit set count as negative: the table kernel's index).
-inline bool negative(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  return (u >> 31) != 0;
-}
+// λ's sign bit (−0 and NaNs with the bit set count as negative: the table kernel's index; a float
+// keeps its sign bit when widened to double).
 inline bool negative(double x) {
   uint64_t u;
   std::memcpy(&u, &x, 8);
