@@ -9,7 +9,7 @@
  * Each line is `[B'', n]` (shared by the rows) or `[B'', R | 1, n]` (per row, α-CROWN), B', B'' ∈
  * {1, B}. It replaces a composition of `compare`, `mul`, `where`, `clamp` and `sum` (about ten
  * broadcast temporaries each way) with one pass forward and one backward. "λ ≥ 0" is λ's sign
- * bit: −0 takes a_u and b_u in the forward (λ·a is ±0 either way). Gradients keep the
+ * bit: −0 takes a_u and b_u in the forward (±0 either way for finite lines). Gradients keep the
  * composition's conventions: λ = ±0 takes a_l for the rows and both biases for the constant.
  * A NaN λ gives NaN rows (fail closed downstream). The constant differs from the composition
  * only where it was NaN from 0·∞ (a bias of ±∞ on the side λ does not use): here it is the
