@@ -18,28 +18,28 @@
 
 namespace relaxjs {
 
-// dst[i] = src[i] (Add: dst[i] += src[i]) for i < n: a row of a few dozen elements, too short
-// for a call to memmove to pay; whole vectors, then a masked one on AVX-512.
-template <bool Add, typename T>
-inline void rowOp(T* __restrict dst, const T* __restrict src, int64_t n) {
+// dst[i] += src[i] for i < n: a row of a few dozen elements (col2im); whole vectors, then a
+// masked one on AVX-512 (masked loads and one masked store: faster here than a scalar tail).
+template <typename T>
+inline void addRow(T* __restrict dst, const T* __restrict src, int64_t n) {
   using V = typename Simd<T>::V;
   constexpr int W = Simd<T>::W;
   int64_t i = 0;
-  for (; i + W <= n; i += W) storeu(dst + i, Add ? loadu<V>(dst + i) + loadu<V>(src + i) : loadu<V>(src + i));
+  for (; i + W <= n; i += W) storeu(dst + i, loadu<V>(dst + i) + loadu<V>(src + i));
 #if defined(__AVX512F__)
   if (i < n) {
     const unsigned m = (1u << (n - i)) - 1;
     if constexpr (std::is_same<T, float>::value) {
-      const __m512 v = _mm512_maskz_loadu_ps(__mmask16(m), src + i);
-      _mm512_mask_storeu_ps(dst + i, __mmask16(m), Add ? _mm512_add_ps(_mm512_maskz_loadu_ps(__mmask16(m), dst + i), v) : v);
+      const __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(__mmask16(m), dst + i), _mm512_maskz_loadu_ps(__mmask16(m), src + i));
+      _mm512_mask_storeu_ps(dst + i, __mmask16(m), sum);
     } else {
-      const __m512d v = _mm512_maskz_loadu_pd(__mmask8(m), src + i);
-      _mm512_mask_storeu_pd(dst + i, __mmask8(m), Add ? _mm512_add_pd(_mm512_maskz_loadu_pd(__mmask8(m), dst + i), v) : v);
+      const __m512d sum = _mm512_add_pd(_mm512_maskz_loadu_pd(__mmask8(m), dst + i), _mm512_maskz_loadu_pd(__mmask8(m), src + i));
+      _mm512_mask_storeu_pd(dst + i, __mmask8(m), sum);
     }
     return;
   }
 #endif
-  for (; i < n; i++) dst[i] = Add ? dst[i] + src[i] : src[i];
+  for (; i < n; i++) dst[i] += src[i];
 }
 
 struct Layout {
@@ -71,7 +71,7 @@ inline void padImage(const T* x, const ConvGeom& s, const Layout& L, T* xp) {
   const int64_t rows = std::min(s.H, L.Hp - s.PH), cols = std::min(s.W, L.Wp - s.PW);
   std::fill(xp, xp + s.C * L.plane, T(0));
   for (int64_t c = 0; c < s.C; c++)
-    for (int64_t r = 0; r < rows; r++) rowOp<false>(xp + c * L.plane + (r + s.PH) * L.Wp + s.PW, x + (c * s.H + r) * s.W, cols);
+    for (int64_t r = 0; r < rows; r++) std::copy_n(x + (c * s.H + r) * s.W, cols, xp + c * L.plane + (r + s.PH) * L.Wp + s.PW);
 }
 
 // The inverse crop: an image [C, H, W] from its padded gradient ḡ (pixels no field reaches: 0).

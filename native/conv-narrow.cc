@@ -196,7 +196,7 @@ void narrowTranspose(const T* dy, const T* w, T* out, const ConvGeom& s, bool pa
     std::fill(gp, gp + s.C * X.plane, T(0));
     for (int64_t f = 0; f < K; f++) {
       const T* c = col + f * Pw;
-      overRows(s, X, f, [&](int64_t oi, int64_t at) { rowOp<true>(gp + at, c + oi * s.WO, s.WO); });
+      overRows(s, X, f, [&](int64_t oi, int64_t at) { addRow(gp + at, c + oi * s.WO, s.WO); });
     }
     cropPhased(gp, s, X, out + n * s.C * s.H * s.W);
   });
