@@ -22,36 +22,38 @@ export function linesWithBias(lines: Lines, bias: Tensor): Lines {
   let byBias = folded.get(lines);
   const known = byBias?.get(bias);
   if (known) return known;
-  const [lowerBias, upperBias] = shiftedBiases(lines, bias);
-  const out: Lines = { lowerSlope: lines.lowerSlope, upperSlope: lines.upperSlope, lowerBias, upperBias };
+  const out = shiftedLines(lines, bias);
   if (!byBias) folded.set(lines, (byBias = new WeakMap()));
   byBias.set(bias, out);
   return out;
 }
 
 /**
- * (a_l ⊙ b + b_l, a_u ⊙ b + b_u) as one differentiable op: each entry computed in float64 and
- * rounded once, b's gradient Σ_batch (g_l a_l + g_u a_u) summed in float64 (the composition
- * `add(mul(a, b), b_l)` rounds twice, sums in the tensor's dtype and writes four temporaries).
- * Lines of different shapes take the composition.
+ * (a_l, a_u, a_l ⊙ b + b_l, a_u ⊙ b + b_u) as one differentiable op: each shifted bias computed
+ * in float64 and rounded once, b's gradient Σ_batch (g_l a_l + g_u a_u) summed in float64. The
+ * slopes come out as views of the input slopes (the same buffers; lines are never written in
+ * place), so the step that reads the lines sends the slopes' gradient here, where it is added to
+ * g ⊙ b in one pass: no gradient sum on the slopes, no g ⊙ b temporary (the composition
+ * `add(mul(a, b), b_l)` also rounds twice and writes four temporaries). Lines of different
+ * shapes take the composition.
  */
-function shiftedBiases(lines: Lines, bias: Tensor): [Tensor, Tensor] {
+function shiftedLines(lines: Lines, bias: Tensor): Lines {
   const { lowerSlope: ls, upperSlope: us, lowerBias: lb, upperBias: ub } = lines;
   const shape = ls.shape;
   const same = (t: Tensor | null): boolean => !t || (t.dtype === ls.dtype && t.shape.length === shape.length && t.shape.every((d, k) => d === shape[k]));
   const unit = unitIndex(bias, shape.slice(1));
   if (!unit || bias.dtype !== ls.dtype || !(same(us) && same(lb) && same(ub))) {
     const shift = (slope: Tensor, b: Tensor | null): Tensor => (b ? add(mul(slope, bias), b) : mul(slope, bias));
-    return [shift(ls, lb), shift(us, ub)];
+    return { lowerSlope: ls, upperSlope: us, lowerBias: shift(ls, lb), upperBias: shift(us, ub) };
   }
   const make = (): Tensor => new Tensor(ls.dtype === 'float64' ? new Float64Array(ls.size) : new Float32Array(ls.size), shape);
-  const [lower, upper] = [make(), make()];
+  const out: Lines = { lowerSlope: new Tensor(ls.data, shape), upperSlope: new Tensor(us.data, shape), lowerBias: make(), upperBias: make() };
   const perUnit = Float64Array.from(unit, (j) => bias.data[j]!); // b broadcast to one entry per unit
-  shiftKernel(ls.data, lb?.data ?? null, perUnit, lower.data);
-  shiftKernel(us.data, ub?.data ?? null, perUnit, upper.data);
+  shiftKernel(ls.data, lb?.data ?? null, perUnit, out.lowerBias!.data);
+  shiftKernel(us.data, ub?.data ?? null, perUnit, out.upperBias!.data);
   const inputs = [ls, us, bias, ...(lb ? [lb] : []), ...(ub ? [ub] : [])];
-  recordMulti([lower, upper], 'foldBias', inputs, ([gL, gU]) => {
-    const slopeGrad = (slope: Tensor, g: Tensor | null): Tensor | null => (slope.requiresGrad && g ? scaled(g, perUnit) : null);
+  recordMulti([out.lowerSlope, out.upperSlope, out.lowerBias!, out.upperBias!], 'foldBias', inputs, ([gLs, gUs, gL, gU]) => {
+    const slopeGrad = (slope: Tensor, gs: Tensor | null, g: Tensor | null): Tensor | null => (slope.requiresGrad && (gs || g) ? slopeGradient(gs, g, perUnit, slope) : null);
     let db: Tensor | null = null;
     if (bias.requiresGrad) {
       const perUnitGrad = new Float64Array(unit.length);
@@ -61,12 +63,12 @@ function shiftedBiases(lines: Lines, bias: Tensor): [Tensor, Tensor] {
       unit.forEach((j, k) => { sums[j] += perUnitGrad[k]!; });
       db = Tensor.from(sums, bias.shape, bias.dtype);
     }
-    const grads: (Tensor | null)[] = [slopeGrad(ls, gL), slopeGrad(us, gU), db];
+    const grads: (Tensor | null)[] = [slopeGrad(ls, gLs, gL), slopeGrad(us, gUs, gU), db];
     if (lb) grads.push(gL); // ∂(a b + b_l)/∂b_l = 1: the gradient itself (gradients are never written in place)
     if (ub) grads.push(gU);
     return grads;
   });
-  return [lower, upper];
+  return out;
 }
 
 /** For each unit of `[...S]` (row-major), the entry of b (`[1, ...S']`, each axis 1 or S's) broadcast to it; null when b does not broadcast. */
@@ -103,10 +105,16 @@ function biasGradient(g: Data, slope: Data, dbx: Float64Array): void {
   for (let e = 0; e < g.length; e += n) for (let k = 0; k < n; k++) dbx[k] += g[e + k]! * slope[e + k]!;
 }
 
-function scaled(g: Tensor, bx: Float64Array): Tensor {
-  const out = new Tensor(g.dtype === 'float64' ? new Float64Array(g.size) : new Float32Array(g.size), g.shape);
-  const [d, o, n] = [g.data, out.data, bx.length];
-  for (let e = 0; e < d.length; e += n) for (let k = 0; k < n; k++) o[e + k] = d[e + k]! * bx[k]!;
+/** g_slope + g_bias ⊙ b (either may be absent; g_slope itself when g_bias is), each entry in float64 and rounded once. */
+function slopeGradient(gs: Tensor | null, g: Tensor | null, bx: Float64Array, slope: Tensor): Tensor {
+  if (!g) return gs!;
+  const out = new Tensor(slope.dtype === 'float64' ? new Float64Array(slope.size) : new Float32Array(slope.size), slope.shape);
+  const [o, n] = [out.data, bx.length];
+  if (!gs) for (let e = 0; e < o.length; e += n) for (let k = 0; k < n; k++) o[e + k] = g.data[e + k]! * bx[k]!;
+  else {
+    const [a, d] = [gs.data, g.data];
+    for (let e = 0; e < o.length; e += n) for (let k = 0; k < n; k++) o[e + k] = a[e + k]! + d[e + k]! * bx[k]!;
+  }
   return out;
 }
 

@@ -36,14 +36,15 @@ test('linesWithBias = a ⊙ b + line bias (values, gradients of slopes, biases a
     const lines: Lines = { lowerSlope: rand(shape), upperSlope: rand(shape), lowerBias: lowerBias ? rand(shape) : null, upperBias: rand(shape) };
     const bias = rand(biasShape);
     const inputs = [lines.lowerSlope, lines.upperSlope, lines.upperBias!, bias, ...(lines.lowerBias ? [lines.lowerBias] : [])];
-    const run = (f: () => [Tensor, Tensor]): { values: Tensor[]; grads: Tensor[] } => {
+    // the slopes are read too (as the element-wise step does): their gradient is the step's plus g ⊙ b
+    const run = (f: () => Tensor[]): { values: Tensor[]; grads: Tensor[] } => {
       inputs.forEach((t) => { t.grad = null; });
-      const [lo, up] = f();
-      backward(add(sum(mul(lo, weights(lo, 1))), sum(mul(up, weights(up, 2)))));
-      return { values: [lo, up], grads: inputs.map((t) => t.grad!) };
+      const values = f();
+      backward(values.map((v, k) => sum(mul(v, weights(v, k + 1)))).reduce((a, b) => add(a, b)));
+      return { values, grads: inputs.map((t) => t.grad!) };
     };
-    const fused = run(() => { const l = linesWithBias(lines, bias); return [l.lowerBias!, l.upperBias!]; });
-    const plain = run(() => [lines.lowerBias ? add(mul(lines.lowerSlope, bias), lines.lowerBias) : mul(lines.lowerSlope, bias), add(mul(lines.upperSlope, bias), lines.upperBias!)]);
+    const fused = run(() => { const l = linesWithBias(lines, bias); return [l.lowerBias!, l.upperBias!, l.lowerSlope, l.upperSlope]; });
+    const plain = run(() => [lines.lowerBias ? add(mul(lines.lowerSlope, bias), lines.lowerBias) : mul(lines.lowerSlope, bias), add(mul(lines.upperSlope, bias), lines.upperBias!), lines.lowerSlope, lines.upperSlope]);
     fused.values.forEach((v, k) => close(v, plain.values[k], `[${shape.join(', ')}] value ${k}`));
     fused.grads.forEach((g, k) => close(g, plain.grads[k], `[${shape.join(', ')}] gradient ${k}`));
   }
@@ -58,6 +59,7 @@ test('linesWithBias: built once per lines and bias, a copy that a later in-place
   assert.equal(Array.from(folded.upperBias!.data), [2, 2.25]);
   bias.data[0] = 100; // an optimiser step in place
   assert.equal(Array.from(folded.lowerBias!.data), [2, 2], 'the shifted biases do not alias b');
+  assert.equal(Array.from(folded.upperSlope.data), [1, 0.5], 'the slopes are the input slopes');
   const next: Lines = { ...lines }; // the next bound computation builds its own lines
   assert.equal(Array.from(linesWithBias(next, bias).lowerBias!.data), [100, 2]);
 });
