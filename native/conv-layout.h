@@ -69,9 +69,11 @@ inline Layout layoutOf(const ConvGeom& s, int64_t images) {
 template <typename T>
 inline void padImage(const T* x, const ConvGeom& s, const Layout& L, T* xp) {
   const int64_t rows = std::min(s.H, L.Hp - s.PH), cols = std::min(s.W, L.Wp - s.PW);
-  std::fill(xp, xp + s.C * L.plane, T(0));
-  for (int64_t c = 0; c < s.C; c++)
-    for (int64_t r = 0; r < rows; r++) std::copy_n(x + (c * s.H + r) * s.W, cols, xp + c * L.plane + (r + s.PH) * L.Wp + s.PW);
+  for (int64_t c = 0; c < s.C; c++) {
+    T* dst = xp + c * L.plane;
+    std::fill(dst, dst + L.plane, T(0));
+    for (int64_t r = 0; r < rows; r++) std::copy_n(x + (c * s.H + r) * s.W, cols, dst + (r + s.PH) * L.Wp + s.PW);
+  }
 }
 
 // The inverse crop: an image [C, H, W] from its padded gradient ḡ (pixels no field reaches: 0).
