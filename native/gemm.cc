@@ -1,6 +1,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "indirect.h"
@@ -99,6 +100,97 @@ std::vector<T>& scratch(int which) {
   return buffers[which];
 }
 
+// The dot-product path for C = A · Bᵀ with both operands k-contiguous (transA = false,
+// transB = true), at small m or n: no packing; a tile of DA rows of A × DB rows of B keeps
+// DA·DB vector accumulators over k (lanes p ≡ l mod W), then folds the lanes in a fixed tree
+// and adds the scalar tail p ≥ k - k mod W in order. Each entry's order depends on k alone.
+constexpr int kDA = 5, kDB = 4;
+constexpr int64_t kDotMinK = 256;
+
+// v with its lanes rotated down by S: lane l = v[(l + S) mod W].
+template <typename T, int S, size_t... L>
+inline typename Simd<T>::V rotateLanes(typename Simd<T>::V v, std::index_sequence<L...>) {
+  return __builtin_shufflevector(v, v, int((L + S) % sizeof...(L))...);
+}
+
+// Σ_l v[l] in a fixed tree: lane l += lane l + S for S = W/2, ..., 1.
+template <typename T, int S = Simd<T>::W / 2>
+inline T laneSum(typename Simd<T>::V v) {
+  v += rotateLanes<T, S>(v, std::make_index_sequence<Simd<T>::W>{});
+  if constexpr (S == 1) return v[0];
+  else return laneSum<T, S / 2>(v);
+}
+
+template <typename T>
+void dotTile(const GemmArgs<T>& g, int64_t i0, int rows, int64_t j0, int cols) {
+  using V = typename Simd<T>::V;
+  constexpr int W = Simd<T>::W;
+  const T* ar[kDA];
+  const T* br[kDB];
+  for (int r = 0; r < kDA; r++) ar[r] = g.a + (i0 + std::min(r, rows - 1)) * g.lda;
+  for (int c = 0; c < kDB; c++) br[c] = g.b + (j0 + std::min(c, cols - 1)) * g.ldb;
+  V acc[kDA][kDB];
+  for (int r = 0; r < kDA; r++)
+    for (int c = 0; c < kDB; c++) acc[r][c] = V{};
+  const int64_t kv = g.k - g.k % W;
+  for (int64_t p = 0; p < kv; p += W) {
+    V bv[kDB];
+    for (int c = 0; c < kDB; c++) bv[c] = loadu<V>(br[c] + p);
+    for (int r = 0; r < kDA; r++) {
+      const V av = loadu<V>(ar[r] + p);
+      for (int c = 0; c < kDB; c++) acc[r][c] += av * bv[c];
+    }
+  }
+  T sums[kDA][kDB];
+  for (int r = 0; r < kDA; r++)
+    for (int c = 0; c < kDB; c++) sums[r][c] = laneSum<T>(acc[r][c]);
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++) {
+      T sum = sums[r][c];
+      for (int64_t p = kv; p < g.k; p++) sum += ar[r][p] * br[c][p];
+      g.c[(i0 + r) * g.ldc + j0 + c] = sum;
+    }
+}
+
+// Whether the dot-product path serves this product: a small output (at most 128 × 128 entries)
+// over a long k, where packing both operands costs about as much as the product (FC1's forward,
+// 50 × 100 × 1568: 2x faster); the packed path wins once a packed panel is reused many times
+// (measured: 64 × 1024 × 1024 and 50 × 784 × 256 are 1.2-1.4x slower on this path; k = 64
+// is 1.7x slower, k = 256 even).
+template <typename T>
+bool dotPath(const GemmArgs<T>& g) {
+  return !g.transA && g.transB && g.k >= kDotMinK && g.m * g.n <= 128 * 128;
+}
+
+// A vector-aligned copy of rows [0, rows) of src (stride ld), k each, at stride ⌈k/W⌉·W:
+// unaligned vector loads that split cache lines cost the dot path 1.6x.
+template <typename T>
+const T* alignedRows(const T* src, int64_t ld, int64_t rows, int64_t k, int which) {
+  constexpr int W = Simd<T>::W;
+  const int64_t kp = (k + W - 1) / W * W;
+  std::vector<T>& buf = scratch<T>(which);
+  buf.resize(size_t(rows * kp + W));
+  T* dst = reinterpret_cast<T*>((reinterpret_cast<uintptr_t>(buf.data()) + kVectorBytes - 1) / kVectorBytes * kVectorBytes);
+  for (int64_t r = 0; r < rows; r++) std::copy(src + r * ld, src + r * ld + k, dst + r * kp);
+  return dst;
+}
+
+// Columns [j0, j1) of a dot-path product, all rows, from aligned copies of A and each group of
+// kDB rows of B (same sums, same order: only where the operands are read from changes).
+template <typename T>
+void dotColumns(const GemmArgs<T>& g, int64_t j0, int64_t j1) {
+  constexpr int W = Simd<T>::W;
+  const int64_t kp = (g.k + W - 1) / W * W;
+  GemmArgs<T> h = g;
+  h.a = alignedRows(g.a, g.lda, g.m, g.k, 0);
+  h.lda = h.ldb = kp;
+  for (int64_t j = j0; j < j1; j += kDB) {
+    const int cols = int(std::min<int64_t>(kDB, j1 - j));
+    h.b = alignedRows(g.b + j * g.ldb, g.ldb, cols, g.k, 1) - j * kp;
+    for (int64_t i = 0; i < g.m; i += kDA) dotTile(h, i, int(std::min<int64_t>(kDA, g.m - i)), j, cols);
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -109,6 +201,7 @@ void gemm(const GemmArgs<T>& g) {
     for (int64_t i = 0; i < g.m; i++) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.n, T(0));
     return;
   }
+  if (dotPath(g)) return dotColumns(g, 0, g.n);
   std::vector<T>& bufA = scratch<T>(0);
   std::vector<T>& bufB = scratch<T>(1);
   const int64_t kcMax = std::min(kKC, g.k), mcMax = std::min(kMC, g.m), ncMax = std::min(kNC, g.n);
@@ -155,8 +248,8 @@ void batchedGemm(const T* a, const T* b, T* c, int64_t batch, int64_t m, int64_t
     return;
   }
   // Few products: split each into `threads` strips along its longer side (whole register tiles).
-  const bool byCols = n >= m;
-  const int64_t side = byCols ? n : m, unit = byCols ? NR<T>() : kMR;
+  const bool byCols = n >= m, dot = dotPath(GemmArgs<T>{a, b, c, m, n, k, transA, transB, lda, ldb, n});
+  const int64_t side = byCols ? n : m, unit = byCols ? (dot ? kDB : NR<T>()) : (dot ? kDA : kMR);
   const int64_t units = (side + unit - 1) / unit, strips = std::min<int64_t>(threads, units);
   const int64_t per = (units + strips - 1) / strips * unit;
   parallelFor(int(batch * strips), true, [&](int t) {
