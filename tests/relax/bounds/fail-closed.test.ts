@@ -2,7 +2,8 @@
 // (intervalAffine, reluLines, the α slope, relaxStep; native kernels when the addon is built):
 // mnist_model certifies its own predictions at ε = 1e-6, and the same net with one weight of the
 // first dense layer at ±3e38 (finite, but its products overflow float32) certifies none of them;
-// a NaN or ±Infinity weight is a clear error naming the parameter.
+// a NaN or ±Infinity weight is a clear error naming the parameter. The same for an entry of the first
+// dense layer's bias at ±3e38: CROWN folds that bias into the next ReLU's lines (bias-fold.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { noGrad } from '../../../src/autograd/index.js';
@@ -16,14 +17,15 @@ import { Tensor } from '../../../src/tensor/tensor.js';
 const METHODS = ['ibp', 'crown', 'crown-ibp', 'alpha-crown', 'dual'] as const;
 const BACKENDS = ['wasm', ...(nativeBackendAvailable() ? ['native'] : [])];
 
-function poisoned(value: number | null): ReturnType<typeof zoo.mnistModel> {
+/** Parameter 4 is Linear(1568, 100).weight (entry [0, 7] poisoned), parameter 5 its bias (entry 7). */
+function poisoned(value: number | null, parameter = 4): ReturnType<typeof zoo.mnistModel> {
   const net = zoo.mnistModel(0);
-  if (value !== null) (net.parameters()[4]!.data as Float32Array)[7] = value; // Linear(1568, 100).weight[0, 7]
+  if (value !== null) (net.parameters()[parameter]!.data as Float32Array)[7] = value;
   return net;
 }
 
-function certifiedCount(value: number | null, method: (typeof METHODS)[number], X: Tensor, y: number[]): number {
-  const result = certify(poisoned(value) as never, { norm: 'linf', epsilon: 1e-6 }, X, y, { method });
+function certifiedCount(value: number | null, method: (typeof METHODS)[number], X: Tensor, y: number[], parameter = 4): number {
+  const result = certify(poisoned(value, parameter) as never, { norm: 'linf', epsilon: 1e-6 }, X, y, { method });
   return Array.from(result.errors).filter((e) => e === 0).length;
 }
 
@@ -39,6 +41,7 @@ for (const backend of BACKENDS) {
       for (const method of METHODS) {
         assert.is(certifiedCount(null, method, X, y), 3, `${method}: the clean net certifies its predictions at eps 1e-6`);
         for (const value of [3e38, -3e38]) assert.is(certifiedCount(value, method, X, y), 0, `${method}: weight ${value}`);
+        for (const value of [3e38, -3e38]) assert.is(certifiedCount(value, method, X, y, 5), 0, `${method}: dense bias ${value}`);
         for (const value of [Number.NaN, Infinity]) assert.throws(() => certifiedCount(value, method, X, y), /must be finite/, `${method}: weight ${value}`);
       }
     } finally {
