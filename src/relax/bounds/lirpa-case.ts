@@ -16,7 +16,7 @@ import { backward, crossEntropy, neg, noGrad } from '../../autograd/index.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { NestedArray } from '../../tensor/tensor.js';
 import type { Perturbation } from '../perturbation.js';
-import { compareFields, loadCase, type CaseInput, type CaseResult, type FieldReport, type MethodCase, type ReferenceMethod, type Tolerance } from '../reference-case.js';
+import { compareFields, expectedOf, loadCase, roundedToFloat32, type CaseInput, type CaseResult, type FieldReport, type MethodCase, type ReferenceMethod, type Tolerance } from '../reference-case.js';
 import { uncertified } from '../robust-loss.js';
 import { computeBounds, type BoundOptions } from './compute-bounds.js';
 
@@ -29,6 +29,22 @@ export const METHOD_OPTIONS: Record<ReferenceMethod, Omit<BoundOptions, 'labels'
   alpha_crown: { method: 'alpha-crown', alpha: { iterations: 100, lr: 0.1 } },
   wong_kolter: { method: 'dual' },
 };
+
+/** Deterministic methods in float64: 1e-8 relative against auto_LiRPA, entries below 1e-6 of their field's largest judged at that scale. */
+export const LIRPA_FLOAT64: Tolerance = { tolerance: 1e-8, floorFraction: 1e-6 };
+
+/**
+ * Deterministic methods in float32, against float64 on the same float32-rounded data (the float32
+ * arithmetic's own error): |ours − exact| ≤ 1e-4 · max(|exact|, 0.05 · scale), scale = the
+ * field's largest |entry|. That is 1e-4 relative with an absolute part of 5e-6 of the scale, about
+ * 84 float32 unit roundoffs (u = 2⁻²⁴): the same budget in units of the format as the float64
+ * rule, whose absolute part 1e-8 · 1e-6 = 1e-14 of the scale is 90 float64 unit roundoffs, and
+ * half PyTorch's float32 default for `assert_allclose` (rtol 1e-4, atol 1e-5) on a unit scale. A
+ * tighter absolute part is not a float32 property on these cases: rounding the *data* once to
+ * float32 moves the float64 gradients by up to 7e-6 of their scale (narrow crossing units
+ * amplify every rounding), which {@link float32Check} prints beside each float32 error.
+ */
+export const LIRPA_FLOAT32: Tolerance = { tolerance: 1e-4, floorFraction: 5e-2 };
 
 /** The perturbation of a case's input (`bounded_input`: the l∞ ball intersected with [0, 1]). */
 export function casePerturbation(c: CaseInput): Perturbation {
@@ -76,4 +92,28 @@ function oneSided(ours: Float64Array, expected: NestedArray): { worst: number; p
   let worst = -Infinity;
   e.forEach((v, i) => { const d = (ours[i]! - v) / (1 + Math.abs(v)); worst = Number.isNaN(d) ? Infinity : Math.max(worst, d); });
   return { worst, pass: worst <= 1e-4 };
+}
+
+/** A float32 run of one deterministic method, judged against float64 on the same rounded data. */
+export interface Float32Check {
+  /** Field reports of the float32 run against float64 on the float32-rounded data (per-example errors against the case's). */
+  readonly reports: FieldReport[];
+  /** The worst error, by the same rule, of float64 on the original data against float64 on the rounded data: how far rounding the data alone moves the exact result. */
+  readonly dataRounding: number;
+}
+
+/**
+ * Runs `method` in float32 and in float64 on the float32-rounded data and on the original data,
+ * and compares the float32 result with the float64 one on the same data under `check` (the
+ * per-example errors must still equal the case's).
+ * @throws Error naming the method when the case has no entry for it or it is `alpha_crown` (one-sided, see {@link compareMethod}).
+ */
+export function float32Check(c: MethodCase, method: ReferenceMethod, check: Tolerance = LIRPA_FLOAT32): Float32Check {
+  const e = c.expected[method];
+  if (!e || method === 'alpha_crown') throw new Error(`float32Check needs a deterministic method of the case, got '${method}'`);
+  const exact = expectedOf(runMethod(roundedToFloat32(c), method, 'float64'));
+  const basis: MethodCase = { ...c, expected: { [method]: e.relu_bounds ? { ...exact, robust_err_per_example: e.robust_err_per_example! } : { robust_upper_logit_diff: exact.robust_upper_logit_diff } } };
+  const reports = compareMethod(basis, method, runMethod(c, method, 'float32'), check);
+  const moved = compareMethod(basis, method, runMethod(c, method, 'float64'), check);
+  return { reports, dataRounding: Math.max(...moved.map((r) => r.worst)) };
 }
