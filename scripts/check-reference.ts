@@ -2,7 +2,7 @@
  * Checks our dual network against the original's reference vectors.
  *
  *   npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward]
- *     [--cases a,b] [--methods m,n]
+ *     [--cases a,b] [--methods m,n] [--floor F] [--jobs N]
  *
  * Runs every `*.json` case in <dir> (format: `../shared/reference/README.md`), computes the ReLU
  * bounds, robust logits, per-example and mean robust CE, errors and the gradient of the mean
@@ -10,6 +10,9 @@
  * the line `N passed, M failed`; exits 0 only if every case passes. `--cases` keeps the cases whose
  * name contains one of the given strings, `--methods` the given methods of a lirpa case, `--floor`
  * sets the floor fraction of the lirpa-format comparison (e.g. 1e-3 for the stricter float32 rule below).
+ * `--jobs N` checks N cases at once in child processes (check-reference-pool.ts; the output is the
+ * same, in case-name order); the default is 2 on two or more cores when the folder holds lirpa-format
+ * cases (α-CROWN's steps make them seconds each), else 1.
  *
  * Error of a value a against e: |a − e| / max(|e|, floor · max|e| over that field tensor); the
  * floor keeps entries that are zero up to rounding (−0.0 logits, cancelling bounds) on the
@@ -50,6 +53,7 @@ import {
   caseMethods, compareCase, expectedOf, FLOAT32_CHECK, FLOAT64_CHECK, isMethodCase, roundedToFloat32, runCase,
   type FieldReport, type MethodCase, type ReferenceCase, type ReferenceMethod, type Tolerance,
 } from '../src/relax/reference-case.js';
+import { defaultJobs, runInProcesses, serveCases, WORKER_FLAG, type CaseLine } from './check-reference-pool.js';
 import { compareMethod, float32Check, LIRPA_FLOAT32, LIRPA_FLOAT64, runMethod } from '../src/relax/bounds/lirpa-case.js';
 
 
@@ -62,11 +66,15 @@ interface Args {
   cases?: string[];
   /** Only these methods of a lirpa case, if given. */
   methods?: string[];
-  /** The floor fraction of the lirpa-format comparison, if given (default 1e-6 float64, 1e-3 float32). */
+  /** The floor fraction of the lirpa-format comparison, if given (default 1e-6 float64, 5e-2 float32). */
   floor?: number;
+  /** Cases checked at once, each in its own process (1: in this process); by default 2 when a lirpa-format case is among them. */
+  jobs?: number;
+  /** Internal: serve cases to a parent over IPC (see check-reference-pool.ts). */
+  worker: boolean;
 }
 
-const USAGE = 'usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward] [--cases a,b] [--methods m,n] [--floor F]';
+const USAGE = 'usage: npx tsx scripts/check-reference.ts <dir> [--float32] [--pth] [--direction auto|forward|backward] [--cases a,b] [--methods m,n] [--floor F] [--jobs N]';
 
 /** Takes `--name value` out of argv; undefined when absent. */
 function valueOf(argv: string[], name: string): string | undefined {
@@ -87,11 +95,17 @@ function parseArgs(argv: string[]): Args {
   const floorText = valueOf(rest, '--floor');
   const floor = floorText === undefined ? undefined : Number(floorText);
   if (floor !== undefined && !(floor > 0 && floor < 1)) throw new Error(`--floor must be a number in (0, 1), got ${floorText}`);
+  const jobsText = valueOf(rest, '--jobs');
+  const jobs = jobsText === undefined ? undefined : Number(jobsText);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) throw new Error(`--jobs must be an integer in [1, 64], got ${jobsText}`);
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const positional = rest.filter((a) => !a.startsWith('--'));
-  for (const f of flags) if (f !== '--float32' && f !== '--pth') throw new Error(`unknown option ${f} (${USAGE})`);
+  for (const f of flags) if (f !== '--float32' && f !== '--pth' && f !== WORKER_FLAG) throw new Error(`unknown option ${f} (${USAGE})`);
   if (positional.length !== 1) throw new Error(USAGE);
-  return { dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth'), direction, ...(cases ? { cases } : {}), ...(methods ? { methods } : {}), ...(floor !== undefined ? { floor } : {}) };
+  return {
+    dir: positional[0]!, float32: flags.has('--float32'), pth: flags.has('--pth'), direction, worker: flags.has(WORKER_FLAG),
+    ...(jobs !== undefined ? { jobs } : {}), ...(cases ? { cases } : {}), ...(methods ? { methods } : {}), ...(floor !== undefined ? { floor } : {}),
+  };
 }
 
 /** The checkpoint beside a case, and the largest |difference| between its weights and the JSON ones. */
@@ -133,7 +147,7 @@ function lirpaTolerance(args: Args): Tolerance {
 }
 
 /** A lirpa-format case: every method present, the worst error of each; passes when all do. */
-function runLirpa(c: MethodCase, name: string, args: Args): boolean {
+function runLirpa(c: MethodCase, name: string, args: Args): CaseLine {
   let pass = true;
   const parts: string[] = [];
   for (const method of caseMethods(c).filter((m) => !args.methods || args.methods.includes(m))) {
@@ -149,11 +163,12 @@ function runLirpa(c: MethodCase, name: string, args: Args): boolean {
       pass = false;
     }
   }
-  console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${parts.join('; ')}`);
-  return pass;
+  return { line: `${pass ? 'ok  ' : 'FAIL'} ${name}: ${parts.join('; ')}`, pass };
 }
 
-function runOne(path: string, args: Args, check: Tolerance): boolean {
+/** One case file: its report line and whether it passed. */
+function runOne(path: string, args: Args): CaseLine {
+  const check = args.float32 ? FLOAT32_CHECK : FLOAT64_CHECK;
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   const name = basename(path, '.json');
   const c = parsed as ReferenceCase | MethodCase;
@@ -167,31 +182,34 @@ function runOne(path: string, args: Args, check: Tolerance): boolean {
     const fields = reports.map((r) => `${r.field} ${r.worst.toExponential(1)}${r.pass ? '' : ' FAIL'}`).join(', ');
     const weights = fromPth ? ` [pth weights differ from JSON by <= ${fromPth.maxDiff.toExponential(1)}]` : '';
     const reference = vsPytorch === null ? '' : ` | vs PyTorch ${vsPytorch.toExponential(1)}`;
-    console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}: ${fields}${reference}${weights}`);
-    return pass;
+    return { line: `${pass ? 'ok  ' : 'FAIL'} ${name}: ${fields}${reference}${weights}`, pass };
   } catch (e) {
-    console.log(`FAIL ${name}: ${(e as Error).message}`);
-    return false;
+    return { line: `FAIL ${name}: ${(e as Error).message}`, pass: false };
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.worker) return serveCases((file) => runOne(file, args));
   const check = args.float32 ? FLOAT32_CHECK : FLOAT64_CHECK;
   const lirpa = lirpaTolerance(args);
   const files = readdirSync(args.dir).filter((f) => f.endsWith('.json') && (!args.cases || args.cases.some((c) => f.slice(0, -5).includes(c)))).sort();
   if (files.length === 0) throw new Error(`no *.json cases in ${args.dir}${args.cases ? ` matching --cases ${args.cases.join(",")}` : ""}`);
   console.log(`${files.length} cases, ${args.float32 ? 'float32 (against float64 on the same float32-rounded data)' : 'float64'}, tolerance ${check.tolerance} (floor ${check.floorFraction} x field max; lirpa-format cases ${lirpa.tolerance}, floor ${lirpa.floorFraction})${args.pth ? ', weights from .pth' : ''}, bounds ${args.direction}`);
-  let passed = 0;
-  for (const f of files) if (runOne(join(args.dir, f), args, check)) passed++;
+  const paths = files.map((f) => join(args.dir, f));
+  // Processes pay off for lirpa-format cases (α-CROWN's 100 steps); a public case takes milliseconds, less than a child's start.
+  const jobs = Math.min(args.jobs ?? (paths.some((p) => isMethodCase(JSON.parse(readFileSync(p, 'utf8')) as ReferenceCase | MethodCase)) ? defaultJobs() : 1), paths.length);
+  const onLine = (r: CaseLine): void => { console.log(r.line); };
+  const results = jobs === 1
+    ? paths.map((path) => { const r = runOne(path, args); onLine(r); return r; })
+    : await runInProcesses(paths, jobs, [...process.argv.slice(2), WORKER_FLAG], onLine);
+  const passed = results.filter((r) => r.pass).length;
   console.log(`${passed} passed, ${files.length - passed} failed`);
   process.exitCode = passed === files.length ? 0 : 1;
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   console.error((e as Error).message);
   console.log('0 passed, 1 failed');
   process.exitCode = 1;
-}
+});
