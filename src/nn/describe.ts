@@ -4,7 +4,7 @@
  * with layers `Linear {in,out,bias}`, `Conv2d {in,out,kernel,stride,padding,bias}`, `ReLU`,
  * `Flatten`, `Identity`, `Dense {ws: [layer | null, ...]}`; this module also accepts
  * `BatchNorm2d {features, eps?, momentum?, mode?: "eval" | "train"}`, `LeakyReLU {negativeSlope?}`,
- * `HardTanh {minVal?, maxVal?}`, a nested `Sequential {layers}`, and the auto_LiRPA references'
+ * `HardTanh {minVal?, maxVal?}`, `Hardsigmoid` (PyTorch's class name), a nested `Sequential {layers}`, and the auto_LiRPA references'
  * (`../shared/reference/lirpa/README.md`) `MaxPool2d {kernel, stride, padding}`,
  * `AvgPool2d {kernel, stride, padding}` and `Residual {channels, skip_kernel, bias?}`.
  * {@link modelFromDescription} builds the module; {@link describeModel} is its inverse.
@@ -16,6 +16,7 @@ import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
 import { DenseSequential } from './dense-sequential.js';
 import { Flatten } from './flatten.js';
+import { HardSigmoid } from './hardsigmoid.js';
 import { HardTanh } from './hardtanh.js';
 import { Identity } from './identity.js';
 import { assertNever, type Layer } from './layer.js';
@@ -36,6 +37,7 @@ export type LayerDescription =
   | { type: 'Identity' }
   | { type: 'BatchNorm2d'; features: number; eps?: number; momentum?: number; mode?: 'eval' | 'train' }
   | { type: 'HardTanh'; minVal: number; maxVal: number }
+  | { type: 'Hardsigmoid' }
   | { type: 'MaxPool2d' | 'AvgPool2d'; kernel: number; stride: number; padding: number }
   | { type: 'Residual'; channels: number; skip_kernel: number; bias?: boolean }
   | { type: 'Sequential'; layers: LayerDescription[] }
@@ -82,6 +84,7 @@ function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
       const { minVal, maxVal } = optionalNumbers(d, path, ['minVal', 'maxVal']);
       return new HardTanh(minVal, maxVal);
     }
+    case 'Hardsigmoid': return new HardSigmoid();
     case 'MaxPool2d': return new MaxPool2d(int('kernel'), { stride: int('stride'), padding: int('padding') });
     case 'AvgPool2d': return new AvgPool2d(int('kernel'), { stride: int('stride'), padding: int('padding') });
     case 'Residual': return new Residual(int('channels'), int('skip_kernel'), { rng, bias: d.bias === undefined || bias() });
@@ -96,7 +99,7 @@ function layerFromDescription(value: unknown, path: string, rng: Rng): Layer {
 
 /** The layer types {@link modelFromDescription} accepts. */
 const LAYER_TYPES = [
-  'Linear', 'Conv2d', 'ReLU', 'LeakyReLU', 'HardTanh', 'Flatten', 'Identity', 'BatchNorm2d',
+  'Linear', 'Conv2d', 'ReLU', 'LeakyReLU', 'HardTanh', 'Hardsigmoid', 'Flatten', 'Identity', 'BatchNorm2d',
   'MaxPool2d', 'AvgPool2d', 'Residual', 'Sequential', 'Dense',
 ];
 
@@ -134,6 +137,7 @@ export function describeLayer(layer: Layer): LayerDescription {
     case 'batchnorm2d':
       return { type: 'BatchNorm2d', features: layer.numFeatures, eps: layer.eps, momentum: layer.momentum, ...(layer.training ? {} : { mode: 'eval' as const }) };
     case 'hardTanh': return { type: 'HardTanh', minVal: layer.minVal, maxVal: layer.maxVal };
+    case 'hardSigmoid': return { type: 'Hardsigmoid' };
     case 'maxPool2d': return { type: 'MaxPool2d', kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
     case 'avgPool2d': return { type: 'AvgPool2d', kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
     case 'residual': return { type: 'Residual', channels: layer.channels, skip_kernel: layer.skipKernel, bias: layer.convA.bias !== null };

@@ -12,6 +12,7 @@ export { LeakyReLU } from './leaky-relu.js';
 export { Flatten } from './flatten.js';
 export { MaxPool2d, AvgPool2d, type PoolOptions } from './pool.js';
 export { HardTanh } from './hardtanh.js';
+export { HardSigmoid, HARDSIGMOID_KNEE } from './hardsigmoid.js';
 export { Residual, expandResiduals } from './residual.js';
 export { Identity } from './identity.js';
 export { BatchNorm2d, type BatchNormOptions } from './batchnorm2d.js';

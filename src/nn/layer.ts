@@ -13,6 +13,7 @@ import type { Flatten } from './flatten.js';
 import type { Identity } from './identity.js';
 import type { LeakyReLU } from './leaky-relu.js';
 import type { HardTanh } from './hardtanh.js';
+import type { HardSigmoid } from './hardsigmoid.js';
 import type { Linear } from './linear.js';
 import type { AvgPool2d, MaxPool2d } from './pool.js';
 import type { ReLU } from './relu.js';
@@ -23,12 +24,12 @@ import type { Sequential } from './sequential.js';
 export type LayerKind =
   | 'linear' | 'conv2d' | 'relu' | 'leakyRelu' | 'flatten' | 'batchnorm2d'
   | 'sequential' | 'dense' | 'identity' | 'denseSequential'
-  | 'maxPool2d' | 'avgPool2d' | 'hardTanh' | 'residual';
+  | 'maxPool2d' | 'avgPool2d' | 'hardTanh' | 'hardSigmoid' | 'residual';
 
 /** Any layer; narrow it with `switch (layer.kind)`. */
 export type Layer =
   | Linear | Conv2d | ReLU | LeakyReLU | Flatten | BatchNorm2d | Sequential | Dense | Identity | DenseSequential
-  | MaxPool2d | AvgPool2d | HardTanh | Residual;
+  | MaxPool2d | AvgPool2d | HardTanh | HardSigmoid | Residual;
 
 /**
  * The `default` branch of an exhaustive switch: it only type-checks when `value` has been

@@ -20,6 +20,7 @@ import { dualRelu } from './layers/relu.js';
 import { DualBatchNorm2d } from './layers/batchnorm2d.js';
 import { dualLeakyRelu } from './layers/leaky-relu.js';
 import { relaxHardTanhSameSlope } from './layers/hardtanh.js';
+import { relaxHardSigmoidSameSlope } from './layers/hardsigmoid.js';
 import { DualParallelLines } from './layers/parallel-lines.js';
 import { projectedRelu } from './layers/relu-projection.js';
 
@@ -70,6 +71,10 @@ export function dualOf(layer: Layer, context: DualContext): DualLayer {
     case 'hardTanh': {
       const [lower, upper] = context.preActivationBounds();
       return new DualParallelLines(relaxHardTanhSameSlope(lower, upper, layer.minVal, layer.maxVal), 'DualHardTanh');
+    }
+    case 'hardSigmoid': {
+      const [lower, upper] = context.preActivationBounds();
+      return new DualParallelLines(relaxHardSigmoidSameSlope(lower, upper), 'DualHardSigmoid');
     }
     case 'maxPool2d':
       throw new Error(`dualOf: the Wong–Kolter dual has no ${layer.kind} operator; bound this network with method 'ibp', 'crown', 'crown-ibp' or 'alpha-crown'`);

@@ -184,13 +184,16 @@ function describe(l: LayerSpec | null): string {
 /**
  * The module a spec describes, in `dtype` and eval mode: weights from PyTorch's default init
  * drawn with the spec's seed; BatchNorm2d gets random γ ∈ ±[0.5, 1.5], β, running mean and variance.
+ * `weightScale` multiplies every parameter (pre-activations of an order of ±weightScale: an
+ * activation whose kinks lie far from 0, such as HardSigmoid's at ±3, then gets crossed).
  */
-export function buildNet(spec: NetSpec, dtype: DType = 'float64', factories: ActivationFactories = {}): Sequential | DenseSequential {
+export function buildNet(spec: NetSpec, dtype: DType = 'float64', factories: ActivationFactories = {}, weightScale = 1): Sequential | DenseSequential {
   const rng = new Rng(spec.seed);
   const all: ActivationFactories = { ReLU: () => new ReLU(), ...factories };
   const layers = spec.layers.map((l) => buildLayer(l, rng, all));
-  const net = spec.kind === 'Sequential' ? new Sequential(...layers) : new DenseSequential(...layers);
-  return net.to(dtype).eval();
+  const net = (spec.kind === 'Sequential' ? new Sequential(...layers) : new DenseSequential(...layers)).to(dtype).eval();
+  if (weightScale !== 1) for (const p of net.parameters()) p.data.forEach((v, k) => { p.data[k] = v * weightScale; });
+  return net;
 }
 
 function buildLayer(l: LayerSpec, rng: Rng, factories: ActivationFactories): Layer {
@@ -306,10 +309,10 @@ export function soundnessViolation(net: DualizableNetwork, set: PerturbationSet,
 /**
  * The element-wise operator checks on one random case, the first violation or null: adjointness,
  * sampled and PGD containment with weak duality, exactness at ε = 0 and finiteness (values and
- * gradients), for a net built with `factories`.
+ * gradients), for a net built with `factories` (and `weightScale`, see {@link buildNet}).
  */
-export function elementwiseViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories): string | null {
-  const net = buildNet(spec, 'float64', factories);
+export function elementwiseViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories, weightScale = 1): string | null {
+  const net = buildNet(spec, 'float64', factories, weightScale);
   const set = buildCase(cs, spec.input);
   const options = dualOptionsOf(set);
   const dual = new DualNetwork(net, set.X, set.epsilon, options);
@@ -324,8 +327,8 @@ export function elementwiseViolation(spec: NetSpec, cs: CaseSpec, factories: Act
  * Where the pre-activation bounds from forward columns and from backward rows differ by more than
  * `rtol`·(1 + |value|), or null; also fails when the backward network fell back to forward anywhere.
  */
-export function directionViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories, rtol = 1e-10): string | null {
-  const net = buildNet(spec, 'float64', factories);
+export function directionViolation(spec: NetSpec, cs: CaseSpec, factories: ActivationFactories, rtol = 1e-10, weightScale = 1): string | null {
+  const net = buildNet(spec, 'float64', factories, weightScale);
   const set = buildCase(cs, spec.input);
   const [fwd, bwd] = (['forward', 'backward'] as const).map((d) => new DualNetwork(net, set.X, set.epsilon, { ...dualOptionsOf(set), boundDirection: d }));
   if (!bwd!.boundDirections.every((d) => d === 'backward')) return `backward bounds fell back: ${bwd!.boundDirections.join()}`;

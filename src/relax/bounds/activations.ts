@@ -10,11 +10,15 @@
  * - HardTanh(lo, hi): exact on a flat or linear piece; one kink: the ReLU-like chord and a tangent
  *   of the two pieces; both kinks: lower line through (u, hi) and (lo, lo), upper line through
  *   (l, lo) and (hi, hi) (both sound on [l, u] by convexity of each piece).
+ * - HardSigmoid(z) = clamp(z/6 + 1/2, 0, 1) = (HardTanh(−3, 3)(z) + 3)/6: HardTanh's lines mapped
+ *   through the increasing affine map y ↦ (y + 3)/6 (which keeps them sound and exact where they
+ *   were); α-CROWN's slope α ∈ [0, 1/6] sets the tangent through the kink of a unit whose
+ *   interval holds one kink (the lower line at −3, and as in HardTanh the upper line at 3).
  * Crossing masks are constants; slopes and biases are differentiable in l and u, and every
  * division is by a positive gap (a placeholder 1 elsewhere), so u = l gives no NaN.
  * @module
  */
-import { clamp, compare, div, maximum, mul, relu, sub, where } from '../../autograd/index.js';
+import { add, clamp, compare, div, maximum, mul, relu, sub, where } from '../../autograd/index.js';
 import type { Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { ElementwiseOp, Lines, LowerSlope } from './operators.js';
@@ -73,7 +77,34 @@ export function hardTanhOp(shape: Shape, lo: number, hi: number): ElementwiseOp 
     shape,
     forward: (z) => clamp(z, lo, hi),
     relax: (l, u, lower) => relaxHardTanh(l, u, lo, hi, lower),
-    unstable: (l, u) => maximum(mul(compare('lt', l, lo), compare('gt', u, lo)), mul(compare('lt', l, hi), compare('gt', u, hi))),
+    unstable: (l, u) => hardTanhUnstable(l, u, lo, hi),
+  };
+}
+
+/** 1 where (l, u) contains a kink lo or hi of HardTanh(lo, hi) (constant). */
+function hardTanhUnstable(l: Tensor, u: Tensor, lo: number, hi: number): Tensor {
+  return maximum(mul(compare('lt', l, lo), compare('gt', u, lo)), mul(compare('lt', l, hi), compare('gt', u, hi)));
+}
+
+/** PyTorch `nn.Hardsigmoid`, clamp(z/6 + 1/2, 0, 1): kinks at ±3, slope 1/6 between. */
+export function hardSigmoidOp(shape: Shape): ElementwiseOp {
+  const k = 3; // HardSigmoid = (HardTanh(−k, k) + k) / (2k)
+  const scaleLine = (slope: Tensor, bias: Tensor | null): [Tensor, Tensor] =>
+    [div(slope, 2 * k), div(bias ? add(bias, k) : add(mul(slope, 0), k), 2 * k)];
+  return {
+    kind: 'elementwise',
+    name: 'HardSigmoid',
+    shape,
+    forward: (z) => clamp(add(div(z, 2 * k), 0.5), 0, 1),
+    relax: (l, u, lower) => {
+      const h = relaxHardTanh(l, u, -k, k, typeof lower === 'string' ? lower : mul(lower, 2 * k));
+      const [lowerSlope, lowerBias] = scaleLine(h.lowerSlope, h.lowerBias);
+      const [upperSlope, upperBias] = scaleLine(h.upperSlope, h.upperBias);
+      return { lowerSlope, lowerBias, upperSlope, upperBias };
+    },
+    unstable: (l, u) => hardTanhUnstable(l, u, -k, k),
+    // a tangent through a single kink, (−3, 0) below or (3, 1) above, stays sound for slopes in [0, 1/6]
+    lowerSlopeRange: (l, u) => ({ min: 0, max: 1 / (2 * k), free: sub(hardTanhUnstable(l, u, -k, k), mul(compare('lt', l, -k), compare('gt', u, k))) }),
   };
 }
 
@@ -102,7 +133,7 @@ function relaxHardTanh(l: Tensor, u: Tensor, lo: number, hi: number, lower: Lowe
   const tHigh = tangent(sHigh);
   const lowerSlope = where(identity, 1, where(onlyLow, tLow, where(onlyHigh, sHigh, where(both, sBothLow, 0))));
   const upperSlope = where(identity, 1, where(onlyLow, sLow, where(onlyHigh, tHigh, where(both, sBothUp, 0))));
-  const constant = where(flatLow, lo, where(flatHigh, hi, 0));
+  const constant = where(identity, 0, where(flatLow, lo, where(flatHigh, hi, 0))); // u = ℓ at a kink is both flat and identity: slope 1, bias 0
   const lowerBias = where(onlyLow, mul(sub(1, tLow), lo), where(onlyHigh, sub(l, mul(sHigh, l)), where(both, sub(hi, mul(sBothLow, u)), constant)));
   const upperBias = where(onlyLow, sub(lo, mul(sLow, l)), where(onlyHigh, mul(sub(1, tHigh), hi), where(both, sub(lo, mul(sBothUp, l)), constant)));
   return { lowerSlope, lowerBias, upperSlope, upperBias };

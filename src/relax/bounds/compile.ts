@@ -15,7 +15,7 @@ import { assertNever, type Layer } from '../../nn/layer.js';
 import type { BatchNorm2d } from '../../nn/batchnorm2d.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { hardTanhOp, leakyReluOp, reluOp } from './activations.js';
+import { hardSigmoidOp, hardTanhOp, leakyReluOp, reluOp } from './activations.js';
 import { avgPoolOp, batchNormOp, conv2dOp, flattenOp, linearOp } from './linear-ops.js';
 import { maxPoolOp } from './max-pool.js';
 import type { BoundGraph, BoundOp, GraphNode } from './operators.js';
@@ -113,6 +113,7 @@ function compileLayer(b: Builder, layer: Layer, input: number, name: string): nu
     case 'relu': return b.push(reluOp(shape), [input], shape);
     case 'leakyRelu': return b.push(leakyReluOp(shape, layer.negativeSlope), [input], shape);
     case 'hardTanh': return b.push(hardTanhOp(shape, layer.minVal, layer.maxVal), [input], shape);
+    case 'hardSigmoid': return b.push(hardSigmoidOp(shape), [input], shape);
     case 'maxPool2d': {
       const op = maxPoolOp(name, layer, shape);
       return b.push(op, [input], op.outShape);

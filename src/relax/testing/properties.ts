@@ -35,7 +35,7 @@ export const FLOAT64_TOLERANCE: Tolerance = { atol: 1e-9, rtol: 1e-9 };
 export const FLOAT32_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
 
 /** Layer kinds whose dual reads the pre-activation bounds (and so appear in `reluBounds()`). */
-export const BOUNDED_KINDS: readonly string[] = ['relu', 'leakyRelu', 'hardTanh'];
+export const BOUNDED_KINDS: readonly string[] = ['relu', 'leakyRelu', 'hardTanh', 'hardSigmoid'];
 
 /** Every activation z_0 = x, …, z_L of `net` on the batch x (Dense layers read the whole history). */
 export function activations(net: DualizableNetwork, x: Tensor): Tensor[] {

@@ -1,6 +1,7 @@
 // The bound engine (src/relax/bounds): every method is sound on random networks with every
 // operator (J(c) <= c.f(x') at sampled, extreme and PGD points; each layer's box contains the
-// activations), alpha-CROWN is never looser than CROWN, same-slope CROWN is the Wong-Kolter dual,
+// activations; HardSigmoid also on nets with weights x6, where its kinks at +-3 are crossed, and
+// on boxes u = l exactly at a kink), alpha-CROWN is never looser than CROWN, same-slope CROWN is the Wong-Kolter dual,
 // IBP is exact on a single linear layer, and the auto_LiRPA fixture cases match per method.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backward, matmul, noGrad, reshape } from '../../../src/autograd/index.js';
 import { certify, robustLoss } from '../../../src/relax/robust-loss.js';
-import { Conv2d, Flatten, HardTanh, LeakyReLU, Linear, MaxPool2d, ReLU, Sequential } from '../../../src/nn/index.js';
+import { Conv2d, Flatten, HardSigmoid, HardTanh, LeakyReLU, Linear, MaxPool2d, ReLU, Sequential } from '../../../src/nn/index.js';
 import { compileNetwork, computeBounds, evaluate, type BoundMethod } from '../../../src/relax/bounds/index.js';
 import { compareMethod, runMethod } from '../../../src/relax/bounds/lirpa-case.js';
 import type { MethodCase } from '../../../src/relax/reference-case.js';
@@ -18,11 +19,11 @@ import type { Perturbation } from '../../../src/relax/perturbation.js';
 import type { PerturbationSet } from '../../../src/relax/testing/perturbation.js';
 import { Rng } from '../../../src/tensor/random.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
-import { buildCase, buildNet, caseSpecArb, netSpecArb, randomObjective, samplePoints } from '../../helpers/relax-properties.js';
+import { buildCase, buildNet, caseSpecArb, netSpecArb, randomObjective, samplePoints, type CaseSpec, type NetSpec } from '../../helpers/relax-properties.js';
 
 const SEED = 20261205;
-const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7) };
-const activations = ['ReLU', 'LeakyReLU', 'HardTanh'];
+const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7), HardSigmoid: () => new HardSigmoid() };
+const activations = ['ReLU', 'LeakyReLU', 'HardTanh', 'HardSigmoid'];
 const METHODS: { method: BoundMethod; relaxation?: 'same-slope' }[] = [
   { method: 'ibp' }, { method: 'crown' }, { method: 'crown', relaxation: 'same-slope' }, { method: 'crown-ibp' }, { method: 'alpha-crown' },
 ];
@@ -37,40 +38,85 @@ function objective(out: Tensor, c: Tensor): Float64Array {
   return Float64Array.from(matmul(reshape(c, [B, K, -1]), reshape(out, [B, -1, 1])).data);
 }
 
-test('every method: J(c) <= c.f(x\') and every layer box contains the activations (random nets with ReLU, LeakyReLU, HardTanh, conv, BN, Dense, MaxPool2d, AvgPool2d)', () => {
-  fc.assert(fc.property(netSpecArb({ activations, pools: true }), caseSpecArb(), (spec, cs) => {
-    const net = buildNet(spec, 'float64', factories);
+/**
+ * Every method on one random case (weights times `weightScale`): J(c) <= c.f(x') at the sampled
+ * points and every layer box contains the activations; throws naming the method and the net.
+ */
+function checkMethods(spec: NetSpec, cs: CaseSpec, weightScale = 1): void {
+  const net = buildNet(spec, 'float64', factories, weightScale);
+  const set = buildCase(cs, spec.input);
+  const p = perturbationOf(set);
+  const rng = new Rng(cs.seed);
+  const graph = compileNetwork(net, set.X);
+  const outShape = graph.nodes[graph.nodes.length - 1]?.shape ?? spec.input;
+  const c = randomObjective(set.X.shape[0]!, 2, outShape, rng);
+  const points = samplePoints(net, set, c, rng);
+  noGrad(() => {
+    for (const m of METHODS) {
+      const method = `${m.method}${m.relaxation ? ' same-slope' : ''}`;
+      const r = computeBounds(net, set.X, p, { ...m, specification: c, alpha: { iterations: 3 } });
+      for (const x of points) {
+        const values: Tensor[] = [x];
+        for (let i = 1; i < graph.nodes.length; i++) values.push(evaluate(graph.nodes[i]!.op, graph.nodes[i]!.inputs.map((j) => values[j]!)));
+        objective(values[values.length - 1]!, c).forEach((v, k) => {
+          if (!(r.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)))) throw new Error(`${method}: J = ${r.lower.data[k]} > c.f(x') = ${v} (${spec.summary})`);
+        });
+        let layer = 0;
+        graph.nodes.forEach((node, i) => {
+          if (!node || (node.op.kind !== 'elementwise' && node.op.kind !== 'pool') || i === 0) return;
+          const box = r.layers[layer++]!;
+          values[node.inputs[0]!]!.data.forEach((v, k) => {
+            if (!(box.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)) && v <= box.upper.data[k]! + 1e-9 * (1 + Math.abs(v)))) {
+              throw new Error(`${method}: ${box.name} box [${box.lower.data[k]}, ${box.upper.data[k]}] misses ${v} (${spec.summary})`);
+            }
+          });
+        });
+      }
+    }
+  });
+}
+
+test('every method: J(c) <= c.f(x\') and every layer box contains the activations (random nets with ReLU, LeakyReLU, HardTanh, HardSigmoid, conv, BN, Dense, MaxPool2d, AvgPool2d)', () => {
+  fc.assert(fc.property(netSpecArb({ activations, pools: true }), caseSpecArb(), (spec, cs) => checkMethods(spec, cs)), { seed: SEED, numRuns: 25 });
+});
+
+test('HardSigmoid nets with weights x6 (pre-activations cross its kinks at +-3): every method sound, alpha-CROWN >= CROWN', () => {
+  let crossed = 0;
+  fc.assert(fc.property(netSpecArb({ activations: ['HardSigmoid', 'ReLU', 'HardSigmoid'], pools: true }), caseSpecArb(), (spec, cs) => {
+    checkMethods(spec, cs, 6);
+    const net = buildNet(spec, 'float64', factories, 6);
     const set = buildCase(cs, spec.input);
-    const p = perturbationOf(set);
-    const rng = new Rng(cs.seed);
-    const graph = compileNetwork(net, set.X);
-    const outShape = graph.nodes[graph.nodes.length - 1]?.shape ?? spec.input;
-    const c = randomObjective(set.X.shape[0]!, 2, outShape, rng);
-    const points = samplePoints(net, set, c, rng);
+    const y = Array.from({ length: set.X.shape[0]! }, () => 0);
     noGrad(() => {
-      for (const m of METHODS) {
-        const method = `${m.method}${m.relaxation ? ' same-slope' : ''}`;
-        const r = computeBounds(net, set.X, p, { ...m, specification: c, alpha: { iterations: 3 } });
-        for (const x of points) {
-          const values: Tensor[] = [x];
-          for (let i = 1; i < graph.nodes.length; i++) values.push(evaluate(graph.nodes[i]!.op, graph.nodes[i]!.inputs.map((j) => values[j]!)));
-          objective(values[values.length - 1]!, c).forEach((v, k) => {
-            if (!(r.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)))) throw new Error(`${method}: J = ${r.lower.data[k]} > c.f(x') = ${v} (${spec.summary})`);
-          });
-          let layer = 0;
-          graph.nodes.forEach((node, i) => {
-            if (!node || (node.op.kind !== 'elementwise' && node.op.kind !== 'pool') || i === 0) return;
-            const box = r.layers[layer++]!;
-            values[node.inputs[0]!]!.data.forEach((v, k) => {
-              if (!(box.lower.data[k]! <= v + 1e-9 * (1 + Math.abs(v)) && v <= box.upper.data[k]! + 1e-9 * (1 + Math.abs(v)))) {
-                throw new Error(`${method}: ${box.name} box [${box.lower.data[k]}, ${box.upper.data[k]}] misses ${v} (${spec.summary})`);
-              }
-            });
-          });
+      const crown = computeBounds(net, set.X, perturbationOf(set), { method: 'crown', labels: y });
+      const alpha = computeBounds(net, set.X, perturbationOf(set), { method: 'alpha-crown', labels: y, alpha: { iterations: 4 } }).lower.data;
+      // α's start is CROWN's slopes through the tensor path ([B, R, ...S] broadcasts, another summation order): equal up to rounding
+      alpha.forEach((v, k) => assert.ok(v >= crown.lower.data[k]! - 1e-12 * (1 + Math.abs(v)) || Object.is(v, crown.lower.data[k]), `alpha ${v} < crown ${crown.lower.data[k]} (${spec.summary})`));
+      const crosses = (l: number, u: number): boolean => (l < -3 && u > -3) || (l < 3 && u > 3);
+      if (crown.layers.some((b) => b.name === 'HardSigmoid' && b.lower.data.some((l, k) => crosses(l, b.upper.data[k]!)))) crossed++;
+    });
+  }), { seed: SEED + 3, numRuns: 40 });
+  assert.ok(crossed >= 6, `only ${crossed} of 40 nets crossed a HardSigmoid kink: the kinks were barely checked`);
+});
+
+test('a box u = l exactly at a kink (HardTanh at lo and hi, HardSigmoid at -3 and 3): every method gives J = c.f(x)', () => {
+  for (const [make, at] of [[() => new HardTanh(-0.5, 1), -0.5], [() => new HardTanh(-0.5, 1), 1], [() => new HardSigmoid(), -3], [() => new HardSigmoid(), 3]] as const) {
+    const [a, b] = [new Linear(1, 1, { rng: new Rng(1) }), new Linear(1, 1, { rng: new Rng(2) })];
+    const net = new Sequential(a, make(), b).to('float64');
+    a.weight.data[0] = 0;
+    a.bias!.data[0] = at;
+    const X = Tensor.from([[0.3]], undefined, 'float64');
+    noGrad(() => {
+      const exact = net.forward(X).data[0]!;
+      for (const sign of [1, -1]) {
+        const c = Tensor.from([[[sign]]], undefined, 'float64');
+        for (const m of METHODS) {
+          const J = computeBounds(net, X, { norm: 'linf', epsilon: 0.1 }, { ...m, specification: c }).lower.data[0]!;
+          assert.ok(Math.abs(J - sign * exact) <= 1e-12, `${m.method}${m.relaxation ? ' same-slope' : ''} at ${at} (c = ${sign}): J = ${J}, c.f(x) = ${sign * exact}`);
         }
       }
     });
-  }), { seed: SEED, numRuns: 25 });
+  }
 });
 
 test('alpha-CROWN is never looser than CROWN, and CROWN-IBP returns the pure IBP bound beside its own (every operator)', () => {

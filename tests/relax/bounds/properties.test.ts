@@ -1,12 +1,12 @@
 // Properties of the bound engine on random networks with every operator (ReLU, LeakyReLU,
-// HardTanh, conv, BatchNorm2d, Dense residual adds, MaxPool2d, AvgPool2d) that the soundness
+// HardTanh, HardSigmoid, conv, BatchNorm2d, Dense residual adds, MaxPool2d, AvgPool2d) that the soundness
 // suite (engine.test.ts) does not cover: degenerate boxes u = l give no NaN in any method's bounds
 // or gradients, ε = 0 gives J(c) = cᵀf(x) exactly for every method, the dual's forward columns
 // and backward rows give the same bounds, and same-slope CROWN is the dual on conv nets too.
 import { test } from 'uvu';
 import fc from 'fast-check';
 import { backward, matmul, noGrad, reshape, sum } from '../../../src/autograd/index.js';
-import { HardTanh, LeakyReLU } from '../../../src/nn/index.js';
+import { HardSigmoid, HardTanh, LeakyReLU } from '../../../src/nn/index.js';
 import { compileNetwork, computeBounds, type BoundMethod } from '../../../src/relax/bounds/index.js';
 import type { Perturbation } from '../../../src/relax/perturbation.js';
 import { Rng } from '../../../src/tensor/random.js';
@@ -14,8 +14,8 @@ import type { Tensor } from '../../../src/tensor/tensor.js';
 import { buildCase, buildNet, caseSpecArb, directionViolation, netSpecArb, randomObjective, zeroHalfRows } from '../../helpers/relax-properties.js';
 
 const SEED = 20261206;
-const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7) };
-const activations = ['ReLU', 'LeakyReLU', 'HardTanh'];
+const factories = { LeakyReLU: () => new LeakyReLU(0.1), HardTanh: () => new HardTanh(-0.5, 0.7), HardSigmoid: () => new HardSigmoid() };
+const activations = ['ReLU', 'LeakyReLU', 'HardTanh', 'HardSigmoid'];
 const METHODS: { method: BoundMethod; relaxation?: 'same-slope' }[] = [
   { method: 'ibp' }, { method: 'crown' }, { method: 'crown', relaxation: 'same-slope' }, { method: 'crown-ibp' }, { method: 'alpha-crown' },
 ];
@@ -53,7 +53,7 @@ test('u = l (zeroed rows, and ε = 0): every method\'s bounds, J and parameter g
   }), { seed: SEED, numRuns: 20 });
 });
 
-test('the dual\'s forward columns and backward rows give the same bounds (ReLU, LeakyReLU, HardTanh, conv, BN, Dense, AvgPool2d)', () => {
+test('the dual\'s forward columns and backward rows give the same bounds (ReLU, LeakyReLU, HardTanh, HardSigmoid, conv, BN, Dense, AvgPool2d)', () => {
   fc.assert(fc.property(netSpecArb({ activations, pools: 'avg' }), caseSpecArb(), (spec, cs) => {
     const violation = directionViolation(spec, cs, factories, 1e-9);
     if (violation) fail(`${violation} (${spec.summary})`);
