@@ -7,16 +7,17 @@
  * valid bounds of the real network with the stored weights; J(e_y − e_j) is then evaluated once in
  * float64 on those bounds (one backward pass of K rows) and kept when −f_j > E_j, E_j its own
  * float64 error bound, for every j ≠ y.
- * Tier 2 (the borderline rest, float32 runs only): the whole bound is recomputed in float64 from
- * the same float32 weights and data (exact conversions) and its margin must clear the float64
- * a-priori bound (u = 2⁻⁵³). What neither tier certifies is reported as not certified.
+ * Tier 2 (the borderline rest): the whole bound is recomputed in float64 from the same float32
+ * weights and data (exact conversions) and its margin must clear the float64 a-priori bound
+ * (u = 2⁻⁵³); a float64 run's own logits are that recomputation. What neither tier certifies is
+ * reported as not certified.
  * @module
  */
 import { indexSelect, noGrad, reshape } from '../../autograd/index.js';
 import type { Layer } from '../../nn/layer.js';
 import { expandResiduals } from '../../nn/residual.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { getBackend } from '../../tensor/registry.js';
+import { getBackend, withBackend } from '../../tensor/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Bounds } from '../dual.js';
 import type { EpsilonInput } from '../inputs/epsilon.js';
@@ -92,7 +93,13 @@ export function soundCheck(net: DualizableNetwork, epsilon: EpsilonInput, X: Ten
   const ieee = ['js', 'wasm'].includes(getBackend().name);
   const tier1 = net64 && reluBounds && !batchStats && ieee ? attempt('tier 1', () => widenedTier(expanded, net64, pick(X, y, epsilon, options, candidates), reluBounds, margins, errorBounds), []) : [];
   const borderline = candidates.filter((b) => !tier1.includes(b));
-  const rescued = net64 && borderline.length > 0 && X.dtype === 'float32' ? attempt('float64 recheck', () => recheck64(net64, pick(X, y, epsilon, options, batchStats ? candidates.map((_, i) => i) : borderline), borderline, recompute), []) : [];
+  // Tier 2 needs IEEE float64 arithmetic: gpu.js computes float64 tensors in float32, so its recheck runs on js.
+  // A float64 run on an IEEE backend is its own float64 recomputation: its logits go straight to the float64 a-priori bound.
+  const float64Backend = ['js', 'wasm', 'native'].includes(getBackend().name);
+  const sameRun: Recompute = () => indexSelect(logits, 0, Int32Array.from(borderline));
+  const onJs: Recompute = (...args) => withBackend('js', () => recompute(...args));
+  const again = !float64Backend ? onJs : X.dtype === 'float32' ? recompute : sameRun;
+  const rescued = net64 && borderline.length > 0 ? attempt('float64 recheck', () => recheck64(net64, pick(X, y, epsilon, options, batchStats && again !== sameRun ? candidates.map((_, i) => i) : borderline), borderline, again), []) : [];
   [...tier1, ...rescued].forEach((b) => (errors[b] = 0));
   const withdrawn = borderline.filter((b) => !rescued.includes(b));
   return { errors, margins, errorBounds, borderline: Int32Array.from(borderline), rescued: Int32Array.from(rescued), withdrawn: Int32Array.from(withdrawn), ...(note ? { note } : {}) };

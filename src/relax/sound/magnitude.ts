@@ -24,6 +24,7 @@ import type { BatchNorm2d } from '../../nn/batchnorm2d.js';
 import type { Layer } from '../../nn/layer.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { channelStatistics, primalActivations } from '../primal.js';
+import { clampLikeMagnitude, maxPoolMagnitude } from './piecewise.js';
 
 /** The floating-point model of one run: unit roundoff u, γ_D and the absolute underflow term per layer. */
 export interface RoundingModel {
@@ -54,6 +55,9 @@ interface Carried {
   readonly r: Tensor;
 }
 
+/** Layer kinds analysed only for bounds computed in the run (piecewise.ts), not for given bounds (tier 1). */
+const COMPUTED_BOUNDS_ONLY: ReadonlySet<Layer['kind']> = new Set(['hardTanh', 'hardSigmoid', 'maxPool2d']);
+
 /** |t| as float64 (exact). */
 const abs64 = (t: Tensor): Tensor => abs(t.to('float64'));
 
@@ -64,6 +68,8 @@ const abs64 = (t: Tensor): Tensor => abs(t.to('float64'));
  * @param inputError - r_0: how far the true input set reaches past the one bounded (float64, broadcastable).
  */
 export function magnitudePass(layers: readonly Layer[], X: Tensor, radius: Tensor, inputError: Tensor, model: RoundingModel, lowerBounds?: readonly Tensor[]): MagnitudeResult {
+  const unanalysed = lowerBounds ? layers.find((l) => COMPUTED_BOUNDS_ONLY.has(l.kind)) : undefined;
+  if (unanalysed) throw new Error(`sound check: no rounding analysis for layer kind '${unanalysed.kind}' with given bounds (tier 2 rechecks the whole bound)`);
   return noGrad(() => {
     const n0 = add(abs64(X), radius);
     const acts: Carried[] = [{ n: n0, r: add(mul(n0, 0), inputError) }];
@@ -126,11 +132,17 @@ function step(layer: Layer, acts: readonly Carried[], model: RoundingModel, prim
       return activation(last, Math.max(1, Math.abs(layer.negativeSlope)), 8, model, lower);
     case 'avgPool2d':
       return averagePool(layer.kernel, layer.stride, layer.padding, last, model);
+    case 'hardTanh':
+    case 'hardSigmoid':
+    case 'maxPool2d':
+      if (model.boundsGiven) break; // tier 1 has no analysis of these: its caller falls back to tier 2
+      if (layer.kind === 'maxPool2d') return maxPoolMagnitude(last, { kernel: layer.kernel, stride: layer.stride, padding: layer.padding }, model);
+      return layer.kind === 'hardTanh' ? clampLikeMagnitude(last, layer.minVal, layer.maxVal, model) : clampLikeMagnitude(last, -3, 3, model, 3);
     case 'flatten':
       return { n: reshape(last.n, [last.n.shape[0]!, -1]), r: reshape(last.r, [last.r.shape[0]!, -1]) };
     default:
-      throw new Error(`sound check: no rounding analysis for layer kind '${layer.kind}' (certify with { sound: false } for unchecked float bounds)`);
   }
+  throw new Error(`sound check: no rounding analysis for layer kind '${layer.kind}'${model.boundsGiven ? ' with given bounds' : ''} (certify with { sound: false } for unchecked float bounds)`);
 }
 
 /** n̂ = |W| n + |b|, r̂ = |W| r + floor for a Linear, Conv2d or Identity (a Dense entry). */
