@@ -41,6 +41,7 @@ export class Conv2d extends Module {
    */
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions) {
     super();
+    if (options === undefined) throw new Error('Conv2d: options is required: { rng: Rng, stride?, padding?, bias? } (the Rng draws the initial weights)');
     this.kernelSize = pairOf(kernelSize);
     this.stride = pairOf(options.stride ?? 1);
     this.padding = pairOf(options.padding ?? 0);

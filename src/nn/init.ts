@@ -17,6 +17,8 @@ export function defaultInitBound(fanIn: number): number {
 
 /** A float32 tensor of `shape` with entries ~ U(−1/√fanIn, 1/√fanIn). */
 export function defaultInit(shape: readonly number[], fanIn: number, rng: Rng): Tensor {
+  // from plain JavaScript `new Linear(4, 2)` arrives here without options: say what is missing
+  if (!rng || typeof (rng as Partial<Rng>).uniform !== 'function') throw new Error('layer initialisation needs options.rng, an Rng (e.g. { rng: new Rng(0) }), so weights are reproducible');
   const bound = defaultInitBound(fanIn);
   return Tensor.uniform(shape, rng, -bound, bound);
 }

@@ -29,6 +29,7 @@ export class Linear extends Module {
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: InitOptions) {
     super();
     checkPositiveInt('Linear', { inFeatures, outFeatures });
+    if (options === undefined) throw new Error('Linear: options is required: { rng: Rng, bias?: boolean } (the Rng draws the initial weights)');
     this.registerParameter('weight', defaultInit([outFeatures, inFeatures], inFeatures, options.rng));
     if (options.bias ?? true) this.registerParameter('bias', defaultInit([outFeatures], inFeatures, options.rng));
   }

@@ -113,4 +113,12 @@ test('bad sizes are rejected with the argument named', () => {
   assert.throws(() => new Conv2d(1, 2, 3, { rng: new Rng(0), stride: 0 }), /stride/);
 });
 
+test('a layer built without its options (plain JavaScript) names options.rng, not a TypeError', () => {
+  const untyped = { Linear: Linear as unknown as new (...a: unknown[]) => unknown, Conv2d: Conv2d as unknown as new (...a: unknown[]) => unknown };
+  assert.throws(() => new untyped.Linear(1, 1), /Linear: options is required: \{ rng: Rng/);
+  assert.throws(() => new untyped.Conv2d(1, 2, 3), /Conv2d: options is required: \{ rng: Rng/);
+  assert.throws(() => new untyped.Linear(1, 1, { bias: false }), /needs options\.rng, an Rng/);
+  assert.throws(() => new untyped.Conv2d(1, 2, 3, { rng: 7 }), /needs options\.rng, an Rng/);
+});
+
 test.run();
