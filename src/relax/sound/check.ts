@@ -93,13 +93,14 @@ export function soundCheck(net: DualizableNetwork, epsilon: EpsilonInput, X: Ten
   const ieee = ['js', 'wasm'].includes(getBackend().name);
   const tier1 = net64 && reluBounds && !batchStats && ieee ? attempt('tier 1', () => widenedTier(expanded, net64, pick(X, y, epsilon, options, candidates), reluBounds, margins, errorBounds), []) : [];
   const borderline = candidates.filter((b) => !tier1.includes(b));
+  // A training-mode BatchNorm normalises with the batch's statistics: its recompute takes the whole batch.
   // Tier 2 needs IEEE float64 arithmetic: gpu.js computes float64 tensors in float32, so its recheck runs on js.
   // A float64 run on an IEEE backend is its own float64 recomputation: its logits go straight to the float64 a-priori bound.
   const float64Backend = ['js', 'wasm', 'native'].includes(getBackend().name);
   const sameRun: Recompute = () => indexSelect(logits, 0, Int32Array.from(borderline));
   const onJs: Recompute = (...args) => withBackend('js', () => recompute(...args));
   const again = !float64Backend ? onJs : X.dtype === 'float32' ? recompute : sameRun;
-  const rescued = net64 && borderline.length > 0 ? attempt('float64 recheck', () => recheck64(net64, pick(X, y, epsilon, options, batchStats && again !== sameRun ? candidates.map((_, i) => i) : borderline), borderline, again), []) : [];
+  const rescued = net64 && borderline.length > 0 ? attempt('float64 recheck', () => recheck64(net64, pick(X, y, epsilon, options, batchStats && again !== sameRun ? Array.from({ length: B }, (_, b) => b) : borderline), borderline, again), []) : [];
   [...tier1, ...rescued].forEach((b) => (errors[b] = 0));
   const withdrawn = borderline.filter((b) => !rescued.includes(b));
   return { errors, margins, errorBounds, borderline: Int32Array.from(borderline), rescued: Int32Array.from(rescued), withdrawn: Int32Array.from(withdrawn), ...(note ? { note } : {}) };

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { noGrad } from '../../../src/autograd/index.js';
-import { Linear, ReLU, Sequential } from '../../../src/nn/index.js';
+import { BatchNorm2d, Conv2d, Flatten, Linear, ReLU, Sequential } from '../../../src/nn/index.js';
 import { certify, robustLogits } from '../../../src/relax/robust-loss.js';
 import { soundCheck, type Recompute } from '../../../src/relax/sound/check.js';
 import { float64Copy } from '../../../src/relax/sound/inputs.js';
@@ -52,6 +52,22 @@ test('on gpu.js the float32 recheck runs on an IEEE float64 backend (js)', () =>
   assert.ok(seen.length > 0, 'the recheck ran');
   assert.equal([...new Set(seen)], ['js']);
   assert.ok(Array.from(report.errors).includes(0), 'and certified');
+});
+
+test('with a training-mode BatchNorm the recheck recomputes the whole batch (its statistics), and judges the right examples', () => {
+  const rng = new Rng(2);
+  const net = new Sequential(new Conv2d(1, 2, 3, { rng, padding: 1 }), new BatchNorm2d(2), new ReLU(), new Flatten(), new Linear(2 * 4 * 4, 3, { rng }));
+  net.train();
+  const X = Tensor.uniform([4, 1, 4, 4], new Rng(5), 0, 1);
+  const y = [0, 1, 2, 0];
+  // examples 1 and 3 are the fast path's certificates; 0 and 2 are not (a positive logit)
+  const fake = new Tensor(Float32Array.from({ length: 12 }, (_, i) => (Math.floor(i / 3) % 2 === 1 ? (i % 3 === y[Math.floor(i / 3)] ? 0 : -1) : 1)), [4, 3]);
+  const seen: number[] = [];
+  const recompute: Recompute = (_n, _e, x) => { seen.push(x.shape[0]!); return new Tensor(Float64Array.from({ length: 12 }, (_, i) => (i % 3 === y[Math.floor(i / 3)] ? 0 : Math.floor(i / 3) === 3 ? -1 : 1)), [4, 3]); };
+  const report = soundCheck(net, 1e-4, X, y, fake, null, {}, recompute);
+  assert.equal(seen, [4]);
+  // the full-batch recompute certifies example 3 only (its row 1 has positive logits)
+  assert.equal(Array.from(report.errors), [1, 1, 1, 0]);
 });
 
 test.run();
